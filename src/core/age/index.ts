@@ -1,0 +1,6 @@
+// The age v1 codec: typage for keys and headers, libsodium for the payload.
+export { generateHybridIdentity, generateX25519Identity, identityToRecipient } from 'age-encryption';
+export { createDecryptStream } from './decrypt.js';
+export { createEncryptStream } from './encrypt.js';
+export * from './errors.js';
+export { assertRecipient, type DecryptionKeys } from './header.js';
