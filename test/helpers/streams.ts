@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Transform } from 'node:stream';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Transform } from 'node:stream';
 
 /** Result of running bytes through a transform: everything it released, and the error it ended with. */
 export interface Outcome {
@@ -10,7 +10,11 @@ export interface Outcome {
 }
 
 /** Feeds `input` (in pieces of `pieceSize`) through `transform`, collecting output even on failure. */
-export async function runThrough(transform: Transform, input: Uint8Array, pieceSize = 1 << 20): Promise<Outcome> {
+export async function runThrough(
+  transform: Transform,
+  input: Uint8Array,
+  pieceSize = 1 << 20,
+): Promise<Outcome> {
   const parts: Buffer[] = [];
   const pieces = function* () {
     for (let i = 0; i < input.length; i += pieceSize) yield Buffer.from(input.subarray(i, i + pieceSize));
