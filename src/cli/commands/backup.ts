@@ -1,0 +1,62 @@
+// backup: back up exports now.
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { backupExport } from '../../core/backup/backup.js';
+import { isExportName } from '../../core/backup/export-names.js';
+import { deviceIdentities, openDevice } from '../../core/device.js';
+import { profileHome } from '../../core/profile.js';
+import { parse } from '../args.js';
+import type { Command } from '../command.js';
+import { formatBytes, progressBar } from '../output.js';
+
+export const backup: Command = {
+  name: 'backup',
+  summary: 'back up exports (default: every export in the watch folder)',
+  help: `usage: puddleproof backup [PATH...]
+
+Backs up each PATH (a file or folder), or every export (top-level entry) of the watch folder.
+An export identical to a committed backup is not stored again.`,
+  async run(argv, env) {
+    const { positionals } = parse(argv, {});
+    const device = await openDevice(profileHome(env));
+    const paths = positionals.length
+      ? positionals.map((p) => resolve(p))
+      : (await readdir(device.settings.watchDir))
+          .filter(isExportName)
+          .map((n) => join(device.settings.watchDir, n));
+    const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+    let failures = 0;
+    for (const path of paths) {
+      const bar = progressBar(`Backing up ${path}`);
+      try {
+        const outcome = await backupExport(
+          {
+            vault: device.vault,
+            secrets: device.secrets,
+            journal: device.journal,
+            device: { id: device.settings.deviceId, name: device.settings.deviceName },
+            onProgress: bar.update,
+          },
+          path,
+          backups,
+        );
+        bar.clear();
+        if (outcome.status === 'stored') {
+          backups.push(outcome.meta);
+          const { meta } = outcome;
+          console.log(
+            `stored ${meta.exportName} as ${meta.id} (${meta.files} files, ${formatBytes(meta.bytes)})`,
+          );
+          for (const s of outcome.skipped) console.log(`  skipped ${s} (not a regular file or folder)`);
+        } else {
+          console.log(`unchanged ${outcome.exportName} (same content as ${outcome.sameAs})`);
+        }
+      } catch (err) {
+        bar.clear();
+        failures++;
+        console.error(`failed ${path}: ${(err as Error).message}`);
+      }
+    }
+    return failures ? 1 : 0;
+  },
+};

@@ -1,0 +1,51 @@
+// recipients: the trusted list every backup is encrypted to (kept in the keychain).
+import { assertRecipient } from '../../core/age/index.js';
+import { openDevice } from '../../core/device.js';
+import { saveRecipients } from '../../core/keys/vault-secrets.js';
+import { profileHome } from '../../core/profile.js';
+import { parse, required, UsageError } from '../args.js';
+import type { Command } from '../command.js';
+
+export const recipients: Command = {
+  name: 'recipients',
+  summary: 'list, add or remove the recipients every backup is encrypted to',
+  help: `usage: puddleproof recipients list
+       puddleproof recipients add AGE1… --label NAME
+       puddleproof recipients remove AGE1…
+
+The list lives in this device's keychain, never in the cloud folder. Removing the recovery kit's
+recipient is refused: new backups could then not be recovered with the kit.`,
+  async run(argv, env) {
+    const { values, positionals } = parse(argv, { label: { type: 'string' } });
+    const [action, recipient] = positionals;
+    const device = await openDevice(profileHome(env));
+    const list = device.secrets.recipients;
+    if (action === 'list' && positionals.length === 1) {
+      for (const r of list) console.log(`${r.recipient}  ${r.label}`);
+      return 0;
+    }
+    if (!recipient || positionals.length !== 2)
+      throw new UsageError('expected: list | add AGE1… | remove AGE1…');
+    if (action === 'add') {
+      assertRecipient(recipient);
+      if (list.some((r) => r.recipient === recipient)) throw new Error('That recipient is already trusted.');
+      await saveRecipients(device.store, [...list, { recipient, label: required(values.label, '--label') }]);
+      console.log(`Added ${recipient}. New backups are encrypted to it too.`);
+      return 0;
+    }
+    if (action === 'remove') {
+      const found = list.find((r) => r.recipient === recipient);
+      if (!found) throw new Error('That recipient is not on the trusted list.');
+      if (found.label === 'Recovery kit') {
+        throw new Error('Refusing to remove the recovery kit: new backups could not be recovered with it.');
+      }
+      await saveRecipients(
+        device.store,
+        list.filter((r) => r !== found),
+      );
+      console.log(`Removed ${recipient}. Existing backups stay readable by it; new ones are not.`);
+      return 0;
+    }
+    throw new UsageError(`unknown action "${action}"`);
+  },
+};

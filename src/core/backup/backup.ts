@@ -1,0 +1,215 @@
+// One export → one backup: tar (archiver) → proof trailer → age codec → the cloud folder, in one stream.
+// The plaintext tar never touches the disk. The metadata object, written last, commits the backup.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TarArchive } from 'archiver';
+import { createEncryptStream } from '../age/index.js';
+import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
+import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
+import type { Journal } from '../vault/journal.js';
+import { newBackupId } from '../vault/layout.js';
+import { type BackupMetadata, encryptMetadata, signMetadata } from '../vault/metadata.js';
+import { fingerprintHmac } from '../vault/proof.js';
+import { SealTarStream } from '../vault/tar-trailer.js';
+import type { Vault } from '../vault/vault.js';
+import { sourceOf } from './source-name.js';
+import { type ExportEntry, ExportError, walkExport } from './walk.js';
+
+/** Everything a backup needs, passed in (tests give real ones in temporary places). */
+export interface BackupContext {
+  vault: Vault;
+  secrets: VaultSecrets;
+  journal: Journal;
+  device: { id: string; name: string };
+  now?: () => Date;
+  /** Called as file bytes are read. */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+/** What happened to one export. */
+export type BackupOutcome =
+  | { status: 'stored'; meta: BackupMetadata; skipped: string[] }
+  | { status: 'unchanged'; sameAs: string; exportName: string };
+
+const READ_BUFFER = 1024 * 1024;
+
+/** A file read stream that opens only when archiver starts reading it, hashing what it reads. */
+class HashingFileStream extends Readable {
+  private inner: ReadStream | undefined;
+  private readonly hash = createHash('sha256');
+  private read_ = 0;
+  digest: string | undefined;
+
+  constructor(
+    private readonly entry: ExportEntry,
+    private readonly onBytes: (n: number) => void,
+  ) {
+    super({ highWaterMark: READ_BUFFER });
+  }
+
+  override _read(): void {
+    if (this.inner) {
+      this.inner.resume();
+      return;
+    }
+    const inner = createReadStream(this.entry.absPath, { highWaterMark: READ_BUFFER });
+    this.inner = inner;
+    inner.on('data', (chunk) => {
+      const data = chunk as Buffer;
+      this.read_ += data.length;
+      if (this.read_ > this.entry.size) {
+        this.destroy(new ExportError(`${this.entry.absPath} grew while it was being backed up; try again.`));
+        return;
+      }
+      this.hash.update(data);
+      this.onBytes(data.length);
+      if (!this.push(data)) inner.pause();
+    });
+    inner.on('end', () => {
+      if (this.read_ !== this.entry.size) {
+        this.destroy(
+          new ExportError(`${this.entry.absPath} shrank while it was being backed up; try again.`),
+        );
+        return;
+      }
+      this.digest = this.hash.digest('hex');
+      this.push(null);
+    });
+    inner.on('error', (err) => this.destroy(err));
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.inner?.destroy();
+    done(err);
+  }
+}
+
+/** Keyed hash of paths, sizes, modes and mtimes (no file is read). */
+export function quickFingerprint(authKey: Buffer, entries: readonly ExportEntry[]): string {
+  const h = fingerprintHmac(authKey, 'quick-fingerprint');
+  for (const e of entries) h.update(`${e.relPath}\0${e.type}\0${e.size}\0${e.mode}\0${e.mtime.getTime()}\n`);
+  return h.digest('hex');
+}
+
+function contentFingerprint(
+  authKey: Buffer,
+  entries: readonly ExportEntry[],
+  digests: Map<string, string>,
+): string {
+  const h = fingerprintHmac(authKey, 'fingerprint');
+  for (const e of entries) h.update(`${e.relPath}\0${e.type}\0${e.size}\0${digests.get(e.relPath) ?? ''}\n`);
+  return h.digest('hex');
+}
+
+/** Writes the tar of `entries` through seal and codec into `path`; returns per-file digests. */
+async function writeDataObject(
+  path: string,
+  entries: readonly ExportEntry[],
+  seal: SealTarStream,
+  recipients: readonly string[],
+  onBytes: (n: number) => void,
+): Promise<Map<string, string>> {
+  const archive = new TarArchive();
+  const files: [ExportEntry, HashingFileStream][] = [];
+  for (const e of entries) {
+    if (e.type === 'dir') {
+      archive.append(Buffer.alloc(0), {
+        name: e.archivePath,
+        type: 'directory',
+        mode: e.mode,
+        date: e.mtime,
+      });
+    } else {
+      const stream = new HashingFileStream(e, onBytes);
+      files.push([e, stream]);
+      archive.append(stream, { name: e.archivePath, stats: e.stats, mode: e.mode, date: e.mtime });
+    }
+  }
+  const encrypt = await createEncryptStream(recipients);
+  const done = pipeline(archive, seal, encrypt, createWriteStream(path, { flags: 'wx', mode: 0o644 }));
+  void archive.finalize().catch(() => undefined);
+  await done;
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return new Map(files.map(([e, s]) => [e.relPath, s.digest ?? '']));
+}
+
+/**
+ * Backs up one export (a file or a folder). An export identical to a committed backup (same files,
+ * sizes and content) is not stored again. `existing` is the vault's current list of backups.
+ */
+export async function backupExport(
+  ctx: BackupContext,
+  exportPath: string,
+  existing: readonly BackupMetadata[],
+): Promise<BackupOutcome> {
+  const { entries, skipped } = await walkExport(exportPath);
+  const exportName = basename(exportPath);
+  const { authKey } = ctx.secrets;
+  const quick = quickFingerprint(authKey, entries);
+  const sameQuick = existing.find((m) => m.quickFingerprint === quick);
+  if (sameQuick) return { status: 'unchanged', sameAs: sameQuick.id, exportName };
+
+  const now = ctx.now ?? (() => new Date());
+  const createdAt = now();
+  const id = newBackupId(createdAt);
+  const dataPath = ctx.vault.paths.data(id);
+  const temp = tempPathFor(dataPath);
+  const totalBytes = entries.reduce((sum, e) => sum + e.size, 0);
+  let doneBytes = 0;
+  const onBytes = (n: number) => {
+    doneBytes += n;
+    ctx.onProgress?.(doneBytes, totalBytes);
+  };
+  const recipients = ctx.secrets.recipients.map((r) => r.recipient);
+  await ctx.journal.begin(id);
+  try {
+    const seal = new SealTarStream(authKey, id);
+    const digests = await writeDataObject(temp, entries, seal, recipients, onBytes);
+    const fingerprint = contentFingerprint(authKey, entries, digests);
+    const same = existing.find((m) => m.fingerprint === fingerprint);
+    if (same) {
+      await rm(temp, { force: true });
+      await ctx.journal.end(id);
+      return { status: 'unchanged', sameAs: same.id, exportName };
+    }
+    if (!seal.summary) throw new Error('the archive was not sealed');
+    await rename(temp, dataPath);
+    await fsyncDir(ctx.vault.paths.dataDir);
+    const meta: BackupMetadata = {
+      format: 1,
+      id,
+      source: sourceOf(exportName),
+      exportName,
+      createdAt: createdAt.toISOString(),
+      device: ctx.device.name,
+      deviceId: ctx.device.id,
+      files: entries.filter((e) => e.type === 'file').length,
+      dirs: entries.filter((e) => e.type === 'dir').length,
+      bytes: totalBytes,
+      tarBytes: seal.summary.tarBytes,
+      tarSha256: seal.summary.tarSha256,
+      fingerprint,
+      quickFingerprint: quick,
+    };
+    const indexRecipient = await recipientOf(ctx.secrets.indexIdentity);
+    const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
+    await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
+    await ctx.journal.end(id);
+    return { status: 'stored', meta, skipped };
+  } catch (err) {
+    // Leave nothing half-written; the journal entry lets gc finish the job if even this fails.
+    await rm(temp, { force: true });
+    await rm(dataPath, { force: true });
+    await ctx.journal.end(id);
+    throw err;
+  }
+}

@@ -1,0 +1,195 @@
+// A device of a vault: its profile settings, its keychain secrets and the vault they point to.
+// `initVault` makes a new vault; `recoverVault` adds a new device to an existing one with the kit.
+import { open, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { osKeychain, type SecretStore } from './keys/keychain.js';
+import { formatRecoveryKit, type RecoveryKit, readRecoveryKit } from './keys/recovery-kit.js';
+import {
+  deleteVaultSecrets,
+  generateAuthKey,
+  generateIdentity,
+  loadVaultSecrets,
+  recipientOf,
+  saveVaultSecrets,
+  type VaultSecrets,
+} from './keys/vault-secrets.js';
+import {
+  keychainService,
+  loadSettings,
+  newIds,
+  ProfileError,
+  type Settings,
+  saveSettings,
+} from './profile.js';
+import { Journal } from './vault/journal.js';
+import { Vault } from './vault/vault.js';
+
+/** An opened, set-up profile. */
+export interface Device {
+  home: string;
+  settings: Settings;
+  secrets: VaultSecrets;
+  vault: Vault;
+  journal: Journal;
+  store: SecretStore;
+}
+
+/** How a profile's keychain is reached; tests may scope it, the app uses the OS keychain. */
+export type StoreFor = (settings: Settings) => SecretStore;
+const defaultStore: StoreFor = (settings) => osKeychain(keychainService(settings));
+
+/** Identities this device can decrypt with: its own, the index key, and a kit's if one was loaded. */
+export function deviceIdentities(device: Device, kit?: RecoveryKit): string[] {
+  return [
+    device.secrets.deviceIdentity,
+    device.secrets.indexIdentity,
+    ...(kit ? [kit.recoveryIdentity] : []),
+  ];
+}
+
+/** Opens a set-up profile; a clear error when it was never set up. */
+export async function openDevice(home: string, storeFor: StoreFor = defaultStore): Promise<Device> {
+  const settings = await loadSettings(home);
+  if (!settings) {
+    throw new ProfileError(
+      `No Puddleproof profile in ${home}. Run \`puddleproof init\` (new vault) or \`puddleproof recover\`.`,
+    );
+  }
+  const store = storeFor(settings);
+  const secrets = await loadVaultSecrets(store);
+  const vault = await Vault.open(settings.cloudDir);
+  return { home, settings, secrets, vault, journal: new Journal(join(home, 'in-progress')), store };
+}
+
+async function assertNewProfile(home: string): Promise<void> {
+  if (await loadSettings(home)) {
+    throw new ProfileError(`${home} is already set up for a vault; use another PUDDLEPROOF_HOME.`);
+  }
+}
+
+/** Creates the kit file, refusing to overwrite anything. */
+async function writeKitFile(path: string, text: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ProfileError(`${path} already exists; choose a new file for the recovery kit.`);
+    }
+    throw err;
+  }
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface InitOptions {
+  home: string;
+  watchDir: string;
+  cloudDir: string;
+  kitPath: string;
+  pq?: boolean;
+  deviceName?: string;
+  storeFor?: StoreFor;
+  now?: Date;
+}
+
+/**
+ * Sets up a new vault: device, index and recovery identities and an authentication key. The recovery
+ * secret goes only into the kit file; everything else only into the keychain.
+ */
+export async function initVault(opts: InitOptions): Promise<Device> {
+  const home = resolve(opts.home);
+  await assertNewProfile(home);
+  const settings: Settings = {
+    version: 1,
+    ...newIds(),
+    deviceName: opts.deviceName ?? hostname(),
+    watchDir: resolve(opts.watchDir),
+    cloudDir: resolve(opts.cloudDir),
+  };
+  const store = (opts.storeFor ?? defaultStore)(settings);
+  const pq = opts.pq ?? false;
+  const recoveryIdentity = await generateIdentity(pq);
+  const deviceIdentity = await generateIdentity(pq);
+  const secrets: VaultSecrets = {
+    deviceIdentity,
+    indexIdentity: await generateIdentity(false),
+    authKey: generateAuthKey(),
+    recipients: [
+      { recipient: await recipientOf(deviceIdentity), label: `This device (${settings.deviceName})` },
+      { recipient: await recipientOf(recoveryIdentity), label: 'Recovery kit' },
+    ],
+  };
+  // Reach the keychain before writing anything, so a missing Secret Service fails cleanly.
+  await store.get('probe');
+  await Vault.create(settings.cloudDir);
+  const kitPath = resolve(opts.kitPath);
+  try {
+    await writeKitFile(kitPath, formatRecoveryKit({ recoveryIdentity, ...secrets }, opts.now ?? new Date()));
+  } catch (err) {
+    await rm(join(settings.cloudDir, 'Puddleproof'), { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    await saveVaultSecrets(store, secrets);
+    await saveSettings(home, settings);
+  } catch (err) {
+    await deleteVaultSecrets(store).catch(() => undefined);
+    await rm(kitPath, { force: true });
+    await rm(join(settings.cloudDir, 'Puddleproof'), { recursive: true, force: true });
+    throw err;
+  }
+  return openDevice(home, opts.storeFor);
+}
+
+export interface RecoverOptions {
+  home: string;
+  watchDir: string;
+  cloudDir: string;
+  kitPath: string;
+  deviceName?: string;
+  storeFor?: StoreFor;
+}
+
+/**
+ * A brand-new machine joins an existing vault with the recovery kit: a new device identity, the
+ * kit's index and authentication keys, and a trusted list of this device plus the recovery key.
+ */
+export async function recoverVault(opts: RecoverOptions): Promise<Device> {
+  const home = resolve(opts.home);
+  await assertNewProfile(home);
+  const kit = await readRecoveryKit(resolve(opts.kitPath));
+  await Vault.open(resolve(opts.cloudDir));
+  const settings: Settings = {
+    version: 1,
+    ...newIds(),
+    deviceName: opts.deviceName ?? hostname(),
+    watchDir: resolve(opts.watchDir),
+    cloudDir: resolve(opts.cloudDir),
+  };
+  const store = (opts.storeFor ?? defaultStore)(settings);
+  const pq = kit.recoveryIdentity.startsWith('AGE-SECRET-KEY-PQ-');
+  const deviceIdentity = await generateIdentity(pq);
+  const secrets: VaultSecrets = {
+    deviceIdentity,
+    indexIdentity: kit.indexIdentity,
+    authKey: kit.authKey,
+    recipients: [
+      { recipient: await recipientOf(deviceIdentity), label: `This device (${settings.deviceName})` },
+      { recipient: await recipientOf(kit.recoveryIdentity), label: 'Recovery kit' },
+    ],
+  };
+  try {
+    await saveVaultSecrets(store, secrets);
+    await saveSettings(home, settings);
+  } catch (err) {
+    await deleteVaultSecrets(store).catch(() => undefined);
+    throw err;
+  }
+  return openDevice(home, opts.storeFor);
+}

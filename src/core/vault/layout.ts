@@ -1,0 +1,47 @@
+// Where things live in the cloud folder. Names carry only a time and a random id.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/** Format version written to the marker file. */
+export const VAULT_FORMAT = 1;
+
+/** The vault folder inside the cloud folder. */
+export function vaultRoot(cloudDir: string): string {
+  return join(cloudDir, 'Puddleproof');
+}
+
+/** Paths of a vault's marker, folders and objects. */
+export function vaultPaths(root: string) {
+  return {
+    marker: join(root, 'vault.json'),
+    dataDir: join(root, 'data'),
+    metaDir: join(root, 'meta'),
+    data: (id: string) => join(root, 'data', `${id}.age`),
+    meta: (id: string) => join(root, 'meta', `${id}.age`),
+  };
+}
+
+const ID_PATTERN = /^\d{8}T\d{6}Z-[a-z2-7]{12}$/;
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A new backup id: UTC time to the second and 60 random bits, e.g. 20261126T170503Z-k3j9x2m4qa7b. */
+export function newBackupId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const random = [...randomBytes(12)].map((b) => BASE32[b & 31]).join('');
+  return `${stamp}-${random}`;
+}
+
+/** Whether a string is a backup id (also guards paths built from ids). */
+export function isBackupId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** The id of a committed object's file name (`<id>.age`), or null for anything else. */
+export function idOfObjectName(name: string): string | null {
+  if (!name.endsWith('.age')) return null;
+  const id = name.slice(0, -4);
+  return isBackupId(id) ? id : null;
+}

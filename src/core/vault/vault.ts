@@ -1,0 +1,166 @@
+// The vault in the cloud folder: a plaintext format marker, and per backup a data object and a
+// metadata object. Committed objects are never modified; the metadata object is the commit record.
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { idOfObjectName, isBackupId, VAULT_FORMAT, vaultPaths, vaultRoot } from './layout.js';
+import { type BackupMetadata, decryptMetadata, verifyMetadata } from './metadata.js';
+
+/** The cloud folder has no vault, or an unreadable one. */
+export class VaultError extends Error {}
+
+/** A backup that could not be listed, and why. */
+export interface ListProblem {
+  id: string;
+  problem: string;
+}
+
+/** Orphans older than this are removed by gc even when another device may have made them. */
+export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;
+
+/** An opened vault folder. */
+export class Vault {
+  readonly paths: ReturnType<typeof vaultPaths>;
+
+  private constructor(readonly root: string) {
+    this.paths = vaultPaths(root);
+  }
+
+  /** Creates a new vault in `cloudDir`; refuses if one is there already. */
+  static async create(cloudDir: string): Promise<Vault> {
+    await assertFolder(cloudDir, 'cloud folder');
+    const vault = new Vault(vaultRoot(cloudDir));
+    if (await exists(vault.paths.marker)) {
+      throw new VaultError(
+        `${cloudDir} already holds a Puddleproof vault. Use \`puddleproof recover\` to add this device to it.`,
+      );
+    }
+    if ((await readdir(vault.root).catch(() => [])).length > 0) {
+      throw new VaultError(`${vault.root} exists and is not a Puddleproof vault; move it away first.`);
+    }
+    await mkdir(vault.paths.dataDir, { recursive: true });
+    await mkdir(vault.paths.metaDir, { recursive: true });
+    await writeFileAtomic(vault.paths.marker, `${JSON.stringify({ format: VAULT_FORMAT })}\n`, 0o644);
+    return vault;
+  }
+
+  /** Opens the vault in `cloudDir`; a clear error if it is missing, unmounted or of another format. */
+  static async open(cloudDir: string): Promise<Vault> {
+    await assertFolder(cloudDir, 'cloud folder');
+    const vault = new Vault(vaultRoot(cloudDir));
+    let marker: unknown;
+    try {
+      marker = JSON.parse(await readFile(vault.paths.marker, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new VaultError(`There is no Puddleproof vault in ${cloudDir} (no Puddleproof/vault.json).`);
+      }
+      throw new VaultError(`The vault marker ${vault.paths.marker} is unreadable: ${(err as Error).message}`);
+    }
+    const format = (marker as { format?: unknown })?.format;
+    if (format !== VAULT_FORMAT) {
+      throw new VaultError(
+        `The vault in ${cloudDir} has format ${String(format)}; this version reads format 1.`,
+      );
+    }
+    await mkdir(vault.paths.dataDir, { recursive: true });
+    await mkdir(vault.paths.metaDir, { recursive: true });
+    return vault;
+  }
+
+  /** Ids of committed backups (those with a metadata object), oldest first. */
+  async committedIds(): Promise<string[]> {
+    return idsIn(this.paths.metaDir);
+  }
+
+  /** Reads, decrypts and authenticates one backup's metadata. */
+  async readMetadata(
+    id: string,
+    identities: readonly string[],
+    authKey: Buffer,
+    allowUnauthenticated = false,
+  ): Promise<BackupMetadata> {
+    if (!isBackupId(id)) throw new VaultError(`"${id}" is not a backup id (see \`puddleproof list\`).`);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.paths.meta(id));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new VaultError(`There is no backup ${id}.`);
+      throw err;
+    }
+    const meta = verifyMetadata(await decryptMetadata(bytes, identities), authKey, allowUnauthenticated);
+    if (meta.id !== id) throw new VaultError(`backup ${id}: its metadata names another backup (${meta.id})`);
+    return meta;
+  }
+
+  /** Every committed backup this device can read, oldest first, and the ones it could not. */
+  async list(
+    identities: readonly string[],
+    authKey: Buffer,
+  ): Promise<{ backups: BackupMetadata[]; problems: ListProblem[] }> {
+    const backups: BackupMetadata[] = [];
+    const problems: ListProblem[] = [];
+    for (const id of await this.committedIds()) {
+      try {
+        backups.push(await this.readMetadata(id, identities, authKey));
+      } catch (err) {
+        problems.push({ id, problem: (err as Error).message });
+      }
+    }
+    backups.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return { backups, problems };
+  }
+
+  /**
+   * Removes what no commit record points to: data objects without metadata and temporary files.
+   * Those of `mine` (ids this device left unfinished) go at once; others only after `graceMs`, since
+   * another device may still be writing them or a sync client may not have delivered their metadata.
+   */
+  async gc(mine: ReadonlySet<string>, graceMs = DEFAULT_GC_GRACE_MS, now = Date.now()): Promise<string[]> {
+    const committed = new Set(await this.committedIds());
+    const removed: string[] = [];
+    for (const dir of [this.paths.dataDir, this.paths.metaDir]) {
+      for (const name of await readdir(dir)) {
+        const temp = name.startsWith('.tmp-');
+        const id = temp ? tempObjectId(name) : idOfObjectName(name);
+        if (!temp && (id === null || committed.has(id))) continue;
+        const path = join(dir, name);
+        const old = now - (await stat(path)).mtimeMs > graceMs;
+        if (old || (id !== null && mine.has(id))) {
+          await rm(path, { force: true });
+          removed.push(path);
+        }
+      }
+    }
+    return removed;
+  }
+}
+
+/** The backup id inside a temporary object name `.tmp-<random>-<id>.age`. */
+function tempObjectId(name: string): string | null {
+  return idOfObjectName(name.replace(/^\.tmp-[0-9a-f]+-/, ''));
+}
+
+async function idsIn(dir: string): Promise<string[]> {
+  const ids = (await readdir(dir)).map(idOfObjectName).filter((id): id is string => id !== null);
+  return ids.sort();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function assertFolder(path: string, what: string): Promise<void> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new VaultError(`The ${what} ${path} does not exist (is the drive or sync folder mounted?).`);
+  }
+  if (!info.isDirectory()) throw new VaultError(`The ${what} ${path} is not a folder.`);
+}
