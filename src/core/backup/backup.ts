@@ -88,9 +88,13 @@ class HashingFileStream extends Readable {
   }
 }
 
-/** Keyed hash of paths, sizes, modes and mtimes (no file is read). */
-export function quickFingerprint(authKey: Buffer, entries: readonly ExportEntry[]): string {
-  const h = fingerprintHmac(authKey, 'quick-fingerprint');
+/** Keyed hash of the export's name and its paths, sizes, modes and mtimes (no file is read). */
+export function quickFingerprint(
+  authKey: Buffer,
+  exportName: string,
+  entries: readonly ExportEntry[],
+): string {
+  const h = fingerprintHmac(authKey, 'quick-fingerprint').update(`${exportName}\n`);
   for (const e of entries) h.update(`${e.relPath}\0${e.type}\0${e.size}\0${e.mode}\0${e.mtime.getTime()}\n`);
   return h.digest('hex');
 }
@@ -154,7 +158,7 @@ export async function backupExport(
   const { entries, skipped } = await walkExport(exportPath);
   const exportName = basename(exportPath);
   const { authKey } = ctx.secrets;
-  const quick = quickFingerprint(authKey, entries);
+  const quick = quickFingerprint(authKey, exportName, entries);
   const sameQuick = existing.find((m) => m.quickFingerprint === quick);
   if (sameQuick) return { status: 'unchanged', sameAs: sameQuick.id, exportName };
 
