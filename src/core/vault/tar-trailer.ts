@@ -36,7 +36,12 @@ function buildTrailer(id: string, proof: Buffer): Buffer {
 
 function parseTrailer(trailer: Buffer): { id: string; proof: Buffer } | string {
   if (trailer.length !== TRAILER_SIZE) return 'the archive is too short to carry a proof';
-  const header = new Header(trailer.subarray(0, BLOCK));
+  let header: Header;
+  try {
+    header = new Header(trailer.subarray(0, BLOCK));
+  } catch {
+    return 'the archive carries no Puddleproof proof';
+  }
   if (!header.cksumValid || header.type !== 'GlobalExtendedHeader' || !header.size || header.size > BLOCK) {
     return 'the archive carries no Puddleproof proof';
   }
