@@ -56,7 +56,7 @@ export const status: Command = {
       cloudDir: device.settings.cloudDir,
       backups: backups.length,
       unreadable: problems.length,
-      unfinished: (await device.journal.unfinished()).size,
+      abandoned: (await device.journal.abandoned()).size,
       lastBackup,
     };
     if (values.json) {
@@ -85,7 +85,7 @@ Objects this device left unfinished are removed at once; others only when older 
     if (!Number.isFinite(grace) || grace < 0)
       throw new UsageError('--grace-minutes takes a number of minutes');
     const device = await openDevice(profileHome(env));
-    const mine = await device.journal.unfinished();
+    const mine = await device.journal.abandoned();
     const removed = await device.vault.gc(mine, grace);
     for (const id of mine) await device.journal.end(id);
     for (const path of removed) console.log(`removed ${path}`);

@@ -1,8 +1,18 @@
-// This device's unfinished backups: a marker file per id in the profile, so that after a crash
-// `gc` removes their objects at once instead of waiting out the grace period.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+// This device's unfinished backups: a marker file per id in the profile, holding the id of the process
+// writing it, so that after a crash `gc` removes their objects at once instead of waiting out the grace
+// period, while a backup still running in another process is left alone.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBackupId } from './layout.js';
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Markers of backups this device started and has not committed or cleaned up. */
 export class Journal {
@@ -10,18 +20,21 @@ export class Journal {
 
   async begin(id: string): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeFile(join(this.dir, id), '');
+    await writeFile(join(this.dir, id), String(process.pid));
   }
 
   async end(id: string): Promise<void> {
     await rm(join(this.dir, id), { force: true });
   }
 
-  async unfinished(): Promise<Set<string>> {
-    try {
-      return new Set((await readdir(this.dir)).filter(isBackupId));
-    } catch {
-      return new Set();
+  /** Ids whose writer is gone (crashed or killed); backups still running elsewhere are not included. */
+  async abandoned(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const id of await readdir(this.dir).catch(() => [])) {
+      if (!isBackupId(id)) continue;
+      const pid = Number(await readFile(join(this.dir, id), 'utf8').catch(() => ''));
+      if (!(Number.isInteger(pid) && pid > 0 && running(pid))) ids.add(id);
     }
+    return ids;
   }
 }
