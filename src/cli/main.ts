@@ -3,11 +3,25 @@ import { UsageError } from './args.js';
 import type { Command } from './command.js';
 import { backup } from './commands/backup.js';
 import { gc, list, status } from './commands/history.js';
+import { prune } from './commands/prune.js';
 import { recipients } from './commands/recipients.js';
 import { restore, verify } from './commands/restore.js';
 import { init, recover } from './commands/setup.js';
+import { watchCommand } from './commands/watch.js';
 
-const commands: Command[] = [init, backup, list, restore, verify, recover, recipients, gc, status];
+const commands: Command[] = [
+  init,
+  backup,
+  watchCommand,
+  list,
+  restore,
+  verify,
+  recover,
+  recipients,
+  gc,
+  prune,
+  status,
+];
 
 function overview(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`);

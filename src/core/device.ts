@@ -25,14 +25,18 @@ import {
 import { Journal } from './vault/journal.js';
 import { Vault } from './vault/vault.js';
 
-/** An opened, set-up profile. */
-export interface Device {
+/** A set-up profile: settings and keychain secrets (its cloud folder may be unavailable right now). */
+export interface Profile {
   home: string;
   settings: Settings;
   secrets: VaultSecrets;
-  vault: Vault;
   journal: Journal;
   store: SecretStore;
+}
+
+/** A profile with its vault opened. */
+export interface Device extends Profile {
+  vault: Vault;
 }
 
 /** How a profile's keychain is reached; tests may scope it, the app uses the OS keychain. */
@@ -40,7 +44,7 @@ export type StoreFor = (settings: Settings) => SecretStore;
 const defaultStore: StoreFor = (settings) => osKeychain(keychainService(settings));
 
 /** Identities this device can decrypt with: its own, the index key, and a kit's if one was loaded. */
-export function deviceIdentities(device: Device, kit?: RecoveryKit): string[] {
+export function deviceIdentities(device: Profile, kit?: RecoveryKit): string[] {
   return [
     device.secrets.deviceIdentity,
     device.secrets.indexIdentity,
@@ -49,7 +53,7 @@ export function deviceIdentities(device: Device, kit?: RecoveryKit): string[] {
 }
 
 /** Opens a set-up profile; a clear error when it was never set up. */
-export async function openDevice(home: string, storeFor: StoreFor = defaultStore): Promise<Device> {
+export async function openProfile(home: string, storeFor: StoreFor = defaultStore): Promise<Profile> {
   const settings = await loadSettings(home);
   if (!settings) {
     throw new ProfileError(
@@ -58,8 +62,13 @@ export async function openDevice(home: string, storeFor: StoreFor = defaultStore
   }
   const store = storeFor(settings);
   const secrets = await loadVaultSecrets(store);
-  const vault = await Vault.open(settings.cloudDir);
-  return { home, settings, secrets, vault, journal: new Journal(join(home, 'in-progress')), store };
+  return { home, settings, secrets, journal: new Journal(join(home, 'in-progress')), store };
+}
+
+/** Opens a set-up profile and its vault. */
+export async function openDevice(home: string, storeFor: StoreFor = defaultStore): Promise<Device> {
+  const profile = await openProfile(home, storeFor);
+  return { ...profile, vault: await Vault.open(profile.settings.cloudDir) };
 }
 
 async function assertNewProfile(home: string): Promise<void> {

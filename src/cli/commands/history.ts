@@ -1,7 +1,9 @@
 // list, status and gc: what the vault holds.
-import { deviceIdentities, openDevice } from '../../core/device.js';
+import { deviceIdentities, openDevice, openProfile } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import { DEFAULT_GC_GRACE_MS } from '../../core/vault/vault.js';
+import { Reconciler } from '../../core/watch/reconciler.js';
+import { describeActivity } from '../../shared/status.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes } from '../output.js';
@@ -41,23 +43,22 @@ export const list: Command = {
 
 export const status: Command = {
   name: 'status',
-  summary: 'show this device, its folders and the last backup of each source',
-  help: 'usage: puddleproof status [--json]',
+  summary: 'show what needs backing up, and the last backup of each source',
+  help: `usage: puddleproof status [--json]
+
+The same status model as \`puddleproof watch\` and the app: the state (idle, settling, waiting for the
+cloud folder, export folder missing, error), the exports not backed up yet, and the last backup per source.`,
   async run(argv, env) {
     const { values } = parse(argv, { json: { type: 'boolean' } });
-    const device = await openDevice(profileHome(env));
-    const { backups, problems } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
-    const lastBackup: Record<string, string> = {};
-    for (const b of backups) lastBackup[b.source] = b.createdAt;
+    const profile = await openProfile(profileHome(env));
+    const status = await new Reconciler({ profile }).check();
     const report = {
-      profile: device.home,
-      device: device.settings.deviceName,
-      watchDir: device.settings.watchDir,
-      cloudDir: device.settings.cloudDir,
-      backups: backups.length,
-      unreadable: problems.length,
-      abandoned: (await device.journal.abandoned()).size,
-      lastBackup,
+      profile: profile.home,
+      device: profile.settings.deviceName,
+      watchDir: profile.settings.watchDir,
+      cloudDir: profile.settings.cloudDir,
+      abandonedBackups: (await profile.journal.abandoned()).size,
+      ...status,
     };
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -65,8 +66,10 @@ export const status: Command = {
     }
     console.log(`Device ${report.device} (profile ${report.profile})`);
     console.log(`Watching ${report.watchDir}; vault in ${report.cloudDir}`);
-    console.log(`${report.backups} backups${report.unreadable ? `, ${report.unreadable} unreadable` : ''}`);
-    for (const [source, at] of Object.entries(lastBackup)) console.log(`  ${source}: last backup ${at}`);
+    console.log(describeActivity(status.state, Date.now()));
+    for (const name of status.pending) console.log(`  not backed up yet: ${name}`);
+    for (const [source, at] of Object.entries(status.lastBackupBySource))
+      console.log(`  ${source}: last backup ${at}`);
     return 0;
   },
 };

@@ -2,7 +2,7 @@
 // metadata object. Committed objects are never modified; the metadata object is the commit record.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { fsyncDir, writeFileAtomic } from '../fs-atomic.js';
 import { idOfObjectName, isBackupId, VAULT_FORMAT, vaultPaths, vaultRoot } from './layout.js';
 import { type BackupMetadata, decryptMetadata, verifyMetadata } from './metadata.js';
 
@@ -109,6 +109,22 @@ export class Vault {
     }
     backups.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     return { backups, problems };
+  }
+
+  /**
+   * Removes committed backups, crash-safely: first every metadata object (the commit record: once it is
+   * gone the backup no longer exists), then the flush of the meta folder, then the data objects. A crash
+   * in between leaves only orphaned data objects, which `gc` removes. Ids already gone are no error.
+   */
+  async forget(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      if (!isBackupId(id)) throw new VaultError(`"${id}" is not a backup id (see \`puddleproof list\`).`);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) await rm(this.paths.meta(id), { force: true });
+    await fsyncDir(this.paths.metaDir);
+    for (const id of ids) await rm(this.paths.data(id), { force: true });
+    await fsyncDir(this.paths.dataDir);
   }
 
   /**

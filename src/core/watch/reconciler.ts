@@ -1,0 +1,394 @@
+// The reconciler: desired state = every settled export in the watch folder has a committed backup of
+// its current content. It runs on start, on file-system events, on a timer and when the cloud folder
+// returns; it computes what is missing and backs it up, one export at a time. There is no queue to
+// corrupt: after a crash, the next run finds the same work, and gc clears what the crash left.
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActivityState, EngineStatus } from '../../shared/status.js';
+import { backupExport, quickFingerprint } from '../backup/backup.js';
+import { isExportName } from '../backup/export-names.js';
+import { walkExport } from '../backup/walk.js';
+import { deviceIdentities, type Profile } from '../device.js';
+import type { BackupMetadata } from '../vault/metadata.js';
+import { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from '../vault/retention.js';
+import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
+import { ExportWatcher } from './export-watcher.js';
+import { latestChange, zipLooksComplete } from './readiness.js';
+
+export interface ReconcilerOptions {
+  profile: Profile;
+  /** How long an export must stay unchanged before it is backed up. */
+  quietMs?: number;
+  retention?: RetentionPolicy;
+  /** A full reconcile runs at least this often, events or not. */
+  periodicMs?: number;
+  /** Retry delays while the cloud folder is unavailable: doubles from `min` up to `max`. */
+  backoff?: { min: number; max: number };
+  /** How often to look for a missing watch folder. */
+  watchFolderPollMs?: number;
+  onStatus?: (status: EngineStatus) => void;
+  now?: () => number;
+}
+
+/** How long a zip that never gets its central directory waits before it is backed up anyway. */
+const INCOMPLETE_ZIP_WAIT_MS = 5 * 60_000;
+
+/** Errors that mean the cloud folder (not the export) is the problem. */
+const CLOUD_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'ENOTDIR', 'ESTALE']);
+/** Errors that can only come from writing, i.e. from the cloud folder. */
+const CLOUD_FULL = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+
+/** Whether a file can be created in the vault right now. */
+async function cloudWritable(vault: Vault): Promise<boolean> {
+  const probe = join(vault.paths.dataDir, `.tmp-probe-${process.pid}`);
+  try {
+    await stat(vault.paths.marker);
+    await writeFile(probe, '');
+    await rm(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? '';
+}
+
+/** Keeps the vault in step with the watch folder. */
+export class Reconciler {
+  private readonly quietMs: number;
+  private readonly retention: RetentionPolicy;
+  private readonly now: () => number;
+  private readonly watcher: ExportWatcher;
+  private readonly lastEvent = new Map<string, number>();
+  private readonly known = new Map<string, BackupMetadata>();
+  /** Exports whose last backup attempt failed, with the change time it saw: retried once they change. */
+  private readonly failed = new Map<string, { changed: number; message: string }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private state: ActivityState = { kind: 'idle' };
+  private pending: string[] = [];
+  private running = false;
+  private again = false;
+  private forced = false;
+  private paused = false;
+  private stopped = true;
+  private cloudDelay: number;
+  private nextWake = Number.POSITIVE_INFINITY;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private idleResolvers: (() => void)[] = [];
+
+  constructor(private readonly opts: ReconcilerOptions) {
+    this.quietMs = opts.quietMs ?? 10_000;
+    this.retention = opts.retention ?? DEFAULT_RETENTION;
+    this.now = opts.now ?? Date.now;
+    this.cloudDelay = this.backoff.min;
+    this.watcher = new ExportWatcher(
+      opts.profile.settings.watchDir,
+      (name, at) => {
+        if (name) this.lastEvent.set(name, at);
+        this.trigger();
+      },
+      () => this.trigger(),
+    );
+  }
+
+  private get backoff() {
+    return this.opts.backoff ?? { min: 1000, max: 5 * 60_000 };
+  }
+
+  /** The current status. */
+  get status(): EngineStatus {
+    const lastBackupBySource: Record<string, string> = {};
+    for (const m of [...this.known.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+      lastBackupBySource[m.source] = m.createdAt;
+    }
+    return { state: this.state, lastBackupBySource, pending: [...this.pending] };
+  }
+
+  /** Starts watching and reconciles at once. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const periodic = setInterval(() => this.trigger(), this.opts.periodicMs ?? 10 * 60_000);
+    this.timers.add(periodic);
+    this.trigger();
+  }
+
+  /** Stops watching; a backup in progress is finished first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers.clear();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.watcher.stop();
+    await this.idle();
+  }
+
+  pause(): void {
+    this.paused = true;
+    if (!this.running) this.setState({ kind: 'paused' });
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.trigger();
+  }
+
+  /** Reconciles now, without waiting for the quiet period of exports that look complete. */
+  backupNow(): void {
+    this.forced = true;
+    this.cloudDelay = this.backoff.min;
+    this.trigger();
+  }
+
+  /** Resolves when no reconcile is running or queued. */
+  idle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleResolvers.push(resolve));
+  }
+
+  private trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        const forced = this.forced;
+        this.forced = false;
+        await this.reconcile(forced).catch((err: unknown) => {
+          this.setState({
+            kind: 'error',
+            message: (err as Error).message,
+            action: 'Puddleproof will retry.',
+          });
+          this.wakeIn(this.backoff.max);
+        });
+      } while (this.again && !this.stopped);
+    } finally {
+      this.running = false;
+      for (const resolve of this.idleResolvers.splice(0)) resolve();
+    }
+  }
+
+  private setState(state: ActivityState): void {
+    this.state = state;
+    this.opts.onStatus?.(this.status);
+  }
+
+  /** Schedules one wake-up `ms` from now (the earliest requested wins). */
+  private wakeIn(ms: number): void {
+    const at = this.now() + ms;
+    if (at >= this.nextWake && this.wakeTimer) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.nextWake = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.nextWake = Number.POSITIVE_INFINITY;
+      this.trigger();
+    }, ms);
+  }
+
+  /**
+   * What the watch folder needs: exports settled and not yet backed up (`ready`), the one settling
+   * soonest, and every export without a backup of its current content (`pending`).
+   */
+  private async survey(names: string[], forced: boolean) {
+    const { settings, secrets } = this.opts.profile;
+    const quick = new Set([...this.known.values()].map((m) => m.quickFingerprint));
+    const ready: string[] = [];
+    const pending: string[] = [];
+    const changedAt = new Map<string, number>();
+    let soonest: { name: string; readyAt: number } | undefined;
+    for (const name of names) {
+      const path = join(settings.watchDir, name);
+      const walked = await walkExport(path).catch(() => null);
+      const modified = walked
+        ? walked.entries.reduce((latest, e) => Math.max(latest, e.mtime.getTime()), 0)
+        : await latestChange(path).catch(() => 0);
+      const changed = Math.max(this.lastEvent.get(name) ?? 0, modified);
+      changedAt.set(name, changed);
+      if (walked && quick.has(quickFingerprint(secrets.authKey, name, walked.entries))) continue;
+      pending.push(name);
+      const failure = this.failed.get(name);
+      if (failure && failure.changed >= changed && !forced) continue;
+      const complete =
+        !name.toLowerCase().endsWith('.zip') || (await zipLooksComplete(path).catch(() => false));
+      // A zip without its central directory is still being written; if it stays so, it is kept as it is.
+      const readyAt = changed + (complete ? this.quietMs : Math.max(this.quietMs, INCOMPLETE_ZIP_WAIT_MS));
+      if ((complete && forced) || readyAt <= this.now()) ready.push(name);
+      else if (!soonest || readyAt < soonest.readyAt)
+        soonest = { name, readyAt: Math.max(readyAt, this.now()) };
+    }
+    return { ready, pending, soonest, changedAt };
+  }
+
+  /** A status computed once, without backing anything up (for `puddleproof status`). */
+  async check(): Promise<EngineStatus> {
+    const names = await this.exportNames(false);
+    const vault = names && (await this.openVault(false));
+    if (names && vault) {
+      await this.refreshKnown(vault);
+      const { pending, soonest } = await this.survey(names, false);
+      this.pending = pending;
+      if (soonest) this.state = { kind: 'settling', exportName: soonest.name, readyAt: soonest.readyAt };
+    }
+    return this.status;
+  }
+
+  private async reconcile(forced: boolean): Promise<void> {
+    if (this.paused) return this.setState({ kind: 'paused' });
+    const names = await this.exportNames(true);
+    if (names === null) return;
+    const vault = await this.openVault(true);
+    if (!vault) return;
+    await this.refreshKnown(vault);
+    const existing = [...this.known.values()];
+    const { ready, pending, soonest, changedAt } = await this.survey(names, forced);
+    for (const name of this.failed.keys()) if (!changedAt.has(name)) this.failed.delete(name);
+    this.pending = pending;
+    for (const name of ready) {
+      if (this.stopped || this.paused) break;
+      const result = await this.backUp(vault, name, existing);
+      if (result === 'cloud') return;
+      if (result instanceof Error)
+        this.failed.set(name, { changed: changedAt.get(name) ?? 0, message: result.message });
+      else {
+        this.failed.delete(name);
+        this.pending = this.pending.filter((p) => p !== name);
+      }
+    }
+    if (this.paused) return this.setState({ kind: 'paused' });
+    const [failedName, failure] = [...this.failed][0] ?? [];
+    if (soonest) {
+      this.setState({ kind: 'settling', exportName: soonest.name, readyAt: soonest.readyAt });
+      this.wakeIn(Math.max(50, soonest.readyAt - this.now()));
+    } else if (failedName && failure) {
+      this.setState({
+        kind: 'error',
+        exportName: failedName,
+        message: failure.message,
+        action: 'It is retried when the export changes, or with "Back up now".',
+      });
+    } else {
+      this.setState({ kind: 'idle' });
+    }
+  }
+
+  /** The exports in the watch folder, or null (and a status) when the folder is missing. */
+  private async exportNames(live: boolean): Promise<string[] | null> {
+    const dir = this.opts.profile.settings.watchDir;
+    try {
+      const names = (await readdir(dir)).filter(isExportName).sort();
+      if (live && !this.watcher.running) await this.watcher.start();
+      return names;
+    } catch {
+      await this.watcher.stop();
+      this.setState({ kind: 'watchFolderMissing', path: dir });
+      if (live) this.wakeIn(this.opts.watchFolderPollMs ?? 5000);
+      return null;
+    }
+  }
+
+  /** The vault, with this device's abandoned objects cleared; null (and a retry) while it is unavailable. */
+  private async openVault(live: boolean): Promise<Vault | null> {
+    try {
+      const vault = await Vault.open(this.opts.profile.settings.cloudDir);
+      const abandoned = live ? await this.opts.profile.journal.abandoned() : new Set<string>();
+      if (abandoned.size > 0) {
+        await vault.gc(abandoned, DEFAULT_GC_GRACE_MS);
+        for (const id of abandoned) await this.opts.profile.journal.end(id);
+      }
+      return vault;
+    } catch (err) {
+      if (live) this.waitForCloud((err as Error).message);
+      else this.state = { kind: 'waitingForCloud', reason: (err as Error).message, retryAt: this.now() };
+      return null;
+    }
+  }
+
+  private waitForCloud(reason: string): void {
+    const delay = this.cloudDelay;
+    this.cloudDelay = Math.min(this.backoff.max, delay * 2);
+    this.setState({ kind: 'waitingForCloud', reason, retryAt: this.now() + delay });
+    this.wakeIn(delay);
+  }
+
+  /** Reads the metadata of backups committed since the last look (by any device); forgets removed ones. */
+  private async refreshKnown(vault: Vault): Promise<void> {
+    const ids = new Set(await vault.committedIds());
+    for (const id of this.known.keys()) if (!ids.has(id)) this.known.delete(id);
+    const { secrets } = this.opts.profile;
+    for (const id of ids) {
+      if (this.known.has(id)) continue;
+      const meta = await vault
+        .readMetadata(id, deviceIdentities(this.opts.profile), secrets.authKey)
+        .catch(() => null);
+      if (meta) this.known.set(id, meta);
+    }
+  }
+
+  /** Backs up one export: 'ok', 'cloud' when the cloud folder failed (the run stops and retries later), or the export's error. */
+  private async backUp(
+    vault: Vault,
+    name: string,
+    existing: BackupMetadata[],
+  ): Promise<'ok' | 'cloud' | Error> {
+    const { profile } = this.opts;
+    const started = this.now();
+    const progress = (doneBytes: number, totalBytes: number) => {
+      const seconds = Math.max(0.001, (this.now() - started) / 1000);
+      this.setState({
+        kind: 'backingUp',
+        exportName: name,
+        doneBytes,
+        totalBytes,
+        bytesPerSecond: doneBytes / seconds,
+      });
+    };
+    progress(0, 0);
+    try {
+      const outcome = await backupExport(
+        {
+          vault,
+          secrets: profile.secrets,
+          journal: profile.journal,
+          device: { id: profile.settings.deviceId, name: profile.settings.deviceName },
+          onProgress: progress,
+        },
+        join(profile.settings.watchDir, name),
+        existing,
+      );
+      this.cloudDelay = this.backoff.min;
+      if (outcome.status === 'stored') {
+        existing.push(outcome.meta);
+        this.known.set(outcome.meta.id, outcome.meta);
+        await this.applyRetention(vault, outcome.meta.source);
+      }
+      return 'ok';
+    } catch (err) {
+      const code = errorCode(err);
+      if (CLOUD_FULL.has(code) || (CLOUD_ERRORS.has(code) && !(await cloudWritable(vault)))) {
+        this.waitForCloud((err as Error).message);
+        return 'cloud';
+      }
+      return err as Error;
+    }
+  }
+
+  /** Applies the retention policy to one source (removal is crash-safe: commit records go first). */
+  private async applyRetention(vault: Vault, source: string): Promise<void> {
+    const backups = [...this.known.values()].filter((m) => m.source === source);
+    const { remove } = planRetention(backups, this.retention);
+    if (remove.length === 0) return;
+    await vault.forget(remove.map((r) => r.id));
+    for (const r of remove) this.known.delete(r.id);
+  }
+}

@@ -1,0 +1,194 @@
+// prune through the CLI, and crash-safe removal at the Vault level.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { newBackupId } from '../../src/core/vault/layout.js';
+import { Vault } from '../../src/core/vault/vault.js';
+import { makeSandbox, type Sandbox } from '../helpers/cli.js';
+
+interface Listed {
+  id: string;
+  source: string;
+  createdAt: string;
+}
+
+async function listJson(sb: Sandbox): Promise<Listed[]> {
+  const r = await sb.run(['list', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Listed[];
+}
+
+async function objectIds(sb: Sandbox, folder: 'data' | 'meta'): Promise<string[]> {
+  const names = await readdir(join(sb.cloud, 'Puddleproof', folder));
+  return names.filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4));
+}
+
+/** Backs up `count` different versions of one chat export, one after another. */
+async function backUpVersions(sb: Sandbox, count: number): Promise<void> {
+  const zip = join(sb.watch, 'WhatsApp Chat - Alice.zip');
+  for (let i = 0; i < count; i++) {
+    await writeFile(zip, randomBytes(10_000 + i * 1000));
+    const r = await sb.run(['backup']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /unchanged/);
+  }
+}
+
+describe('puddleproof prune', () => {
+  let sb: Sandbox;
+  let backups: Listed[];
+
+  before(async () => {
+    sb = await makeSandbox();
+    const init = await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]);
+    assert.equal(init.code, 0, init.stderr);
+    await backUpVersions(sb, 6);
+    backups = await listJson(sb);
+  });
+  after(() => sb.cleanup());
+
+  test('six versions of one chat make six backups of one source', () => {
+    assert.equal(backups.length, 6);
+    assert.deepEqual(new Set(backups.map((b) => b.source)), new Set(['WhatsApp Chat - Alice']));
+  });
+
+  test('--dry-run lists what would go and removes nothing', async () => {
+    const r = await sb.run(['prune', '--keep-last', '2', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    const removeLines = r.stdout.split('\n').filter((l) => l.startsWith('remove '));
+    const keepLines = r.stdout.split('\n').filter((l) => l.startsWith('keep '));
+    assert.deepEqual(
+      removeLines,
+      backups.slice(0, 4).map((b) => `remove ${b.id} ${b.source} ${b.createdAt}`),
+    );
+    assert.equal(keepLines.length, 2);
+    // All six are from today: keep-last keeps the two newest, daily/weekly/monthly/yearly the newest.
+    assert.equal(
+      keepLines[0],
+      `keep ${backups[4]?.id} WhatsApp Chat - Alice ${backups[4]?.createdAt} (last 2)`,
+    );
+    assert.match(
+      keepLines[1] ?? '',
+      new RegExp(`^keep ${backups[5]?.id} .*\\(last 2, daily, weekly, monthly, yearly\\)$`),
+    );
+    assert.match(r.stdout, /Policy: keep last 2, daily 14, weekly 8, monthly 12, yearly 3/);
+    assert.match(r.stdout, /Dry run: would remove 4 of 6 backups; nothing was removed/);
+    assert.equal((await listJson(sb)).length, 6);
+    assert.equal((await objectIds(sb, 'meta')).length, 6);
+    assert.equal((await objectIds(sb, 'data')).length, 6);
+  });
+
+  test('bad flags are usage errors', async () => {
+    for (const args of [
+      ['--keep-daily', '-1'],
+      ['--keep-daily', '1.5'],
+      ['--keep-weekly', 'lots'],
+      ['extra'],
+    ]) {
+      const r = await sb.run(['prune', '--dry-run', ...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /usage: puddleproof prune/);
+    }
+    const help = await sb.run(['prune', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--keep-monthly N/);
+  });
+
+  test('prune removes the metadata and the data of the four oldest; the rest verifies', async () => {
+    const r = await sb.run(['prune', '--keep-last', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Removed 4 backups, kept 2\./);
+    const kept = backups.slice(4).map((b) => b.id);
+    assert.deepEqual(
+      (await listJson(sb)).map((b) => b.id),
+      kept,
+    );
+    assert.deepEqual((await objectIds(sb, 'meta')).sort(), kept);
+    assert.deepEqual((await objectIds(sb, 'data')).sort(), kept);
+    const verify = await sb.run(['verify']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /2 of 2 backups verified/);
+    // Running it again finds nothing more to remove.
+    const again = await sb.run(['prune', '--keep-last', '2']);
+    assert.match(again.stdout, /Removed 0 backups, kept 2\./);
+  });
+
+  test('a crash between the two steps leaves an orphan that list ignores and gc removes', async () => {
+    await backUpVersions(sb, 1);
+    const [newest] = (await listJson(sb)).slice(-1);
+    assert.ok(newest);
+    // The crash: the commit record is gone, the data object is not.
+    await rm(join(sb.cloud, 'Puddleproof', 'meta', `${newest.id}.age`));
+    assert.ok((await objectIds(sb, 'data')).includes(newest.id));
+    assert.ok(!(await listJson(sb)).some((b) => b.id === newest.id));
+    const gc = await sb.run(['gc', '--grace-minutes', '0']);
+    assert.equal(gc.code, 0, gc.stderr);
+    assert.match(gc.stdout, /1 unfinished objects removed/);
+    assert.ok(!(await objectIds(sb, 'data')).includes(newest.id));
+    const verify = await sb.run(['verify']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  });
+
+  test('a backup that cannot be read is never removed', async () => {
+    const id = newBackupId(new Date(Date.UTC(2020, 0, 1)));
+    await writeFile(join(sb.cloud, 'Puddleproof', 'meta', `${id}.age`), 'not an age file');
+    await writeFile(join(sb.cloud, 'Puddleproof', 'data', `${id}.age`), 'not an age file');
+    const r = await sb.run(['prune', '--keep-last', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`warning: backup ${id} cannot be read, so it is kept`));
+    assert.doesNotMatch(r.stdout, new RegExp(`remove ${id}`));
+    assert.ok((await objectIds(sb, 'meta')).includes(id));
+    assert.ok((await objectIds(sb, 'data')).includes(id));
+  });
+});
+
+describe('Vault.forget', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'puddleproof-forget-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  async function vaultWith(name: string, count: number): Promise<{ vault: Vault; ids: string[] }> {
+    const cloud = join(root, name);
+    await mkdir(cloud);
+    const vault = await Vault.create(cloud);
+    const ids = Array.from({ length: count }, (_, i) => newBackupId(new Date(Date.UTC(2026, 0, 1 + i))));
+    for (const id of ids) {
+      await writeFile(vault.paths.data(id), 'data');
+      await writeFile(vault.paths.meta(id), 'meta');
+    }
+    return { vault, ids };
+  }
+
+  test('removes both objects of each backup and leaves the others; unknown ids are no error', async () => {
+    const { vault, ids } = await vaultWith('plain', 3);
+    await vault.forget([ids[0] as string, ids[2] as string]);
+    assert.deepEqual(await vault.committedIds(), [ids[1]]);
+    assert.deepEqual(await readdir(vault.paths.dataDir), [`${ids[1]}.age`]);
+    await vault.forget([ids[0] as string]);
+    await assert.rejects(vault.forget(['../vault']), /not a backup id/);
+    assert.deepEqual(await vault.committedIds(), [ids[1]]);
+  });
+
+  test('the commit record goes first: if removing the data fails, the backup is already gone', async () => {
+    const { vault, ids } = await vaultWith('crash', 2);
+    const [doomed, other] = ids as [string, string];
+    // A data object that cannot be removed like a file (a folder with that name) stops forget between
+    // its two steps, as a crash would.
+    await rm(vault.paths.data(doomed));
+    await mkdir(vault.paths.data(doomed));
+    await writeFile(join(vault.paths.data(doomed), 'x'), 'x');
+    await assert.rejects(vault.forget([doomed]));
+    assert.deepEqual(await vault.committedIds(), [other], 'the metadata object was removed first');
+    // gc treats what is left as an orphan (here a folder, so it is removed by hand after the check).
+    await rm(vault.paths.data(doomed), { recursive: true });
+    await writeFile(vault.paths.data(doomed), 'data');
+    const removed = await vault.gc(new Set(), 0, Date.now() + 1000);
+    assert.deepEqual(removed, [vault.paths.data(doomed)]);
+    assert.deepEqual(await readdir(vault.paths.dataDir), [`${other}.age`]);
+  });
+});
