@@ -2,6 +2,7 @@
 // `npm run bench -- codec` runs only the named sections. Progress goes to stderr.
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { backup, restore } from './backup.js';
 import { codec } from './codec.js';
 
 export interface SectionResult {
@@ -12,7 +13,7 @@ export interface SectionResult {
 }
 
 /** Every section, in run order. A new one (backup, restore) is one more entry here. */
-export const sections: Record<string, () => Promise<SectionResult>> = { codec };
+export const sections: Record<string, () => Promise<SectionResult>> = { codec, backup, restore };
 
 function machine() {
   const list = cpus();

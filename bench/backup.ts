@@ -1,0 +1,190 @@
+// Backup and restore of a chat export (a text chat plus many media files) against the reference
+// pipelines `tar -c DIR | age -r R > FILE` and `age -d -i K FILE | tar -x`, on the same disk.
+// MB = 10^6 bytes of export per second, best of ROUNDS; peak RSS also on a 2 GiB export.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { initVault } from '../src/core/device.js';
+import { deleteVaultSecrets } from '../src/core/keys/vault-secrets.js';
+import type { SectionResult } from './run.js';
+
+const MiB = 1024 * 1024;
+const SIZE = 512 * MiB;
+const LARGE_SIZE = 2048 * MiB;
+const ROUNDS = 3;
+const TARGETS = { ratio: 0.8, peakRssMB: 200 };
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+const log = (message: string) => process.stderr.write(`  ${message}\n`);
+
+/** A Telegram-style export: a text chat and media files of mixed sizes, `size` bytes in all. */
+function makeExport(dir: string, size: number): void {
+  mkdirSync(join(dir, 'photos'), { recursive: true });
+  mkdirSync(join(dir, 'video_files'), { recursive: true });
+  const chat = Buffer.from('<div class="message">See you at the lake on Sunday?</div>\n'.repeat(90_000));
+  writeFileSync(join(dir, 'messages.html'), chat);
+  const block = randomBytes(8 * MiB);
+  let left = size - chat.length;
+  for (let i = 0; left > 0; i++) {
+    const want = i % 10 === 9 ? 8 * MiB : 64 * 1024 + ((i * 7919) % (2 * MiB));
+    const n = Math.min(left, want);
+    const folder = n >= 4 * MiB ? 'video_files' : 'photos';
+    writeFileSync(
+      join(dir, folder, `file_${i}.${folder === 'photos' ? 'jpg' : 'mp4'}`),
+      block.subarray(0, n),
+    );
+    left -= n;
+  }
+}
+
+interface Fixture {
+  dir: string;
+  home: string;
+  exportPath: string;
+  recipient: string;
+  kit: string;
+  /** Removes the bench profile's keychain entries. */
+  forget: () => Promise<void>;
+}
+
+let fixture: Promise<Fixture> | undefined;
+
+/** The shared setup of both sections: a vault, a profile, and the 512 MiB export. */
+function setup(): Promise<Fixture> {
+  fixture ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'puddleproof-bench-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const exportPath = join(dir, 'ChatExport_2026-11-26');
+    makeExport(exportPath, SIZE);
+    const home = join(dir, 'home');
+    const kit = join(dir, 'kit.txt');
+    mkdirSync(join(dir, 'cloud'));
+    const device = await initVault({ home, watchDir: dir, cloudDir: join(dir, 'cloud'), kitPath: kit });
+    const recipient = device.secrets.recipients[0]?.recipient ?? '';
+    return { dir, home, exportPath, recipient, kit, forget: () => deleteVaultSecrets(device.store) };
+  })();
+  return fixture;
+}
+
+async function child(args: string[]): Promise<{ seconds: number; maxRssKB: number; id?: string }> {
+  const { stdout } = await run(process.execPath, [join(root, 'bench', 'engine-child.mjs'), ...args], {
+    maxBuffer: MiB,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+}
+
+async function timeShell(script: string): Promise<number> {
+  const start = performance.now();
+  await run('bash', ['-o', 'pipefail', '-c', script]);
+  return (performance.now() - start) / 1000;
+}
+
+async function emptyVault(f: Fixture): Promise<void> {
+  for (const sub of ['data', 'meta']) {
+    const folder = join(f.dir, 'cloud', 'Puddleproof', sub);
+    for (const name of await readdir(folder)) await rm(join(folder, name));
+  }
+}
+
+const mbps = (bytes: number, seconds: number) => Math.round((bytes / 1e6 / seconds) * 10) / 10;
+const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+interface Measured {
+  engine: number;
+  reference: number;
+  peakRssKB: number;
+  lastId: string;
+}
+
+async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measured }> {
+  const backup = { engine: Infinity, reference: Infinity, peakRssKB: 0, lastId: '' };
+  const restore = { engine: Infinity, reference: Infinity, peakRssKB: 0, lastId: '' };
+  const refFile = join(f.dir, 'reference.age');
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`round ${round}/${ROUNDS}`);
+    await emptyVault(f);
+    const b = await child(['backup', f.home, f.exportPath]);
+    backup.engine = Math.min(backup.engine, b.seconds);
+    backup.peakRssKB = Math.max(backup.peakRssKB, b.maxRssKB);
+    backup.lastId = b.id ?? '';
+    backup.reference = Math.min(
+      backup.reference,
+      await timeShell(`tar -c -C ${q(f.dir)} ChatExport_2026-11-26 | age -r ${f.recipient} > ${q(refFile)}`),
+    );
+    const to = join(f.dir, `restored-${round}`);
+    const r = await child(['restore', f.home, backup.lastId, to]);
+    restore.engine = Math.min(restore.engine, r.seconds);
+    restore.peakRssKB = Math.max(restore.peakRssKB, r.maxRssKB);
+    await rm(to, { recursive: true });
+    const refTo = join(f.dir, `reference-restored-${round}`);
+    mkdirSync(refTo);
+    restore.reference = Math.min(
+      restore.reference,
+      await timeShell(`age -d -i ${q(f.kit)} ${q(refFile)} | tar -x -C ${q(refTo)}`),
+    );
+    await rm(refTo, { recursive: true });
+  }
+  return { backup, restore };
+}
+
+let measured: Promise<{
+  backup: Measured;
+  restore: Measured;
+  largeBackupRssKB: number;
+  largeRestoreRssKB: number;
+}>;
+
+/** Both directions are measured in one go (the restore needs the backup); each section reports its half. */
+function measureAll() {
+  measured ??= (async () => {
+    const f = await setup();
+    const result = await measure(f);
+    log('2 GiB export, for peak RSS');
+    await rm(f.exportPath, { recursive: true });
+    await writeFile(join(f.dir, 'reference.age'), '');
+    makeExport(f.exportPath, LARGE_SIZE);
+    await emptyVault(f);
+    const b = await child(['backup', f.home, f.exportPath]);
+    const r = await child(['restore', f.home, b.id ?? '', join(f.dir, 'restored-large')]);
+    await f.forget();
+    return { ...result, largeBackupRssKB: b.maxRssKB, largeRestoreRssKB: r.maxRssKB };
+  })();
+  return measured;
+}
+
+function section(name: 'backup' | 'restore', referenceLabel: string) {
+  return async (): Promise<SectionResult> => {
+    const all = await measureAll();
+    const m = all[name];
+    const MBps = mbps(SIZE, m.engine);
+    const referenceMBps = mbps(SIZE, m.reference);
+    const largeRss = name === 'backup' ? all.largeBackupRssKB : all.largeRestoreRssKB;
+    const peakRssMB = Math.round(Math.max(m.peakRssKB, largeRss) / 1024);
+    const ratio = MBps / referenceMBps;
+    const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    return {
+      values: { MBps, referenceMBps, peakRssMB },
+      rows: [
+        [
+          `puddleproof ${name}`,
+          `${MBps} MB/s`,
+          `${ratio.toFixed(2)}x reference; target >= ${TARGETS.ratio}x: ${met(ratio >= TARGETS.ratio)}`,
+        ],
+        [referenceLabel, `${referenceMBps} MB/s`, '512 MiB export: a text chat and media files, best of 3'],
+        [
+          `${name} peak RSS`,
+          `${peakRssMB} MB`,
+          `max of the 512 MiB and a 2 GiB export; target < ${TARGETS.peakRssMB} MB: ${met(peakRssMB < TARGETS.peakRssMB)}`,
+        ],
+      ],
+    };
+  };
+}
+
+export const backup = section('backup', 'tar -c | age -r');
+export const restore = section('restore', 'age -d | tar -x');
