@@ -1,4 +1,4 @@
-import { type Transform, type TransformCallback } from 'node:stream';
+import type { Transform, TransformCallback } from 'node:stream';
 import { armor } from 'age-encryption';
 import { ArmorInvalidError, HeaderInvalidError } from './errors.js';
 import { type DecryptionKeys, findHeaderEnd, openHeader } from './header.js';
@@ -28,7 +28,9 @@ class AgeDecryptStream extends PayloadDecryptStream {
     if (armored === 'yes') {
       this.armored = true;
       if (this.prelude.length > MAX_ARMORED_SIZE) {
-        return done(new ArmorInvalidError('armored files larger than 64 MiB are not supported; use binary age'));
+        return done(
+          new ArmorInvalidError('armored files larger than 64 MiB are not supported; use binary age'),
+        );
       }
       return done();
     }

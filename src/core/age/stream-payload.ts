@@ -158,7 +158,14 @@ export class PayloadDecryptStream extends ChunkedTransform {
 
   private open(input: Buffer, out: Buffer, last: boolean): boolean {
     try {
-      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, input, null, this.nonce.set(last), this.key);
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+        out,
+        null,
+        input,
+        null,
+        this.nonce.set(last),
+        this.key,
+      );
       return true;
     } catch {
       return false;
@@ -173,7 +180,10 @@ export class PayloadDecryptStream extends ChunkedTransform {
     }
     // Not a valid middle chunk. If it opens as the last chunk, it is authentic, but bytes follow the end.
     if (!last && this.open(input, out, true)) {
-      return { error: new PayloadCorruptError(`unexpected data after the final chunk (${index})`), released: true };
+      return {
+        error: new PayloadCorruptError(`unexpected data after the final chunk (${index})`),
+        released: true,
+      };
     }
     return {
       error: new PayloadCorruptError(`chunk ${index} failed authentication (bytes were changed)`),
@@ -194,13 +204,17 @@ export class PayloadDecryptStream extends ChunkedTransform {
     if (this.open(input, output, true)) {
       this.key.fill(0);
       if (output.length === 0 && index > 0) {
-        return { error: new PayloadCorruptError('the final chunk is empty, which age allows only for an empty file') };
+        return {
+          error: new PayloadCorruptError('the final chunk is empty, which age allows only for an empty file'),
+        };
       }
       return { output };
     }
     // An authentic middle chunk at the very end: release it, then report the missing end.
     if (input.length === SEALED_CHUNK_SIZE && this.open(input, output, false)) {
-      const error = new PayloadCorruptError(`the file ends after chunk ${index} without a final chunk (truncated)`);
+      const error = new PayloadCorruptError(
+        `the file ends after chunk ${index} without a final chunk (truncated)`,
+      );
       return { output, error };
     }
     const detail =

@@ -185,6 +185,7 @@ export class Reconciler {
 
   /** Schedules one wake-up `ms` from now (the earliest requested wins). */
   private wakeIn(ms: number): void {
+    if (this.stopped) return;
     const at = this.now() + ms;
     if (at >= this.nextWake && this.wakeTimer) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -287,7 +288,7 @@ export class Reconciler {
     const dir = this.opts.profile.settings.watchDir;
     try {
       const names = (await readdir(dir)).filter(isExportName).sort();
-      if (live && !this.watcher.running) await this.watcher.start();
+      if (live && !this.watcher.running && !this.stopped) await this.watcher.start();
       return names;
     } catch {
       await this.watcher.stop();

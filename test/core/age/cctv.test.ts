@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import * as vectors from 'cctv-age';
 import {
-  AgeError,
+  type AgeError,
   ArmorInvalidError,
   createDecryptStream,
   HeaderInvalidError,

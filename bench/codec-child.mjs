@@ -1,12 +1,12 @@
-// One codec encrypt and one decrypt, each from a file to /dev/null, in a process of their own so that
-// its peak RSS is theirs. Usage: codec-child.ts INPUT CIPHERTEXT RECIPIENT IDENTITY_FILE.
+// One codec encrypt and one decrypt with the built engine (dist/, as the app runs it), each from a file
+// to /dev/null, in a process of their own so that its peak RSS is theirs.
+// Usage: codec-child.mjs INPUT CIPHERTEXT RECIPIENT IDENTITY_FILE.
 // Prints {"encryptSeconds", "decryptSeconds", "maxRssKB", "startRssKB"} as one JSON line
 // (startRssKB: the process with its modules loaded, before any work).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createDecryptStream, createEncryptStream } from '../src/core/age/index.js';
+import { createDecryptStream, createEncryptStream } from '../dist/core/age/index.js';
 
 const [input, ciphertext, recipient, identityFile] = process.argv.slice(2);
 if (!input || !ciphertext || !recipient || !identityFile)
@@ -16,7 +16,7 @@ const identity = (await readFile(identityFile, 'utf8'))
   .find((l) => l.startsWith('AGE-SECRET-KEY-'));
 if (!identity) throw new Error(`no identity in ${identityFile}`);
 
-async function timed(file: string, transform: () => Promise<Transform> | Transform): Promise<number> {
+async function timed(file, transform) {
   const start = performance.now();
   await pipeline(
     createReadStream(file, { highWaterMark: 1 << 20 }),
