@@ -96,6 +96,25 @@ async function writeKitFile(path: string, text: string): Promise<void> {
   }
 }
 
+/** Settings of a new device with fresh ids. */
+function newDeviceSettings(opts: { watchDir: string; cloudDir: string; deviceName?: string }): Settings {
+  return {
+    version: 1,
+    ...newIds(),
+    deviceName: opts.deviceName ?? hostname(),
+    watchDir: resolve(opts.watchDir),
+    cloudDir: resolve(opts.cloudDir),
+  };
+}
+
+/** A new device's trusted recipients: itself and the recovery key. */
+async function trustedList(deviceIdentity: string, recoveryIdentity: string, deviceName: string) {
+  return [
+    { recipient: await recipientOf(deviceIdentity), label: `This device (${deviceName})` },
+    { recipient: await recipientOf(recoveryIdentity), label: 'Recovery kit' },
+  ];
+}
+
 export interface InitOptions {
   home: string;
   watchDir: string;
@@ -114,13 +133,7 @@ export interface InitOptions {
 export async function initVault(opts: InitOptions): Promise<Device> {
   const home = resolve(opts.home);
   await assertNewProfile(home);
-  const settings: Settings = {
-    version: 1,
-    ...newIds(),
-    deviceName: opts.deviceName ?? hostname(),
-    watchDir: resolve(opts.watchDir),
-    cloudDir: resolve(opts.cloudDir),
-  };
+  const settings = newDeviceSettings(opts);
   const store = (opts.storeFor ?? defaultStore)(settings);
   const pq = opts.pq ?? false;
   const recoveryIdentity = await generateIdentity(pq);
@@ -129,10 +142,7 @@ export async function initVault(opts: InitOptions): Promise<Device> {
     deviceIdentity,
     indexIdentity: await generateIdentity(false),
     authKey: generateAuthKey(),
-    recipients: [
-      { recipient: await recipientOf(deviceIdentity), label: `This device (${settings.deviceName})` },
-      { recipient: await recipientOf(recoveryIdentity), label: 'Recovery kit' },
-    ],
+    recipients: await trustedList(deviceIdentity, recoveryIdentity, settings.deviceName),
   };
   // Reach the keychain before writing anything, so a missing Secret Service fails cleanly.
   await store.get('probe');
@@ -174,13 +184,7 @@ export async function recoverVault(opts: RecoverOptions): Promise<Device> {
   await assertNewProfile(home);
   const kit = await readRecoveryKit(resolve(opts.kitPath));
   await Vault.open(resolve(opts.cloudDir));
-  const settings: Settings = {
-    version: 1,
-    ...newIds(),
-    deviceName: opts.deviceName ?? hostname(),
-    watchDir: resolve(opts.watchDir),
-    cloudDir: resolve(opts.cloudDir),
-  };
+  const settings = newDeviceSettings(opts);
   const store = (opts.storeFor ?? defaultStore)(settings);
   const pq = kit.recoveryIdentity.startsWith('AGE-SECRET-KEY-PQ-');
   const deviceIdentity = await generateIdentity(pq);
@@ -188,10 +192,7 @@ export async function recoverVault(opts: RecoverOptions): Promise<Device> {
     deviceIdentity,
     indexIdentity: kit.indexIdentity,
     authKey: kit.authKey,
-    recipients: [
-      { recipient: await recipientOf(deviceIdentity), label: `This device (${settings.deviceName})` },
-      { recipient: await recipientOf(kit.recoveryIdentity), label: 'Recovery kit' },
-    ],
+    recipients: await trustedList(deviceIdentity, kit.recoveryIdentity, settings.deviceName),
   };
   try {
     await saveVaultSecrets(store, secrets);
