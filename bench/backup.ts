@@ -46,6 +46,7 @@ interface Fixture {
   dir: string;
   home: string;
   exportPath: string;
+  /** `-r R` for each recipient. */
   recipient: string;
   kit: string;
   /** Removes the bench profile's keychain entries. */
@@ -65,7 +66,8 @@ function setup(): Promise<Fixture> {
     const kit = join(dir, 'kit.txt');
     mkdirSync(join(dir, 'cloud'));
     const device = await initVault({ home, watchDir: dir, cloudDir: join(dir, 'cloud'), kitPath: kit });
-    const recipient = device.secrets.recipients[0]?.recipient ?? '';
+    // The reference encrypts to the same recipients as a backup: this device and the recovery key.
+    const recipient = device.secrets.recipients.map((r) => `-r ${r.recipient}`).join(' ');
     return { dir, home, exportPath, recipient, kit, forget: () => deleteVaultSecrets(device.store) };
   })();
   return fixture;
@@ -114,7 +116,7 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
     backup.lastId = b.id ?? '';
     backup.reference = Math.min(
       backup.reference,
-      await timeShell(`tar -c -C ${q(f.dir)} ChatExport_2026-11-26 | age -r ${f.recipient} > ${q(refFile)}`),
+      await timeShell(`tar -c -C ${q(f.dir)} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`),
     );
     const to = join(f.dir, `restored-${round}`);
     const r = await child(['restore', f.home, backup.lastId, to]);

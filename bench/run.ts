@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { backup, restore } from './backup.js';
 import { codec } from './codec.js';
+import { watch } from './watch.js';
 
 export interface SectionResult {
   /** The machine-readable results (the section's field in --json output). */
@@ -13,7 +14,7 @@ export interface SectionResult {
 }
 
 /** Every section, in run order. A new one (backup, restore) is one more entry here. */
-export const sections: Record<string, () => Promise<SectionResult>> = { codec, backup, restore };
+export const sections: Record<string, () => Promise<SectionResult>> = { codec, backup, restore, watch };
 
 function machine() {
   const list = cpus();

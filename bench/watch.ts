@@ -1,7 +1,8 @@
 // The automatic-backup reconciler (bench/watch-child.ts, in a process of its own):
 // (1) latency from an export settling — the moment its quiet period ends — to its backup being committed
 //     (its metadata object present), for a 50 MiB export, quiet period 1 s, median of ROUNDS;
-// (2) CPU and RSS while idle over a watch folder of 10,000 files (100 exports × 100 files), over 30 s.
+// (2) CPU and RSS while idle over a watch folder of 10,000 files (100 exports × 100 files), over 30 s,
+//     once the one-off garbage collection after the burst of backups is over.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, watch as watchFolder } from 'node:fs';
@@ -22,6 +23,7 @@ const ROUNDS = 5;
 const EXPORTS = 100;
 const FILES_PER_EXPORT = 100;
 const IDLE_MS = 30_000;
+const SETTLE_MS = 20_000;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const log = (message: string) => process.stderr.write(`  ${message}\n`);
@@ -61,6 +63,10 @@ class Child {
       this.stderr += d;
     });
     createInterface({ input: this.process.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      if (!line.startsWith('{')) {
+        process.stderr.write(`  watch-child: ${line}\n`);
+        return;
+      }
       const message = JSON.parse(line) as StatusMessage | UsageMessage;
       if (message.type === 'status') this.statuses.push(message);
       else this.usages.shift()?.(message);
@@ -186,32 +192,42 @@ async function makeManyExports(watchDir: string): Promise<void> {
   }
 }
 
-async function measureIdle(
-  home: string,
-  sources: number,
-): Promise<{ cpuPercent: number; rssMB: number; statusesWhileIdle: number }> {
+const cpuMsBetween = (a: UsageMessage, b: UsageMessage) => (b.user - a.user + b.system - a.system) / 1000;
+
+interface Idle {
+  cpuPercent: number;
+  rssMB: number;
+  statusesWhileIdle: number;
+  /** CPU time spent in the SETTLE_MS right after the backups (V8 shrinking its heap, once). */
+  settleCpuMs: number;
+}
+
+async function measureIdle(home: string, sources: number): Promise<Idle> {
   const child = new Child(home);
   try {
     log(`backing up ${EXPORTS} exports of ${FILES_PER_EXPORT} files each`);
     await child.waitIdle(sources, 10 * 60_000);
-    await sleep(2000);
+    const idleAt = await child.usage();
+    // After a burst of backups V8 shrinks its heap once (a few full GCs, some 10 s later): a one-off cost,
+    // reported apart from the steady state, which is what "while idle" means here.
+    log(`idle; letting it settle for ${SETTLE_MS / 1000} s`);
+    await sleep(SETTLE_MS);
     const before = await child.usage();
     const statusesBefore = child.statuses.length;
-    log(`idle; measuring CPU time over ${IDLE_MS / 1000} s`);
+    log(`measuring CPU time over ${IDLE_MS / 1000} s`);
     let previous = before;
     for (let t = 0; t < IDLE_MS; t += 10_000) {
       await sleep(Math.min(10_000, IDLE_MS - t));
       const now = await child.usage();
-      const ms = (now.user - previous.user + now.system - previous.system) / 1000;
-      log(`${ms.toFixed(1)} ms of CPU in ${now.at - previous.at} ms`);
+      log(`${cpuMsBetween(previous, now).toFixed(1)} ms of CPU in ${now.at - previous.at} ms`);
       previous = now;
     }
     const after = previous;
-    const cpuMs = (after.user - before.user + after.system - before.system) / 1000;
     return {
-      cpuPercent: (100 * cpuMs) / (after.at - before.at),
+      cpuPercent: (100 * cpuMsBetween(before, after)) / (after.at - before.at),
       rssMB: after.rss / MiB,
       statusesWhileIdle: child.statuses.length - statusesBefore,
+      settleCpuMs: cpuMsBetween(idleAt, before),
     };
   } finally {
     await child.stop();
@@ -250,7 +266,7 @@ export async function watch(): Promise<SectionResult> {
         [
           `idle CPU, ${files} files`,
           `${idleCpuPercent} % of a core`,
-          `${EXPORTS} exports, over ${IDLE_MS / 1000} s with ${idle.statusesWhileIdle} status changes; issue: "costs nearly nothing while idle"`,
+          `${EXPORTS} exports, over ${IDLE_MS / 1000} s with ${idle.statusesWhileIdle} status changes (after ${SETTLE_MS / 1000} s of settling, which cost ${Math.round(idle.settleCpuMs)} ms of CPU once)`,
         ],
         [`idle RSS, ${files} files`, `${idleRssMB} MB`, 'the reconciler process, run from source with tsx'],
       ],

@@ -26,7 +26,7 @@ export function describeActivity(state: ActivityState, now: number): string {
   const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
   switch (state.kind) {
     case 'idle':
-      return 'Idle: every export is backed up';
+      return 'Idle';
     case 'settling':
       return `Waiting for ${state.exportName} to finish changing (${seconds(state.readyAt)} s)`;
     case 'backingUp': {

@@ -33,7 +33,7 @@ export interface BackupContext {
 /** What happened to one export. */
 export type BackupOutcome =
   | { status: 'stored'; meta: BackupMetadata; skipped: string[] }
-  | { status: 'unchanged'; sameAs: string; exportName: string };
+  | { status: 'unchanged'; sameAs: string; exportName: string; quickFingerprint: string };
 
 const READ_BUFFER = 1024 * 1024;
 
@@ -119,7 +119,15 @@ async function writeDataObject(
 ): Promise<Map<string, string>> {
   const archive = new TarArchive();
   const files: [ExportEntry, HashingFileStream][] = [];
-  for (const e of entries) {
+  // archiver starts reading every appended stream at once (it pipes each into a PassThrough), so the
+  // entries go in one at a time: the next once archiver has taken the previous one.
+  let next = 0;
+  const appendNext = () => {
+    const e = entries[next++];
+    if (!e) {
+      void archive.finalize().catch(() => undefined);
+      return;
+    }
     if (e.type === 'dir') {
       archive.append(Buffer.alloc(0), {
         name: e.archivePath,
@@ -132,10 +140,11 @@ async function writeDataObject(
       files.push([e, stream]);
       archive.append(stream, { name: e.archivePath, stats: e.stats, mode: e.mode, date: e.mtime });
     }
-  }
+  };
+  archive.on('entry', appendNext);
   const encrypt = await createEncryptStream(recipients);
   const done = pipeline(archive, seal, encrypt, createWriteStream(path, { flags: 'wx', mode: 0o644 }));
-  void archive.finalize().catch(() => undefined);
+  appendNext();
   await done;
   const handle = await open(path, 'r+');
   try {
@@ -160,7 +169,7 @@ export async function backupExport(
   const { authKey } = ctx.secrets;
   const quick = quickFingerprint(authKey, exportName, entries);
   const sameQuick = existing.find((m) => m.quickFingerprint === quick);
-  if (sameQuick) return { status: 'unchanged', sameAs: sameQuick.id, exportName };
+  if (sameQuick) return { status: 'unchanged', sameAs: sameQuick.id, exportName, quickFingerprint: quick };
 
   const now = ctx.now ?? (() => new Date());
   const createdAt = now();
@@ -183,7 +192,7 @@ export async function backupExport(
     if (same) {
       await rm(temp, { force: true });
       await ctx.journal.end(id);
-      return { status: 'unchanged', sameAs: same.id, exportName };
+      return { status: 'unchanged', sameAs: same.id, exportName, quickFingerprint: quick };
     }
     if (!seal.summary) throw new Error('the archive was not sealed');
     await rename(temp, dataPath);

@@ -13,6 +13,7 @@ export async function latestChange(path: string): Promise<number> {
 }
 
 const EOCD_SIGNATURE = 0x06054b50;
+const CD_SIGNATURE = 0x02014b50;
 const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 
@@ -37,7 +38,13 @@ export async function zipLooksComplete(path: string): Promise<boolean> {
       const eocdOffset = size - length + at;
       // ZIP64 archives store 0xffffffff here and the real values elsewhere; their EOCD being present is enough.
       if (cdOffset === 0xffffffff || cdSize === 0xffffffff) return true;
-      return cdOffset + cdSize <= eocdOffset;
+      // The central directory ends right where the EOCD starts (an EOCD of a zip stored inside a
+      // half-written zip points elsewhere), and starts with its own signature.
+      if (cdOffset + cdSize !== eocdOffset) return false;
+      if (cdSize === 0) return true;
+      const signature = Buffer.alloc(4);
+      await handle.read(signature, 0, 4, cdOffset);
+      return signature.readUInt32LE(0) === CD_SIGNATURE;
     }
     return false;
   } finally {

@@ -12,6 +12,7 @@ import { deviceIdentities, type Profile } from '../device.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from '../vault/retention.js';
 import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
+import { CoveredExports } from './covered.js';
 import { ExportWatcher } from './export-watcher.js';
 import { latestChange, zipLooksComplete } from './readiness.js';
 
@@ -66,6 +67,7 @@ export class Reconciler {
   /** Exports whose last backup attempt failed, with the change time it saw: retried once they change. */
   private readonly failed = new Map<string, { changed: number; message: string }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly covered: CoveredExports;
   private state: ActivityState = { kind: 'idle' };
   private pending: string[] = [];
   private running = false;
@@ -83,6 +85,7 @@ export class Reconciler {
     this.retention = opts.retention ?? DEFAULT_RETENTION;
     this.now = opts.now ?? Date.now;
     this.cloudDelay = this.backoff.min;
+    this.covered = new CoveredExports(opts.profile.home);
     this.watcher = new ExportWatcher(
       opts.profile.settings.watchDir,
       (name, at) => {
@@ -216,7 +219,8 @@ export class Reconciler {
         : await latestChange(path).catch(() => 0);
       const changed = Math.max(this.lastEvent.get(name) ?? 0, modified);
       changedAt.set(name, changed);
-      if (walked && quick.has(quickFingerprint(secrets.authKey, name, walked.entries))) continue;
+      const fingerprint = walked && quickFingerprint(secrets.authKey, name, walked.entries);
+      if (fingerprint && (quick.has(fingerprint) || (await this.covered.has(fingerprint)))) continue;
       pending.push(name);
       const failure = this.failed.get(name);
       if (failure && failure.changed >= changed && !forced) continue;
@@ -287,9 +291,10 @@ export class Reconciler {
   private async exportNames(live: boolean): Promise<string[] | null> {
     const dir = this.opts.profile.settings.watchDir;
     try {
-      const names = (await readdir(dir)).filter(isExportName).sort();
+      await stat(dir);
+      // Watch first, then list: an export created in between is seen by one or the other.
       if (live && !this.watcher.running && !this.stopped) await this.watcher.start();
-      return names;
+      return (await readdir(dir)).filter(isExportName).sort();
     } catch {
       await this.watcher.stop();
       this.setState({ kind: 'watchFolderMissing', path: dir });
@@ -372,6 +377,8 @@ export class Reconciler {
         existing.push(outcome.meta);
         this.known.set(outcome.meta.id, outcome.meta);
         await this.applyRetention(vault, outcome.meta.source);
+      } else {
+        await this.covered.add([outcome.quickFingerprint]);
       }
       return 'ok';
     } catch (err) {
@@ -389,6 +396,8 @@ export class Reconciler {
     const backups = [...this.known.values()].filter((m) => m.source === source);
     const { remove } = planRetention(backups, this.retention);
     if (remove.length === 0) return;
+    // Their exports may still be in the watch folder: they are covered, not to be backed up again.
+    await this.covered.add(remove.flatMap((r) => this.known.get(r.id)?.quickFingerprint ?? []));
     await vault.forget(remove.map((r) => r.id));
     for (const r of remove) this.known.delete(r.id);
   }
