@@ -18,6 +18,37 @@ function keychainReachable() {
   return r.status === 0;
 }
 
+/** True when keytar can store, read and delete a secret (the login keyring exists and is unlocked). */
+function keychainWritable() {
+  const probe = `const k = require('@github/keytar');
+    k.setPassword('puddleproof-probe', 'probe', 'ok').then(() => k.getPassword('puddleproof-probe', 'probe'))
+      .then((v) => k.deletePassword('puddleproof-probe', 'probe').then(() => process.exit(v === 'ok' ? 0 : 1)))
+      .catch(() => process.exit(1))`;
+  const r = spawnSync(process.execPath, ['-e', probe], { stdio: 'ignore', timeout: 10_000 });
+  return r.status === 0;
+}
+
+/**
+ * Waits until the keyring daemon owns the Secret Service name on the bus, so that no client call
+ * makes D-Bus start a second daemon, whose login keyring would be missing and locked.
+ */
+function waitForSecretService(env) {
+  const ask = [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus',
+    'org.freedesktop.DBus.NameHasOwner',
+    'string:org.freedesktop.secrets',
+  ];
+  for (let i = 0; i < 100; i++) {
+    const r = spawnSync('dbus-send', ask, { env, encoding: 'utf8' });
+    if (r.stdout?.includes('boolean true')) return true;
+    spawnSync('sleep', ['0.1']);
+  }
+  return false;
+}
+
 function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
@@ -46,8 +77,8 @@ async function insidePrivateSession(command) {
     if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
   }
   process.env = env;
-  if (!keychainReachable()) {
-    console.error('The private gnome-keyring started but keytar cannot reach it.');
+  if (!waitForSecretService(env) || !keychainWritable()) {
+    console.error('The private gnome-keyring started, but secrets cannot be stored in it.');
     return 1;
   }
   env.PUDDLEPROOF_TEST_KEYRING = 'private';
