@@ -1,10 +1,17 @@
 // One export → one backup: tar (archiver) → proof trailer → age codec → the cloud folder, in one stream.
 // The plaintext tar never touches the disk. The metadata object, written last, commits the backup.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import {
+  createReadStream,
+  createWriteStream,
+  fdatasync,
+  fsync,
+  type ReadStream,
+  type WriteStream,
+} from 'node:fs';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
@@ -36,6 +43,10 @@ export type BackupOutcome =
   | { status: 'unchanged'; sameAs: string; exportName: string; quickFingerprint: string };
 
 const READ_BUFFER = 1024 * 1024;
+/** Entries handed to archiver ahead of the one it is writing. */
+const QUEUED_ENTRIES = 3;
+/** Bytes written between background flushes of a data object. */
+const FLUSH_EVERY = 32 * 1024 * 1024;
 
 /** A file read stream that opens only when archiver starts reading it, hashing what it reads. */
 class HashingFileStream extends Readable {
@@ -88,6 +99,57 @@ class HashingFileStream extends Readable {
   }
 }
 
+/**
+ * Makes a file durable while it is written: every FLUSH_EVERY bytes an fdatasync runs in the
+ * background, so the fsync that the commit needs at the end only waits for the last part.
+ */
+class BackgroundFlusher {
+  private written = 0;
+  private flushed = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly file: FileHandle) {}
+
+  /** A Writable that appends to the file and starts a background flush every FLUSH_EVERY bytes. */
+  writable(): Writable {
+    return new Writable({
+      highWaterMark: 4 * READ_BUFFER,
+      write: (chunk: Buffer, _encoding, done) => {
+        this.file.write(chunk).then(({ bytesWritten }) => {
+          this.written += bytesWritten;
+          this.maybeFlush();
+          done();
+        }, done);
+      },
+    });
+  }
+
+  private maybeFlush(): void {
+    const target = this.written;
+    if (this.running || target - this.flushed < FLUSH_EVERY) return;
+    this.running = this.file.datasync().then(
+      () => {
+        this.flushed = target;
+        this.running = undefined;
+      },
+      () => {
+        this.running = undefined;
+      },
+    );
+  }
+
+  /** Waits for the background flush, then fsyncs the whole file. */
+  async finish(): Promise<void> {
+    await this.stop();
+    await this.file.sync();
+  }
+
+  /** Lets a running flush end. */
+  async stop(): Promise<void> {
+    await this.running;
+  }
+}
+
 /** Keyed hash of the export's name and its paths, sizes, modes and mtimes (no file is read). */
 export function quickFingerprint(
   authKey: Buffer,
@@ -119,13 +181,13 @@ async function writeDataObject(
 ): Promise<Map<string, string>> {
   const archive = new TarArchive();
   const files: [ExportEntry, HashingFileStream][] = [];
-  // archiver starts reading every appended stream at once (it pipes each into a PassThrough), so the
-  // entries go in one at a time: the next once archiver has taken the previous one.
+  // archiver starts reading every appended stream at once (it pipes each into a PassThrough), so only a
+  // few entries are queued at a time: enough to read the next file while the current one is encrypted.
   let next = 0;
   const appendNext = () => {
     const e = entries[next++];
     if (!e) {
-      void archive.finalize().catch(() => undefined);
+      if (next === entries.length + 1) void archive.finalize().catch(() => undefined);
       return;
     }
     if (e.type === 'dir') {
@@ -143,14 +205,16 @@ async function writeDataObject(
   };
   archive.on('entry', appendNext);
   const encrypt = await createEncryptStream(recipients);
-  const done = pipeline(archive, seal, encrypt, createWriteStream(path, { flags: 'wx', mode: 0o644 }));
-  appendNext();
-  await done;
-  const handle = await open(path, 'r+');
+  const file = await open(path, 'wx', 0o644);
+  const flusher = new BackgroundFlusher(file);
   try {
-    await handle.sync();
+    const done = pipeline(archive, seal, encrypt, flusher.writable());
+    for (let i = 0; i < QUEUED_ENTRIES; i++) appendNext();
+    await done;
+    await flusher.finish();
   } finally {
-    await handle.close();
+    await flusher.stop();
+    await file.close();
   }
   return new Map(files.map(([e, s]) => [e.relPath, s.digest ?? '']));
 }
