@@ -7,8 +7,8 @@ import { lutimes, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crc32 } from 'node:zlib';
 import { latestChange, zipLooksComplete } from '../../../src/core/watch/readiness.js';
+import { storedZip } from '../../helpers/zip.js';
 
 const EOCD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
@@ -20,37 +20,8 @@ try {
   hasZipCli = false;
 }
 
-/** A minimal valid zip (one stored file) built by hand: local header, data, central directory, EOCD. */
-function handMadeZip(name: string, data: Buffer, comment = ''): Buffer {
-  const nameBytes = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(10, 4); // version needed
-  local.writeUInt32LE(crc32(data), 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBytes.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(10, 6);
-  central.writeUInt32LE(crc32(data), 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBytes.length, 28);
-  central.writeUInt32LE(0, 42); // offset of the local header
-  const cdOffset = local.length + nameBytes.length + data.length;
-  const cdSize = central.length + nameBytes.length;
-  const commentBytes = Buffer.from(comment);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(cdSize, 12);
-  end.writeUInt32LE(cdOffset, 16);
-  end.writeUInt16LE(commentBytes.length, 20);
-  return Buffer.concat([local, nameBytes, data, central, nameBytes, end, commentBytes]);
-}
+/** A minimal valid zip (one stored file) built by hand. */
+const handMadeZip = (name: string, data: Buffer, comment = '') => storedZip([[name, data]], comment);
 
 describe('zipLooksComplete', () => {
   let dir: string;

@@ -7,7 +7,6 @@ import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crc32 } from 'node:zlib';
 import { type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { restoreBackup } from '../../../src/core/restore/restore.js';
@@ -16,6 +15,7 @@ import type { RetentionPolicy } from '../../../src/core/vault/retention.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/core/watch/reconciler.js';
 import type { ActivityState, EngineStatus } from '../../../src/shared/status.js';
 import { assertSameTree } from '../../helpers/export-tree.js';
+import { storedZip } from '../../helpers/zip.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const KEEP_LAST_2: RetentionPolicy = { last: 2, hourly: 0, daily: 0, weekly: 0, monthly: 0, yearly: 0 };
@@ -219,43 +219,6 @@ async function makeRealZip(dir: string, name: string): Promise<Buffer> {
     return zip;
   }
   return storedZip(files);
-}
-
-/** A zip of stored entries (no compression), built by hand. */
-function storedZip(files: [string, Buffer][]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of files) {
-    const n = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(10, 4);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(10, 6);
-    central.writeUInt32LE(crc32(data), 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(n.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    centrals.push(central, n);
-    offset += local.length + n.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
 }
 
 /** Where a zip's central directory starts, from its EOCD record. */
