@@ -3,7 +3,7 @@
 //   engine-child.mjs backup HOME EXPORT
 //   engine-child.mjs restore HOME ID DESTINATION
 import { backupExport } from '../dist/core/backup/backup.js';
-import { deviceIdentities, openDevice } from '../dist/core/device.js';
+import { backupContextOf, deviceIdentities, openDevice } from '../dist/core/device.js';
 import { restoreBackup } from '../dist/core/restore/restore.js';
 
 const [op, home, a, b] = process.argv.slice(2);
@@ -11,13 +11,7 @@ const device = await openDevice(home);
 const start = performance.now();
 let id;
 if (op === 'backup') {
-  const ctx = {
-    vault: device.vault,
-    secrets: device.secrets,
-    journal: device.journal,
-    device: { id: device.settings.deviceId, name: device.settings.deviceName },
-  };
-  const outcome = await backupExport(ctx, a, []);
+  const outcome = await backupExport(backupContextOf(device, device.vault), a, []);
   if (outcome.status !== 'stored') throw new Error(`backup was ${outcome.status}`);
   id = outcome.meta.id;
 } else if (op === 'restore') {

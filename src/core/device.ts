@@ -3,6 +3,7 @@
 import { open, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { BackupContext } from './backup/backup.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
 import { formatRecoveryKit, type RecoveryKit, readRecoveryKit } from './keys/recovery-kit.js';
 import {
@@ -50,6 +51,17 @@ export function deviceIdentities(device: Profile, kit?: RecoveryKit): string[] {
     device.secrets.indexIdentity,
     ...(kit ? [kit.recoveryIdentity] : []),
   ];
+}
+
+/** What `backupExport` needs from this device, writing into `vault`. */
+export function backupContextOf(
+  profile: Profile,
+  vault: Vault,
+  onProgress?: (doneBytes: number, totalBytes: number) => void,
+): BackupContext {
+  const { secrets, journal, settings } = profile;
+  const device = { id: settings.deviceId, name: settings.deviceName };
+  return { vault, secrets, journal, device, ...(onProgress ? { onProgress } : {}) };
 }
 
 /** Opens a set-up profile; a clear error when it was never set up. */

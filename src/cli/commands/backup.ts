@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { backupExport } from '../../core/backup/backup.js';
 import { isExportName } from '../../core/backup/export-names.js';
-import { deviceIdentities, openDevice } from '../../core/device.js';
+import { backupContextOf, deviceIdentities, openDevice } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
@@ -29,17 +29,7 @@ An export identical to a committed backup is not stored again.`,
     for (const path of paths) {
       const bar = progressBar(`Backing up ${path}`);
       try {
-        const outcome = await backupExport(
-          {
-            vault: device.vault,
-            secrets: device.secrets,
-            journal: device.journal,
-            device: { id: device.settings.deviceId, name: device.settings.deviceName },
-            onProgress: bar.update,
-          },
-          path,
-          backups,
-        );
+        const outcome = await backupExport(backupContextOf(device, device.vault, bar.update), path, backups);
         bar.clear();
         if (outcome.status === 'stored') {
           backups.push(outcome.meta);

@@ -1,14 +1,10 @@
 // restore and verify: get an export back, or prove every backup can be.
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createDecryptStream } from '../../core/age/index.js';
-import { type Device, deviceIdentities, openDevice } from '../../core/device.js';
-import { type RecoveryKit, readRecoveryKit } from '../../core/keys/recovery-kit.js';
+import { deviceIdentities, openDevice } from '../../core/device.js';
+import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
-import { listTar } from '../../core/restore/extract-tar.js';
 import { type RestoreResult, restoreBackup } from '../../core/restore/restore.js';
-import { CheckTarStream } from '../../core/vault/tar-trailer.js';
+import { verifyBackup } from '../../core/restore/verify.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
@@ -85,30 +81,6 @@ one data object (e.g. a copy found on a USB stick) with the kit alone, without a
   },
 };
 
-async function verifyOne(device: Device, id: string, kit: RecoveryKit | undefined): Promise<string | null> {
-  const identities = deviceIdentities(device, kit);
-  try {
-    const meta = await device.vault.readMetadata(id, identities, device.secrets.authKey);
-    const check = new CheckTarStream(device.secrets.authKey);
-    const source = createReadStream(device.vault.paths.data(id), { highWaterMark: 1024 * 1024 });
-    const listing = listTar(check);
-    await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
-    const entries = await listing;
-    const proof = check.check;
-    if (!proof?.authentic) return `not authentic: ${proof?.problem ?? 'no proof'}`;
-    if (proof.id !== id || proof.tarSha256 !== meta.tarSha256) return 'its data does not match its metadata';
-    const files = entries.filter((e) => e.type === 'file').length;
-    if (files !== meta.files) return `it holds ${files} files, its metadata says ${meta.files}`;
-    return null;
-  } catch (err) {
-    const message = (err as Error).message;
-    if ((err as Error).name === 'NoIdentityMatchedError') {
-      return 'made on another device: this device cannot open it (pass --recovery-kit FILE)';
-    }
-    return message;
-  }
-}
-
 export const verify: Command = {
   name: 'verify',
   summary: 'decrypt backups end to end and check their integrity and authenticity',
@@ -124,7 +96,7 @@ the backup's proof. Exits 1 if any backup could not be verified.`,
     const ids = positionals.length ? positionals : await device.vault.committedIds();
     let bad = 0;
     for (const id of ids) {
-      const problem = await verifyOne(device, id, kit);
+      const problem = await verifyBackup(device, id, kit);
       if (problem) bad++;
       console.log(problem ? `FAILED ${id}: ${problem}` : `ok ${id}`);
     }

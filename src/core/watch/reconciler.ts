@@ -8,7 +8,7 @@ import type { ActivityState, EngineStatus } from '../../shared/status.js';
 import { backupExport, quickFingerprint } from '../backup/backup.js';
 import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
-import { deviceIdentities, type Profile } from '../device.js';
+import { backupContextOf, deviceIdentities, type Profile } from '../device.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from '../vault/retention.js';
 import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
@@ -362,13 +362,7 @@ export class Reconciler {
     progress(0, 0);
     try {
       const outcome = await backupExport(
-        {
-          vault,
-          secrets: profile.secrets,
-          journal: profile.journal,
-          device: { id: profile.settings.deviceId, name: profile.settings.deviceName },
-          onProgress: progress,
-        },
+        backupContextOf(profile, vault, progress),
         join(profile.settings.watchDir, name),
         existing,
       );
