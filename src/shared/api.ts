@@ -1,7 +1,218 @@
-// What the preload exposes to the renderer as window.puddleproof (no Node or Electron imports here).
+// The domain types the window sees, and `PuddleproofApi`: what the preload exposes as
+// window.puddleproof (no Node or Electron imports here).
+import type { EngineStatus } from './status.js';
 
-/** The renderer's whole view of the app. */
+export type { ActivityState, EngineStatus } from './status.js';
+
+/** How many backups of each chat retention keeps (see README, "Retention"). */
+export interface RetentionSettings {
+  last: number;
+  hourly: number;
+  daily: number;
+  weekly: number;
+  monthly: number;
+  yearly: number;
+}
+
+/** A cloud-synced folder found on this machine, offered during setup. */
+export interface CloudFolderSuggestion {
+  /** "Dropbox", "iCloud Drive", "OneDrive" or "Google Drive". */
+  provider: string;
+  path: string;
+}
+
+/** Where setup stands. `needsSetup` until the user proved they kept the recovery kit. */
+export type SetupState =
+  | {
+      stage: 'needsSetup';
+      /** The watch folder offered by default (created when chosen). */
+      defaultWatchDir: string;
+      cloudFolders: CloudFolderSuggestion[];
+      /** Set when keys were made but the kit was not confirmed yet (setup restarts from the kit step). */
+      pendingKit: boolean;
+    }
+  | { stage: 'ready' };
+
+/** The recovery kit, shown once during setup: the only secret that ever reaches the window. */
+export interface RecoveryKitView {
+  /** The whole kit file: comment lines with instructions, then the key lines. */
+  text: string;
+  /** The key lines alone, for the QR code. */
+  keyLines: string;
+  /** What the user must type back to prove they kept it. */
+  challenge: { description: string; length: number };
+}
+
+/** Non-secret settings the window shows and edits. */
+export interface AppSettings {
+  watchDir: string;
+  cloudDir: string;
+  deviceName: string;
+  /** How long an export must stay unchanged before it is backed up. */
+  quietSeconds: number;
+  retention: RetentionSettings;
+  startAtLogin: boolean;
+  /** Show a notification after each successful backup (off: success is quiet). */
+  notifyOnSuccess: boolean;
+  paused: boolean;
+}
+
+/** The fields of `AppSettings` the window may change (folders must come from a folder picker). */
+export type SettingsUpdate = Partial<Omit<AppSettings, 'paused'>>;
+
+/** Whether a backup was verified end to end on this device. */
+export type VerificationState =
+  | { kind: 'unverified' }
+  | { kind: 'verified'; at: string }
+  | { kind: 'failed'; at: string; problem: string };
+
+/** One version of an export in the history. */
+export interface BackupVersion {
+  id: string;
+  exportName: string;
+  createdAt: string;
+  device: string;
+  /** Made by this device (its data opens with this device's key; others' need the recovery kit). */
+  thisDevice: boolean;
+  files: number;
+  bytes: number;
+  /** Size of the encrypted data in the cloud folder. */
+  storedBytes: number;
+  verification: VerificationState;
+}
+
+/** All versions of one source (chat), newest first. */
+export interface SourceHistory {
+  source: string;
+  versions: BackupVersion[];
+}
+
+/** The backup history, as this device can read it. */
+export interface HistoryView {
+  sources: SourceHistory[];
+  /** Size of the vault after each backup, oldest first (for the chart). */
+  vaultSize: { at: string; bytes: number }[];
+  /** Backups that could not be read, in plain words. */
+  problems: string[];
+}
+
+/** One entry of a backup's archive listing. */
+export interface ArchiveEntry {
+  /** Path inside the archive, '/'-separated, starting with the export's name. */
+  path: string;
+  type: 'file' | 'dir';
+  size: number;
+}
+
+/** The key used for restores of backups made elsewhere. */
+export interface KitStatus {
+  loaded: boolean;
+  /** E.g. "Recovery kit of this vault" or why it was refused. */
+  description: string;
+}
+
+/** A restore request: `destinationParent` comes from a folder picker; `folderName` is created in it. */
+export interface RestoreStart {
+  id: string;
+  destinationParent: string;
+  folderName: string;
+  /** Archive paths to restore (folders include their contents); empty or missing: everything. */
+  paths?: string[];
+}
+
+/** Progress of one restore or verification run. */
+export interface Progress {
+  runId: string;
+  doneBytes: number;
+  totalBytes: number;
+}
+
+/** How a restore ended. */
+export type RestoreOutcome =
+  | { runId: string; ok: true; destination: string; files: number; bytes: number; authentic: boolean }
+  | { runId: string; ok: false; cancelled: boolean; message: string };
+
+/** How "verify all" ended. */
+export interface VerifyAllOutcome {
+  runId: string;
+  verified: number;
+  failed: { id: string; problem: string }[];
+  /** Backups of other devices skipped because no recovery kit is loaded. */
+  skipped: number;
+}
+
+/** A trusted recipient (public key) with its label. */
+export interface RecipientView {
+  recipient: string;
+  label: string;
+  /** The recovery kit's recipient cannot be removed. */
+  removable: boolean;
+}
+
+/** What a folder picker is for (main shows a native dialog and remembers the choice). */
+export type FolderPurpose = 'watch' | 'cloud' | 'restoreDestination';
+
+/** The renderer's whole view of the app: window.puddleproof. */
 export interface PuddleproofApi {
-  /** Runtime versions, shown in the window's footer. */
   versions: { electron: string; chrome: string; node: string };
+  setup: {
+    state(): Promise<SetupState>;
+    /** Makes the keys (kept in memory until the kit is confirmed) and returns the kit, once. */
+    createKeys(request: {
+      watchDir: string;
+      cloudDir: string;
+      deviceName?: string;
+    }): Promise<RecoveryKitView>;
+    /** Asks where to save the kit (native dialog) and writes it there; null if the user cancelled. */
+    saveKit(): Promise<string | null>;
+    /** Checks the typed characters; on success the vault is created and backups start. */
+    confirmKit(typed: string): Promise<{ ok: boolean; message: string }>;
+    /** Joins an existing vault on this device with a recovery kit (loaded from a file or pasted). */
+    joinVault(request: { watchDir: string; cloudDir: string; kitText?: string }): Promise<void>;
+  };
+  dialogs: {
+    /** Native folder picker; the chosen path is remembered as one the window may use. */
+    pickFolder(purpose: FolderPurpose): Promise<string | null>;
+  };
+  status: {
+    get(): Promise<EngineStatus>;
+    /** Calls `listener` on every change; returns the unsubscribe. */
+    onChange(listener: (status: EngineStatus) => void): () => void;
+  };
+  backup: { now(): Promise<void> };
+  watching: { pause(): Promise<void>; resume(): Promise<void> };
+  history: {
+    list(): Promise<HistoryView>;
+    /** The archive listing of one backup (decrypts it; needs the kit for other devices' backups). */
+    files(id: string): Promise<ArchiveEntry[]>;
+  };
+  kit: {
+    status(): Promise<KitStatus>;
+    /** Opens a kit file picked in a native dialog. */
+    load(): Promise<KitStatus>;
+    paste(text: string): Promise<KitStatus>;
+    forget(): Promise<KitStatus>;
+  };
+  restore: {
+    start(request: RestoreStart): Promise<{ runId: string }>;
+    cancel(runId: string): Promise<void>;
+    onProgress(listener: (progress: Progress) => void): () => void;
+    onFinished(listener: (outcome: RestoreOutcome) => void): () => void;
+    /** Shows a finished restore's folder in the file manager. */
+    showInFolder(destination: string): Promise<void>;
+  };
+  verify: {
+    all(): Promise<{ runId: string }>;
+    onProgress(listener: (progress: Progress) => void): () => void;
+    onFinished(listener: (outcome: VerifyAllOutcome) => void): () => void;
+  };
+  settings: {
+    get(): Promise<AppSettings>;
+    update(update: SettingsUpdate): Promise<AppSettings>;
+  };
+  recipients: {
+    list(): Promise<RecipientView[]>;
+    add(request: { recipient: string; label: string }): Promise<RecipientView[]>;
+    remove(recipient: string): Promise<RecipientView[]>;
+  };
 }

@@ -1,0 +1,79 @@
+// Builds window.puddleproof from two transport functions. The preload passes ipcRenderer-based ones;
+// the Chromium tests pass ones backed by the real engine in the test process (no Node or Electron here).
+import type { PuddleproofApi } from './api.js';
+import type { Channel, EventName, Events, RequestOf, ResponseOf } from './ipc-contract.js';
+
+export interface ApiTransport {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  /** Calls `listener` with each event's payload only; returns the unsubscribe. */
+  subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  versions: PuddleproofApi['versions'];
+}
+
+/** The domain API on top of a transport: one method per channel, one `on…` per event. */
+export function createApi(t: ApiTransport): PuddleproofApi {
+  const call =
+    <C extends Channel>(channel: C) =>
+    (request: RequestOf<C>) =>
+      t.invoke(channel, request);
+  const none =
+    <C extends Channel>(channel: C) =>
+    () =>
+      t.invoke(channel, undefined as RequestOf<C>);
+  const on =
+    <E extends EventName>(event: E) =>
+    (listener: (payload: Events[E]) => void) =>
+      t.subscribe(event, listener);
+  return {
+    versions: { ...t.versions },
+    setup: {
+      state: none('setup:state'),
+      createKeys: call('setup:createKeys'),
+      saveKit: none('setup:saveKit'),
+      confirmKit: (typed) => t.invoke('setup:confirmKit', { typed }),
+      joinVault: async (request) => {
+        await t.invoke('setup:joinVault', request);
+      },
+    },
+    dialogs: { pickFolder: (purpose) => t.invoke('dialog:pickFolder', { purpose }) },
+    status: { get: none('status:get'), onChange: on('status:changed') },
+    backup: {
+      now: async () => {
+        await t.invoke('backup:now', undefined);
+      },
+    },
+    watching: {
+      pause: async () => {
+        await t.invoke('watching:pause', undefined);
+      },
+      resume: async () => {
+        await t.invoke('watching:resume', undefined);
+      },
+    },
+    history: { list: none('history:list'), files: (id) => t.invoke('history:files', { id }) },
+    kit: {
+      status: none('kit:status'),
+      load: none('kit:load'),
+      paste: (text) => t.invoke('kit:paste', { text }),
+      forget: none('kit:forget'),
+    },
+    restore: {
+      start: call('restore:start'),
+      cancel: async (runId) => {
+        await t.invoke('restore:cancel', { runId });
+      },
+      onProgress: on('restore:progress'),
+      onFinished: on('restore:finished'),
+      showInFolder: async (destination) => {
+        await t.invoke('restore:showInFolder', { destination });
+      },
+    },
+    verify: { all: none('verify:all'), onProgress: on('verify:progress'), onFinished: on('verify:finished') },
+    settings: { get: none('settings:get'), update: call('settings:update') },
+    recipients: {
+      list: none('recipients:list'),
+      add: call('recipients:add'),
+      remove: (recipient) => t.invoke('recipients:remove', { recipient }),
+    },
+  };
+}
