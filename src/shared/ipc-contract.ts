@@ -199,3 +199,6 @@ export interface EngineApi {
     request: EngineRequests[M]['request'],
   ): Promise<EngineRequests[M]['response']>;
 }
+
+/** What travels back over IPC: a value, or a plain message for people (never a stack). */
+export type IpcReply<T> = { ok: true; value: T } | { ok: false; message: string };
