@@ -1,14 +1,7 @@
 // One export → one backup: tar (archiver) → proof trailer → age codec → the cloud folder, in one stream.
 // The plaintext tar never touches the disk. The metadata object, written last, commits the backup.
 import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  fdatasync,
-  fsync,
-  type ReadStream,
-  type WriteStream,
-} from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable, Writable } from 'node:stream';
