@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BackupContext } from './backup/backup.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
+import { RECOVERY_LABEL } from './keys/recipients.js';
 import { formatRecoveryKit, type RecoveryKit, readRecoveryKit } from './keys/recovery-kit.js';
 import {
   deleteVaultSecrets,
@@ -123,7 +124,7 @@ function newDeviceSettings(opts: { watchDir: string; cloudDir: string; deviceNam
 async function trustedList(deviceIdentity: string, recoveryIdentity: string, deviceName: string) {
   return [
     { recipient: await recipientOf(deviceIdentity), label: `This device (${deviceName})` },
-    { recipient: await recipientOf(recoveryIdentity), label: 'Recovery kit' },
+    { recipient: await recipientOf(recoveryIdentity), label: RECOVERY_LABEL },
   ];
 }
 
@@ -138,15 +139,26 @@ export interface InitOptions {
   now?: Date;
 }
 
+/** A new vault's keys, made but not saved yet: the app shows the kit and commits once the user kept it. */
+export interface PendingVault {
+  home: string;
+  settings: Settings;
+  secrets: VaultSecrets;
+  /** The recovery kit file's text (the only copy of the recovery secret). */
+  kitText: string;
+  /** The recovery identity's secret key line. */
+  recoveryIdentity: string;
+  storeFor: StoreFor | undefined;
+}
+
 /**
- * Sets up a new vault: device, index and recovery identities and an authentication key. The recovery
- * secret goes only into the kit file; everything else only into the keychain.
+ * Makes a new vault's keys in memory: device, index and recovery identities and an authentication key.
+ * Nothing is written; the keychain is reached once so that a missing Secret Service fails here.
  */
-export async function initVault(opts: InitOptions): Promise<Device> {
+export async function prepareVault(opts: Omit<InitOptions, 'kitPath'>): Promise<PendingVault> {
   const home = resolve(opts.home);
   await assertNewProfile(home);
   const settings = newDeviceSettings(opts);
-  const store = (opts.storeFor ?? defaultStore)(settings);
   const pq = opts.pq ?? false;
   const recoveryIdentity = await generateIdentity(pq);
   const deviceIdentity = await generateIdentity(pq);
@@ -156,33 +168,54 @@ export async function initVault(opts: InitOptions): Promise<Device> {
     authKey: generateAuthKey(),
     recipients: await trustedList(deviceIdentity, recoveryIdentity, settings.deviceName),
   };
-  // Reach the keychain before writing anything, so a missing Secret Service fails cleanly.
-  await store.get('probe');
+  await (opts.storeFor ?? defaultStore)(settings).get('probe');
+  const kitText = formatRecoveryKit({ recoveryIdentity, ...secrets }, opts.now ?? new Date());
+  return { home, settings, secrets, kitText, recoveryIdentity, storeFor: opts.storeFor };
+}
+
+/**
+ * Creates the vault and saves the pending keys: the recovery secret only into the kit file (when
+ * `kitPath` is given, created there), everything else only into the keychain. On failure nothing stays.
+ */
+export async function commitVault(pending: PendingVault, kitPath?: string): Promise<Device> {
+  const { home, settings, secrets } = pending;
+  await assertNewProfile(home);
+  const store = (pending.storeFor ?? defaultStore)(settings);
   await Vault.create(settings.cloudDir);
-  const kitPath = resolve(opts.kitPath);
-  try {
-    await writeKitFile(kitPath, formatRecoveryKit({ recoveryIdentity, ...secrets }, opts.now ?? new Date()));
-  } catch (err) {
-    await rm(join(settings.cloudDir, 'Puddleproof'), { recursive: true, force: true });
-    throw err;
+  const undoVault = () => rm(join(settings.cloudDir, 'Puddleproof'), { recursive: true, force: true });
+  const kitFile = kitPath && resolve(kitPath);
+  if (kitFile) {
+    try {
+      await writeKitFile(kitFile, pending.kitText);
+    } catch (err) {
+      await undoVault();
+      throw err;
+    }
   }
   try {
     await saveVaultSecrets(store, secrets);
     await saveSettings(home, settings);
   } catch (err) {
     await deleteVaultSecrets(store).catch(() => undefined);
-    await rm(kitPath, { force: true });
-    await rm(join(settings.cloudDir, 'Puddleproof'), { recursive: true, force: true });
+    if (kitFile) await rm(kitFile, { force: true });
+    await undoVault();
     throw err;
   }
-  return openDevice(home, opts.storeFor);
+  return openDevice(home, pending.storeFor);
+}
+
+/** Sets up a new vault and writes its recovery kit to `kitPath` (see prepareVault and commitVault). */
+export async function initVault(opts: InitOptions): Promise<Device> {
+  return commitVault(await prepareVault(opts), opts.kitPath);
 }
 
 export interface RecoverOptions {
   home: string;
   watchDir: string;
   cloudDir: string;
-  kitPath: string;
+  /** The kit file, or the kit itself (pasted into the app). */
+  kitPath?: string;
+  kit?: RecoveryKit;
   deviceName?: string;
   storeFor?: StoreFor;
 }
@@ -194,7 +227,7 @@ export interface RecoverOptions {
 export async function recoverVault(opts: RecoverOptions): Promise<Device> {
   const home = resolve(opts.home);
   await assertNewProfile(home);
-  const kit = await readRecoveryKit(resolve(opts.kitPath));
+  const kit = opts.kit ?? (await readRecoveryKit(resolve(opts.kitPath ?? '')));
   await Vault.open(resolve(opts.cloudDir));
   const settings = newDeviceSettings(opts);
   const store = (opts.storeFor ?? defaultStore)(settings);

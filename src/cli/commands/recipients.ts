@@ -1,7 +1,6 @@
 // recipients: the trusted list every backup is encrypted to (kept in the keychain).
-import { assertRecipient } from '../../core/age/index.js';
 import { openDevice } from '../../core/device.js';
-import { saveRecipients } from '../../core/keys/vault-secrets.js';
+import { addRecipient, removeRecipient } from '../../core/keys/recipients.js';
 import { profileHome } from '../../core/profile.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -27,22 +26,12 @@ recipient is refused: new backups could then not be recovered with the kit.`,
     if (!recipient || positionals.length !== 2)
       throw new UsageError('expected: list | add AGE1… | remove AGE1…');
     if (action === 'add') {
-      assertRecipient(recipient);
-      if (list.some((r) => r.recipient === recipient)) throw new Error('That recipient is already trusted.');
-      await saveRecipients(device.store, [...list, { recipient, label: required(values.label, '--label') }]);
+      await addRecipient(device.store, list, recipient, required(values.label, '--label'));
       console.log(`Added ${recipient}. New backups are encrypted to it too.`);
       return 0;
     }
     if (action === 'remove') {
-      const found = list.find((r) => r.recipient === recipient);
-      if (!found) throw new Error('That recipient is not on the trusted list.');
-      if (found.label === 'Recovery kit') {
-        throw new Error('Refusing to remove the recovery kit: new backups could not be recovered with it.');
-      }
-      await saveRecipients(
-        device.store,
-        list.filter((r) => r !== found),
-      );
+      await removeRecipient(device.store, list, recipient);
       console.log(`Removed ${recipient}. Existing backups stay readable by it; new ones are not.`);
       return 0;
     }

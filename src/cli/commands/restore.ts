@@ -96,7 +96,13 @@ the backup's proof. Exits 1 if any backup could not be verified.`,
     const ids = positionals.length ? positionals : await device.vault.committedIds();
     let bad = 0;
     for (const id of ids) {
-      const problem = await verifyBackup(device, id, kit);
+      const result = await verifyBackup(device, id, kit);
+      const problem =
+        result.kind === 'ok'
+          ? null
+          : result.kind === 'noKey'
+            ? `${result.problem} (pass --recovery-kit FILE)`
+            : result.problem;
       if (problem) bad++;
       console.log(problem ? `FAILED ${id}: ${problem}` : `ok ${id}`);
     }

@@ -1,8 +1,27 @@
 // The engine as the app uses it: one object answering every engine request of the IPC contract
 // (setup, history, restore, verify, settings, recipients) and pushing status and progress events.
 // It runs in Electron's utility process (see engine-process.ts); tests run it in-process.
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AppSettings, RecipientView, SettingsUpdate } from '../../shared/api.js';
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
-import type { StoreFor } from '../device.js';
+import type { EngineStatus } from '../../shared/status.js';
+import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
+import { addRecipient, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
+import { parseRecoveryKit } from '../keys/recovery-kit.js';
+import { loadSettings, ProfileError, saveSettings } from '../profile.js';
+import { listBackup } from '../restore/list-backup.js';
+import { RestoreCancelledError, restoreBackup } from '../restore/restore.js';
+import { verifyBackup } from '../restore/verify.js';
+import { Vault } from '../vault/vault.js';
+import { Reconciler } from '../watch/reconciler.js';
+import { defaultWatchDir, findCloudFolders, type MachinePlaces } from './cloud-folders.js';
+import { buildHistoryView } from './history-view.js';
+import { KitSession } from './kit-session.js';
+import { loadPreferences, type Preferences, savePreferences } from './preferences.js';
+import { SetupSession } from './setup-session.js';
+import { Verifications } from './verifications.js';
 
 export interface EngineServiceOptions {
   /** The profile folder (PUDDLEPROOF_HOME). */
@@ -11,20 +30,402 @@ export interface EngineServiceOptions {
   /** Receives every event for the window and the tray. */
   emit: <E extends EventName>(event: E, payload: Events[E]) => void;
   now?: () => number;
+  /** Where setup looks for cloud folders (tests point it at a temporary home). */
+  places?: MachinePlaces;
+  /** Shortest gap between two progress events of one run. */
+  progressIntervalMs?: number;
+}
+
+type Handlers = {
+  [M in keyof EngineRequests]: (
+    request: EngineRequests[M]['request'],
+  ) => Promise<EngineRequests[M]['response']>;
+};
+
+const IDLE: EngineStatus = { state: { kind: 'idle' }, lastBackupBySource: {}, pending: [] };
+
+const newRunId = () => `run-${randomBytes(8).toString('hex')}`;
+
+/** Calls `send` at most once per `ms`, except for the last call (`flush`). */
+function throttled<T>(ms: number, now: () => number, send: (value: T) => void) {
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    push(value: T) {
+      if (now() - last >= ms) {
+        last = now();
+        send(value);
+      }
+    },
+    flush: send,
+  };
 }
 
 /** Answers engine requests; `start` begins watching once the profile is set up. */
 export class EngineService implements EngineApi {
-  constructor(private readonly opts: EngineServiceOptions) {}
+  private readonly home: string;
+  private readonly now: () => number;
+  private readonly setup: SetupSession;
+  private readonly kit = new KitSession();
+  private readonly verifications: Verifications;
+  private profile: Profile | undefined;
+  private preferences: Preferences | undefined;
+  private reconciler: Reconciler | undefined;
+  private lastStatus: EngineStatus = IDLE;
+  private readonly restores = new Map<string, AbortController>();
+  private readonly restored = new Set<string>();
+  private verifyRun: string | undefined;
+  private readonly handlers: Handlers;
 
-  async start(): Promise<void> {}
+  constructor(private readonly opts: EngineServiceOptions) {
+    this.home = resolve(opts.home);
+    this.now = opts.now ?? Date.now;
+    this.setup = new SetupSession(this.home, opts.storeFor);
+    this.verifications = new Verifications(this.home);
+    this.handlers = this.makeHandlers();
+  }
 
-  async stop(): Promise<void> {}
+  /** Opens the profile if it is set up and starts watching; problems show in the status. */
+  async start(): Promise<void> {
+    if (!(await loadSettings(this.home).catch(() => null))) return;
+    try {
+      await this.open();
+    } catch (err) {
+      this.publish({
+        ...IDLE,
+        state: {
+          kind: 'error',
+          message: (err as Error).message,
+          action: 'Fix this, then restart Puddleproof.',
+        },
+      });
+    }
+  }
+
+  /** Stops watching (a backup in progress finishes first) and cancels restores. */
+  async stop(): Promise<void> {
+    for (const controller of this.restores.values()) controller.abort();
+    await this.reconciler?.stop();
+    this.reconciler = undefined;
+  }
 
   async call<M extends keyof EngineRequests>(
     method: M,
-    _request: EngineRequests[M]['request'],
+    request: EngineRequests[M]['request'],
   ): Promise<EngineRequests[M]['response']> {
-    throw new Error(`not implemented yet: ${method} (${this.opts.home})`);
+    const handler = this.handlers[method] as
+      | ((r: typeof request) => Promise<EngineRequests[M]['response']>)
+      | undefined;
+    if (!handler) throw new Error(`The engine does not know "${String(method)}".`);
+    return handler(request);
+  }
+
+  private publish(status: EngineStatus): void {
+    this.lastStatus = status;
+    this.opts.emit('status:changed', status);
+  }
+
+  private async open(): Promise<void> {
+    this.profile = await openProfile(this.home, this.opts.storeFor);
+    this.preferences = await loadPreferences(this.home);
+    await this.startWatching();
+  }
+
+  private async startWatching(): Promise<void> {
+    const { profile, preferences } = this.ready();
+    await this.reconciler?.stop();
+    this.reconciler = new Reconciler({
+      profile,
+      quietMs: preferences.quietSeconds * 1000,
+      retention: preferences.retention,
+      onStatus: (status) => this.publish(status),
+      now: this.now,
+    });
+    if (preferences.paused) this.reconciler.pause();
+    await this.reconciler.start();
+  }
+
+  /** The set-up profile; a plain error before setup. */
+  private ready(): { profile: Profile; preferences: Preferences } {
+    if (!this.profile || !this.preferences) {
+      throw new ProfileError('Puddleproof is not set up yet: finish the first-run steps first.');
+    }
+    return { profile: this.profile, preferences: this.preferences };
+  }
+
+  private async vault(): Promise<{ profile: Profile; vault: Vault; identities: string[] }> {
+    const { profile } = this.ready();
+    const vault = await Vault.open(profile.settings.cloudDir);
+    return { profile, vault, identities: deviceIdentities(profile, this.kit.kit) };
+  }
+
+  private appSettings(): AppSettings {
+    const { profile, preferences } = this.ready();
+    const { watchDir, cloudDir, deviceName } = profile.settings;
+    return {
+      watchDir,
+      cloudDir,
+      deviceName,
+      quietSeconds: preferences.quietSeconds,
+      retention: { ...preferences.retention },
+      startAtLogin: preferences.startAtLogin,
+      notifyOnSuccess: preferences.notifyOnSuccess,
+      paused: preferences.paused,
+    };
+  }
+
+  private recipientViews(): RecipientView[] {
+    return this.ready().profile.secrets.recipients.map((r) => ({
+      ...r,
+      removable: r.label !== RECOVERY_LABEL,
+    }));
+  }
+
+  private async setPaused(paused: boolean): Promise<void> {
+    const { preferences } = this.ready();
+    this.preferences = { ...preferences, paused };
+    await savePreferences(this.home, this.preferences);
+    if (paused) this.reconciler?.pause();
+    else this.reconciler?.resume();
+  }
+
+  private async updateSettings(update: SettingsUpdate): Promise<AppSettings> {
+    const { profile, preferences } = this.ready();
+    const settings = { ...profile.settings };
+    if (update.watchDir !== undefined) {
+      settings.watchDir = resolve(update.watchDir);
+      await mkdir(settings.watchDir, { recursive: true });
+    }
+    if (update.cloudDir !== undefined && resolve(update.cloudDir) !== settings.cloudDir) {
+      settings.cloudDir = resolve(update.cloudDir);
+      await Vault.open(settings.cloudDir).catch((err: Error) => {
+        throw new ProfileError(
+          `${err.message} To move your vault, move its Puddleproof folder into the new cloud folder first.`,
+        );
+      });
+    }
+    if (update.deviceName !== undefined) settings.deviceName = update.deviceName.trim();
+    const next: Preferences = {
+      ...preferences,
+      ...(update.quietSeconds !== undefined ? { quietSeconds: update.quietSeconds } : {}),
+      ...(update.retention !== undefined ? { retention: { ...update.retention } } : {}),
+      ...(update.startAtLogin !== undefined ? { startAtLogin: update.startAtLogin } : {}),
+      ...(update.notifyOnSuccess !== undefined ? { notifyOnSuccess: update.notifyOnSuccess } : {}),
+    };
+    await savePreferences(this.home, next);
+    await saveSettings(this.home, settings);
+    this.preferences = next;
+    this.profile = { ...profile, settings };
+    const rewatch =
+      settings.watchDir !== profile.settings.watchDir ||
+      settings.cloudDir !== profile.settings.cloudDir ||
+      next.quietSeconds !== preferences.quietSeconds ||
+      JSON.stringify(next.retention) !== JSON.stringify(preferences.retention);
+    if (rewatch) await this.startWatching();
+    return this.appSettings();
+  }
+
+  private async startRestore(
+    request: EngineRequests['restore:start']['request'],
+  ): Promise<{ runId: string }> {
+    const { profile, vault, identities } = await this.vault();
+    const to = join(resolve(request.destinationParent), request.folderName);
+    const existing = await stat(to).catch(() => null);
+    if (existing) {
+      throw new ProfileError(`${to} already exists. Restores never overwrite: choose a new folder name.`);
+    }
+    const meta = await vault.readMetadata(request.id, identities, profile.secrets.authKey);
+    const runId = newRunId();
+    const controller = new AbortController();
+    this.restores.set(runId, controller);
+    const progress = throttled(
+      this.opts.progressIntervalMs ?? 100,
+      this.now,
+      (p: Events['restore:progress']) => this.opts.emit('restore:progress', p),
+    );
+    let total = 0;
+    void restoreBackup({
+      dataPath: vault.paths.data(request.id),
+      identities,
+      authKey: profile.secrets.authKey,
+      expected: meta,
+      to,
+      only: request.paths ?? [],
+      signal: controller.signal,
+      onProgress: (doneBytes, totalBytes) => {
+        total = totalBytes;
+        progress.push({ runId, doneBytes, totalBytes });
+      },
+    })
+      .then((result) => {
+        progress.flush({ runId, doneBytes: total, totalBytes: total });
+        this.restored.add(to);
+        this.opts.emit('restore:finished', {
+          runId,
+          ok: true,
+          destination: to,
+          files: result.files,
+          bytes: result.bytes,
+          authentic: result.authentic,
+        });
+      })
+      .catch((err: Error) => {
+        this.opts.emit('restore:finished', {
+          runId,
+          ok: false,
+          cancelled: err instanceof RestoreCancelledError,
+          message: err.message.replace(/--recovery-kit FILE/g, 'your recovery kit'),
+        });
+      })
+      .finally(() => this.restores.delete(runId));
+    return { runId };
+  }
+
+  private async verifyAll(): Promise<{ runId: string }> {
+    if (this.verifyRun) throw new ProfileError('A verification is already running.');
+    const { vault, identities, profile } = await this.vault();
+    const listing = await vault.list(identities, profile.secrets.authKey);
+    const runId = newRunId();
+    this.verifyRun = runId;
+    const device = { ...profile, vault };
+    void (async () => {
+      const sizes = await Promise.all(
+        listing.backups.map(async (m) => (await stat(vault.paths.data(m.id)).catch(() => null))?.size ?? 0),
+      );
+      const totalBytes = sizes.reduce((a, b) => a + b, 0);
+      const progress = throttled(
+        this.opts.progressIntervalMs ?? 100,
+        this.now,
+        (p: Events['verify:progress']) => this.opts.emit('verify:progress', p),
+      );
+      const outcome: Events['verify:finished'] = { runId, verified: 0, failed: [], skipped: 0 };
+      const results: Parameters<Verifications['record']>[0] = {};
+      let before = 0;
+      for (const [i, meta] of listing.backups.entries()) {
+        const result = await verifyBackup(device, meta.id, this.kit.kit, (done) =>
+          progress.push({ runId, doneBytes: before + done, totalBytes }),
+        );
+        before += sizes[i] ?? 0;
+        const at = new Date(this.now()).toISOString();
+        if (result.kind === 'ok') {
+          outcome.verified++;
+          results[meta.id] = { kind: 'verified', at };
+        } else if (result.kind === 'noKey') {
+          outcome.skipped++;
+        } else {
+          outcome.failed.push({ id: meta.id, problem: result.problem });
+          results[meta.id] = { kind: 'failed', at, problem: result.problem };
+        }
+      }
+      for (const p of listing.problems) outcome.failed.push({ id: p.id, problem: p.problem });
+      await this.verifications.record(results, await vault.committedIds());
+      progress.flush({ runId, doneBytes: totalBytes, totalBytes });
+      this.opts.emit('verify:finished', outcome);
+    })()
+      .catch((err: Error) => {
+        this.opts.emit('verify:finished', {
+          runId,
+          verified: 0,
+          failed: [{ id: '', problem: err.message }],
+          skipped: 0,
+        });
+      })
+      .finally(() => {
+        this.verifyRun = undefined;
+      });
+    return { runId };
+  }
+
+  private makeHandlers(): Handlers {
+    return {
+      'setup:state': async () => {
+        if (this.profile || (await loadSettings(this.home))) return { stage: 'ready' };
+        const places = this.opts.places;
+        return {
+          stage: 'needsSetup',
+          defaultWatchDir: defaultWatchDir(places),
+          cloudFolders: await findCloudFolders(places),
+          pendingKit: this.setup.hasPendingKit,
+        };
+      },
+      'setup:createKeys': async (request) => {
+        if (this.profile) throw new ProfileError('Puddleproof is already set up on this device.');
+        return this.setup.createKeys(request);
+      },
+      'engine:writeKit': async ({ path }) => {
+        await this.setup.writeKit(path);
+        return undefined;
+      },
+      'setup:confirmKit': async ({ typed }) => {
+        const result = await this.setup.confirm(typed);
+        if (!result.ok) return result;
+        await this.open();
+        return { ok: true, message: 'Your vault is ready. Backups start now.' };
+      },
+      'setup:joinVault': async ({ watchDir, cloudDir, kitText }) => {
+        if (this.profile) throw new ProfileError('Puddleproof is already set up on this device.');
+        if (!kitText) throw new ProfileError('Load or paste your recovery kit to join the vault.');
+        await mkdir(resolve(watchDir), { recursive: true });
+        await recoverVault({
+          home: this.home,
+          watchDir,
+          cloudDir,
+          kit: parseRecoveryKit(kitText),
+          ...(this.opts.storeFor ? { storeFor: this.opts.storeFor } : {}),
+        });
+        await this.open();
+        return undefined;
+      },
+      'status:get': async () => this.lastStatus,
+      'backup:now': async () => {
+        this.ready();
+        if (this.preferences?.paused) await this.setPaused(false);
+        this.reconciler?.backupNow();
+        return undefined;
+      },
+      'watching:pause': async () => {
+        await this.setPaused(true);
+        return undefined;
+      },
+      'watching:resume': async () => {
+        await this.setPaused(false);
+        return undefined;
+      },
+      'history:list': async () => {
+        const { profile, vault, identities } = await this.vault();
+        const listing = await vault.list(identities, profile.secrets.authKey);
+        return buildHistoryView(vault, listing, profile.settings.deviceId, this.verifications);
+      },
+      'history:files': async ({ id }) => {
+        const { profile, vault, identities } = await this.vault();
+        return listBackup(vault, id, identities, profile.secrets.authKey);
+      },
+      'kit:status': async () => this.kit.status(),
+      'kit:paste': async ({ text }) => this.kit.load(text, this.ready().profile.secrets),
+      'kit:forget': async () => this.kit.forget(),
+      'restore:start': (request) => this.startRestore(request),
+      'restore:cancel': async ({ runId }) => {
+        this.restores.get(runId)?.abort();
+        return undefined;
+      },
+      'engine:isRestored': async ({ destination }) => this.restored.has(resolve(destination)),
+      'verify:all': () => this.verifyAll(),
+      'settings:get': async () => this.appSettings(),
+      'settings:update': (update) => this.updateSettings(update),
+      'recipients:list': async () => this.recipientViews(),
+      'recipients:add': async ({ recipient, label }) => {
+        const { profile } = this.ready();
+        const recipients = await addRecipient(profile.store, profile.secrets.recipients, recipient, label);
+        this.profile = { ...profile, secrets: { ...profile.secrets, recipients } };
+        await this.startWatching();
+        return this.recipientViews();
+      },
+      'recipients:remove': async ({ recipient }) => {
+        const { profile } = this.ready();
+        const recipients = await removeRecipient(profile.store, profile.secrets.recipients, recipient);
+        this.profile = { ...profile, secrets: { ...profile.secrets, recipients } };
+        await this.startWatching();
+        return this.recipientViews();
+      },
+    };
   }
 }

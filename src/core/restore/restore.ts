@@ -24,6 +24,8 @@ export interface RestoreRequest {
   only?: readonly string[];
   allowUnauthenticated?: boolean;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /** Aborting cancels the restore; nothing stays behind. */
+  signal?: AbortSignal;
 }
 
 export interface RestoreResult {
@@ -39,6 +41,9 @@ export interface RestoreResult {
 
 /** A restore failed; nothing was written. The message says what happened and what to do. */
 export class RestoreError extends Error {}
+
+/** The restore was cancelled through its signal; nothing was written. */
+export class RestoreCancelledError extends RestoreError {}
 
 /** Checks the destination and returns the folders that must be created for it (outermost first). */
 async function prepareDestination(to: string): Promise<string[]> {
@@ -56,6 +61,8 @@ async function prepareDestination(to: string): Promise<string[]> {
 }
 
 function explain(err: unknown, hasExpected: boolean): Error {
+  if ((err as Error).name === 'AbortError')
+    return new RestoreCancelledError('The restore was cancelled. Nothing was restored.');
   if (err instanceof NoIdentityMatchedError) {
     return new RestoreError(
       hasExpected
@@ -96,7 +103,13 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
         : {}),
     });
     await Promise.all([
-      pipeline(source, createDecryptStream({ identities: req.identities }), check, extractor.stream),
+      pipeline(
+        source,
+        createDecryptStream({ identities: req.identities }),
+        check,
+        extractor.stream,
+        req.signal ? { signal: req.signal } : {},
+      ),
       extractor.result,
     ]);
     const extracted = await extractor.result;

@@ -8,26 +8,44 @@ import type { RecoveryKit } from '../keys/recovery-kit.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import { listTar } from './extract-tar.js';
 
-/** Verifies one committed backup; returns null when it is sound, else the problem in plain words. */
-export async function verifyBackup(device: Device, id: string, kit?: RecoveryKit): Promise<string | null> {
+/** The outcome: sound, broken (with the problem in plain words), or not openable with the keys at hand. */
+export type VerifyResult =
+  | { kind: 'ok' }
+  | { kind: 'failed'; problem: string }
+  | { kind: 'noKey'; problem: string };
+
+/** Verifies one committed backup; `onBytes` hears how many encrypted bytes were read so far. */
+export async function verifyBackup(
+  device: Device,
+  id: string,
+  kit?: RecoveryKit,
+  onBytes?: (done: number) => void,
+): Promise<VerifyResult> {
   const identities = deviceIdentities(device, kit);
+  const failed = (problem: string): VerifyResult => ({ kind: 'failed', problem });
   try {
     const meta = await device.vault.readMetadata(id, identities, device.secrets.authKey);
     const check = new CheckTarStream(device.secrets.authKey);
     const source = createReadStream(device.vault.paths.data(id), { highWaterMark: 1024 * 1024 });
+    let done = 0;
+    if (onBytes) source.on('data', (chunk) => onBytes((done += chunk.length)));
     const listing = listTar(check);
     await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
     const entries = await listing;
     const proof = check.check;
-    if (!proof?.authentic) return `not authentic: ${proof?.problem ?? 'no proof'}`;
-    if (proof.id !== id || proof.tarSha256 !== meta.tarSha256) return 'its data does not match its metadata';
+    if (!proof?.authentic) return failed(`not authentic: ${proof?.problem ?? 'no proof'}`);
+    if (proof.id !== id || proof.tarSha256 !== meta.tarSha256)
+      return failed('its data does not match its metadata');
     const files = entries.filter((e) => e.type === 'file').length;
-    if (files !== meta.files) return `it holds ${files} files, its metadata says ${meta.files}`;
-    return null;
+    if (files !== meta.files) return failed(`it holds ${files} files, its metadata says ${meta.files}`);
+    return { kind: 'ok' };
   } catch (err) {
     if (err instanceof NoIdentityMatchedError) {
-      return 'made on another device: this device cannot open it (pass --recovery-kit FILE)';
+      return {
+        kind: 'noKey',
+        problem: 'made on another device: this device cannot open it without the recovery kit',
+      };
     }
-    return (err as Error).message;
+    return failed((err as Error).message);
   }
 }

@@ -1,0 +1,97 @@
+// First-run setup in the app: the keys are made and the recovery kit shown, but nothing is saved until
+// the user proves they kept the kit by typing part of it back. Quitting before that leaves nothing.
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { RecoveryKitView } from '../../shared/api.js';
+import { commitVault, type Device, type PendingVault, prepareVault, type StoreFor } from '../device.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { ProfileError } from '../profile.js';
+import { Vault } from '../vault/vault.js';
+
+/** How many characters of the recovery key the user types back. */
+const CHALLENGE_LENGTH = 6;
+
+/** The kit's key lines alone (also a valid kit: what the QR code holds). */
+function keyLinesOf(kitText: string): string {
+  const lines = kitText.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('# puddleproof-auth-key: '));
+  return lines.slice(first).join('\n').trimEnd();
+}
+
+async function assertFolder(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (!info) throw new ProfileError(`The ${what} ${path} does not exist.`);
+  if (!info.isDirectory()) throw new ProfileError(`The ${what} ${path} is not a folder.`);
+}
+
+/** Holds a new vault's keys in memory between "create keys" and "I kept my kit". */
+export class SetupSession {
+  private pending: PendingVault | undefined;
+
+  constructor(
+    private readonly home: string,
+    private readonly storeFor?: StoreFor,
+  ) {}
+
+  get hasPendingKit(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Makes the keys (replacing any pending ones) and returns the kit for the window to show. */
+  async createKeys(request: {
+    watchDir: string;
+    cloudDir: string;
+    deviceName?: string;
+  }): Promise<RecoveryKitView> {
+    const cloudDir = resolve(request.cloudDir);
+    await assertFolder(cloudDir, 'cloud folder');
+    if (
+      await Vault.open(cloudDir).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new ProfileError(
+        `${cloudDir} already holds a Puddleproof vault. Choose "I already have a vault" to add this device with your recovery kit.`,
+      );
+    }
+    this.pending = await prepareVault({
+      home: this.home,
+      watchDir: request.watchDir,
+      cloudDir,
+      ...(request.deviceName ? { deviceName: request.deviceName } : {}),
+      ...(this.storeFor ? { storeFor: this.storeFor } : {}),
+    });
+    return {
+      text: this.pending.kitText,
+      keyLines: keyLinesOf(this.pending.kitText),
+      challenge: {
+        description: `the last ${CHALLENGE_LENGTH} characters of your recovery key (the last line of the kit)`,
+        length: CHALLENGE_LENGTH,
+      },
+    };
+  }
+
+  /** Writes the pending kit to a file the user chose (replacing it: the save dialog asked). */
+  async writeKit(path: string): Promise<void> {
+    if (!this.pending) throw new ProfileError('There is no recovery kit to save; create the keys first.');
+    await writeFileAtomic(resolve(path), this.pending.kitText, 0o600);
+  }
+
+  /** Checks the typed characters; on success creates the vault and the watch folder and saves the keys. */
+  async confirm(typed: string): Promise<{ ok: true; device: Device } | { ok: false; message: string }> {
+    const pending = this.pending;
+    if (!pending) return { ok: false, message: 'There are no keys waiting; create them first.' };
+    const expected = pending.recoveryIdentity.slice(-CHALLENGE_LENGTH).toUpperCase();
+    if (typed.trim().toUpperCase() !== expected) {
+      return {
+        ok: false,
+        message: `That does not match. Look at the last line of your kit and type its last ${CHALLENGE_LENGTH} characters.`,
+      };
+    }
+    await mkdir(pending.settings.watchDir, { recursive: true });
+    const device = await commitVault(pending);
+    this.pending = undefined;
+    return { ok: true, device };
+  }
+}

@@ -1,0 +1,35 @@
+// The listing of one backup's archive ("pick what to restore"): decrypted and checked end to end,
+// nothing written. A backup without a valid proof is refused, as restore refuses it.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { ArchiveEntry } from '../../shared/api.js';
+import { createDecryptStream, NoIdentityMatchedError } from '../age/index.js';
+import { CheckTarStream } from '../vault/tar-trailer.js';
+import type { Vault } from '../vault/vault.js';
+import { listTar } from './extract-tar.js';
+import { RestoreError } from './restore.js';
+
+export async function listBackup(
+  vault: Vault,
+  id: string,
+  identities: readonly string[],
+  authKey: Buffer,
+): Promise<ArchiveEntry[]> {
+  const meta = await vault.readMetadata(id, identities, authKey);
+  const check = new CheckTarStream(authKey);
+  const listing = listTar(check);
+  try {
+    const source = createReadStream(vault.paths.data(id), { highWaterMark: 1024 * 1024 });
+    await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
+  } catch (err) {
+    if (err instanceof NoIdentityMatchedError) {
+      throw new RestoreError('This backup was made on another device: load your recovery kit to open it.');
+    }
+    throw new RestoreError(`This backup cannot be read: ${(err as Error).message}`);
+  }
+  const proof = check.check;
+  if (!proof?.authentic || proof.tarSha256 !== meta.tarSha256) {
+    throw new RestoreError('This backup is damaged or not authentic; it cannot be restored.');
+  }
+  return (await listing).map(({ path, type, size }) => ({ path, type, size }));
+}
