@@ -6,6 +6,8 @@ import { type FSWatcher, watch } from 'chokidar';
 /** Watches `dir` and reports the top-level entry under which anything changed. */
 export class ExportWatcher {
   private watcher: FSWatcher | undefined;
+  /** Ends a `start` still waiting for the initial scan (when `stop` comes first). */
+  private abandonStart: (() => void) | undefined;
 
   constructor(
     private readonly dir: string,
@@ -13,7 +15,7 @@ export class ExportWatcher {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {}
 
-  /** Starts watching; resolves once the initial scan is done. */
+  /** Starts watching; resolves once the initial scan is done (or `stop` was called meanwhile). */
   async start(): Promise<void> {
     if (this.watcher) return;
     const watcher = watch(this.dir, { ignoreInitial: true, persistent: true, followSymlinks: false });
@@ -23,12 +25,18 @@ export class ExportWatcher {
       this.onChange(rel === '' ? null : (rel.split(sep)[0] ?? null), Date.now());
     });
     watcher.on('error', (err) => this.onError(err as Error));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await new Promise<void>((resolve) => {
+      this.abandonStart = resolve;
+      watcher.once('ready', () => resolve());
+    });
+    this.abandonStart = undefined;
   }
 
   async stop(): Promise<void> {
     const watcher = this.watcher;
     this.watcher = undefined;
+    this.abandonStart?.();
+    this.abandonStart = undefined;
     await watcher?.close();
   }
 
