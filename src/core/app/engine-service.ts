@@ -21,6 +21,7 @@ import { buildHistoryView } from './history-view.js';
 import { KitSession } from './kit-session.js';
 import { loadPreferences, type Preferences, savePreferences } from './preferences.js';
 import { SetupSession } from './setup-session.js';
+import { throttled } from './throttle.js';
 import { Verifications } from './verifications.js';
 
 export interface EngineServiceOptions {
@@ -32,7 +33,7 @@ export interface EngineServiceOptions {
   now?: () => number;
   /** Where setup looks for cloud folders (tests point it at a temporary home). */
   places?: MachinePlaces;
-  /** Shortest gap between two progress events of one run. */
+  /** Shortest gap between two progress events of one backup, restore or verification (default 200 ms). */
   progressIntervalMs?: number;
 }
 
@@ -46,24 +47,11 @@ const IDLE: EngineStatus = { state: { kind: 'idle' }, lastBackupBySource: {}, pe
 
 const newRunId = () => `run-${randomBytes(8).toString('hex')}`;
 
-/** Calls `send` at most once per `ms`, except for the last call (`flush`). */
-function throttled<T>(ms: number, now: () => number, send: (value: T) => void) {
-  let last = Number.NEGATIVE_INFINITY;
-  return {
-    push(value: T) {
-      if (now() - last >= ms) {
-        last = now();
-        send(value);
-      }
-    },
-    flush: send,
-  };
-}
-
 /** Answers engine requests; `start` begins watching once the profile is set up. */
 export class EngineService implements EngineApi {
   private readonly home: string;
   private readonly now: () => number;
+  private readonly progressMs: number;
   private readonly setup: SetupSession;
   private readonly kit = new KitSession();
   private readonly verifications: Verifications;
@@ -71,6 +59,7 @@ export class EngineService implements EngineApi {
   private preferences: Preferences | undefined;
   private reconciler: Reconciler | undefined;
   private lastStatus: EngineStatus = IDLE;
+  private lastPublished = Number.NEGATIVE_INFINITY;
   private readonly restores = new Map<string, AbortController>();
   private readonly restored = new Set<string>();
   private verifyRun: string | undefined;
@@ -79,6 +68,7 @@ export class EngineService implements EngineApi {
   constructor(private readonly opts: EngineServiceOptions) {
     this.home = resolve(opts.home);
     this.now = opts.now ?? Date.now;
+    this.progressMs = opts.progressIntervalMs ?? 200;
     this.setup = new SetupSession(this.home, opts.storeFor);
     this.verifications = new Verifications(this.home);
     this.handlers = this.makeHandlers();
@@ -119,8 +109,12 @@ export class EngineService implements EngineApi {
     return handler(request);
   }
 
+  /** Emits a status; progress of one backup at most every `progressIntervalMs`. */
   private publish(status: EngineStatus): void {
+    const progressOnly = status.state.kind === 'backingUp' && this.lastStatus.state.kind === 'backingUp';
     this.lastStatus = status;
+    if (progressOnly && this.now() - this.lastPublished < this.progressMs) return;
+    this.lastPublished = this.now();
     this.opts.emit('status:changed', status);
   }
 
@@ -237,10 +231,8 @@ export class EngineService implements EngineApi {
     const runId = newRunId();
     const controller = new AbortController();
     this.restores.set(runId, controller);
-    const progress = throttled(
-      this.opts.progressIntervalMs ?? 100,
-      this.now,
-      (p: Events['restore:progress']) => this.opts.emit('restore:progress', p),
+    const progress = throttled(this.progressMs, this.now, (p: Events['restore:progress']) =>
+      this.opts.emit('restore:progress', p),
     );
     let total = 0;
     void restoreBackup({
@@ -292,10 +284,8 @@ export class EngineService implements EngineApi {
         listing.backups.map(async (m) => (await stat(vault.paths.data(m.id)).catch(() => null))?.size ?? 0),
       );
       const totalBytes = sizes.reduce((a, b) => a + b, 0);
-      const progress = throttled(
-        this.opts.progressIntervalMs ?? 100,
-        this.now,
-        (p: Events['verify:progress']) => this.opts.emit('verify:progress', p),
+      const progress = throttled(this.progressMs, this.now, (p: Events['verify:progress']) =>
+        this.opts.emit('verify:progress', p),
       );
       const outcome: Events['verify:finished'] = { runId, verified: 0, failed: [], skipped: 0 };
       const results: Parameters<Verifications['record']>[0] = {};
