@@ -2,6 +2,7 @@
 // `npm run bench -- codec` runs only the named sections. Progress goes to stderr.
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { responsiveness } from './app-responsiveness.js';
 import { backup, restore } from './backup.js';
 import { codec } from './codec.js';
 import { watch } from './watch.js';
@@ -14,7 +15,13 @@ export interface SectionResult {
 }
 
 /** Every section, in run order. A new one (backup, restore) is one more entry here. */
-export const sections: Record<string, () => Promise<SectionResult>> = { codec, backup, restore, watch };
+export const sections: Record<string, () => Promise<SectionResult>> = {
+  codec,
+  backup,
+  restore,
+  watch,
+  responsiveness,
+};
 
 function machine() {
   const list = cpus();
