@@ -1,0 +1,402 @@
+// The dispatcher: payload validation, folder grants, main-only channels and plain error messages.
+// Kit files are real files; the native dialogs are stand-ins (no display here), the engine a recording
+// one (what reaches it is the point of these tests).
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createDispatcher, MAX_KIT_FILE_BYTES, type MainServices } from '../../src/main/ipc-dispatch.js';
+import type { AppSettings, FolderPurpose, RecoveryKitView, SetupState } from '../../src/shared/api.js';
+import type { EngineStatus } from '../../src/shared/status.js';
+import { RecordingEngine } from './helpers/recording-engine.js';
+
+const SETUP: SetupState = {
+  stage: 'needsSetup',
+  defaultWatchDir: '/home/ada/Chat exports',
+  cloudFolders: [{ provider: 'Dropbox', path: '/home/ada/Dropbox' }],
+  pendingKit: false,
+};
+const KIT: RecoveryKitView = {
+  text: '# kit\nAGE-SECRET-KEY-1EXAMPLE\n',
+  keyLines: 'AGE-SECRET-KEY-1EXAMPLE',
+  challenge: { description: 'characters 5 to 10 of the key', length: 6 },
+};
+const SETTINGS: AppSettings = {
+  watchDir: '/home/ada/Exports',
+  cloudDir: '/home/ada/Dropbox/Puddleproof',
+  deviceName: 'laptop',
+  quietSeconds: 30,
+  retention: { last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 5 },
+  startAtLogin: false,
+  notifyOnSuccess: false,
+  paused: false,
+};
+const STATUS: EngineStatus = { state: { kind: 'idle' }, lastBackupBySource: {}, pending: [] };
+const KIT_STATUS = { loaded: true, description: 'Recovery kit of this vault' };
+const SECRET = 'AGE-SECRET-KEY-1SHOULDNEVERAPPEARINMESSAGES';
+
+/** A dispatcher over a recording engine and stand-in dialogs that answer what the test queues. */
+function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
+  const engine = new RecordingEngine({
+    'setup:state': () => SETUP,
+    'setup:createKeys': () => KIT,
+    'setup:joinVault': () => undefined,
+    'engine:writeKit': () => undefined,
+    'status:get': () => STATUS,
+    'settings:get': () => SETTINGS,
+    'settings:update': (update) => ({ ...SETTINGS, ...update }),
+    'kit:status': () => ({ loaded: false, description: 'No recovery kit loaded' }),
+    'kit:paste': () => KIT_STATUS,
+    'restore:start': () => ({ runId: 'run-0123456789abcdef' }),
+    ...answers,
+  });
+  const picked: (string | null)[] = [];
+  const dialogLog: string[] = [];
+  const shown: string[] = [];
+  const loginItem: boolean[] = [];
+  const settingsSeen: AppSettings[] = [];
+  const next = (what: string) => {
+    dialogLog.push(what);
+    return Promise.resolve(picked.length ? (picked.shift() ?? null) : null);
+  };
+  const services: MainServices = {
+    engine,
+    dialogs: {
+      pickFolder: (purpose: FolderPurpose) => next(`pickFolder:${purpose}`),
+      saveKitPath: () => next('saveKitPath'),
+      openKitFile: () => next('openKitFile'),
+    },
+    showItemInFolder: (path) => shown.push(path),
+    setStartAtLogin: (enabled) => loginItem.push(enabled),
+    settingsChanged: (settings) => settingsSeen.push(settings),
+  };
+  return { dispatch: createDispatcher(services), engine, picked, dialogLog, shown, loginItem, settingsSeen };
+}
+
+describe('requests the contract does not allow', () => {
+  test('an unknown channel is refused by name, without reaching the engine', async () => {
+    const { dispatch, engine } = setUp();
+    for (const channel of [
+      'engine:writeKit',
+      'engine:isRestored',
+      'shell:openExternal',
+      '__proto__',
+      'toString',
+    ]) {
+      const reply = await dispatch(channel, undefined);
+      assert.equal(reply.ok, false, channel);
+      assert.match(!reply.ok ? reply.message : '', new RegExp(`Unknown request "${channel}"`));
+    }
+    assert.deepEqual(engine.calls, []);
+  });
+
+  test('a control character in an unknown channel name is not echoed', async () => {
+    const { dispatch } = setUp();
+    const reply = await dispatch(`x\u001b[2J${'y'.repeat(200)}`, undefined);
+    assert.equal(reply.ok, false);
+    if (!reply.ok) {
+      assert.ok(!reply.message.includes('\u001b'), reply.message);
+      assert.ok(reply.message.length < 100, reply.message);
+    }
+  });
+
+  test('bad payloads are refused naming the channel and the problem, never the values sent', async () => {
+    const { dispatch, engine } = setUp();
+    const cases: [string, unknown, RegExp][] = [
+      ['status:get', { sneaky: SECRET }, /: the request takes no data\.$/],
+      ['history:files', { id: SECRET }, /id: is not a backup id/],
+      ['history:files', { id: 7 }, /id: .*expected string/],
+      ['kit:paste', { text: SECRET, extra: SECRET }, /has fields it does not take/],
+      ['kit:paste', { [SECRET]: 1, text: 'x' }, /has fields it does not take/],
+      ['dialog:pickFolder', { purpose: SECRET }, /purpose/],
+      [
+        'restore:start',
+        { id: '20261126T170503Z-abcdefghijkl', destinationParent: SECRET, folderName: 'x' },
+        /destinationParent: must be an absolute path/,
+      ],
+      [
+        'restore:start',
+        { id: '20261126T170503Z-abcdefghijkl', destinationParent: '/tmp', folderName: '..' },
+        /folderName: must be a plain folder name/,
+      ],
+      ['setup:createKeys', 'not an object', /setup:createKeys/],
+      ['recipients:add', { recipient: SECRET, label: 'x' }, /recipient: is not an age recipient/],
+    ];
+    for (const [channel, payload, expected] of cases) {
+      const reply = await dispatch(channel, payload);
+      assert.equal(reply.ok, false, channel);
+      if (reply.ok) continue;
+      assert.match(reply.message, new RegExp(`^Invalid request for ${channel}: `));
+      assert.match(reply.message, expected);
+      assert.ok(!reply.message.includes(SECRET), reply.message);
+    }
+    assert.deepEqual(engine.calls, []);
+  });
+
+  test('a valid request for an engine channel reaches the engine unchanged', async () => {
+    const { dispatch, engine } = setUp();
+    assert.deepEqual(await dispatch('status:get', undefined), { ok: true, value: STATUS });
+    assert.deepEqual(engine.calls, [{ method: 'status:get', request: undefined }]);
+  });
+});
+
+describe('folders from the window must have been chosen by the user', () => {
+  const keys = (watchDir: string, cloudDir: string) => ({ watchDir, cloudDir });
+
+  test('setup:createKeys with folders nobody picked is refused; the engine never hears of it', async () => {
+    const { dispatch, engine } = setUp();
+    const reply = await dispatch('setup:createKeys', keys('/etc', '/home/ada/Dropbox'));
+    assert.deepEqual(reply, {
+      ok: false,
+      message: 'That folder was not chosen in a folder picker; choose it again with "Choose…".',
+    });
+    assert.deepEqual(engine.calls, []);
+  });
+
+  test('the folders setup:state offered are allowed, compared exactly after resolving', async () => {
+    const { dispatch, engine } = setUp();
+    await dispatch('setup:state', undefined);
+    const ok = await dispatch('setup:createKeys', keys('/home/ada/Chat exports', '/home/ada/Dropbox'));
+    assert.deepEqual(ok, { ok: true, value: KIT });
+    const same = await dispatch(
+      'setup:createKeys',
+      keys('/home/ada/Chat exports/', '/home/ada/x/../Dropbox'),
+    );
+    assert.equal(same.ok, true);
+    for (const other of [
+      '/home/ada/Chat exports/sub',
+      '/home/ada',
+      '/home/ada/chat exports',
+      '/home/ada/Dropbox2',
+    ]) {
+      const reply = await dispatch('setup:createKeys', keys(other, '/home/ada/Dropbox'));
+      assert.equal(reply.ok, false, other);
+    }
+    assert.deepEqual(engine.methods(), ['setup:state', 'setup:createKeys', 'setup:createKeys']);
+  });
+
+  test('a folder picked in the dialog is allowed for restores; a cancelled pick grants nothing', async () => {
+    const { dispatch, engine, picked, dialogLog } = setUp();
+    const restore = {
+      id: '20261126T170503Z-abcdefghijkl',
+      destinationParent: '/home/ada/Restored',
+      folderName: 'Alice',
+    };
+    assert.equal((await dispatch('restore:start', restore)).ok, false);
+    picked.push(null);
+    assert.deepEqual(await dispatch('dialog:pickFolder', { purpose: 'restoreDestination' }), {
+      ok: true,
+      value: null,
+    });
+    assert.equal((await dispatch('restore:start', restore)).ok, false);
+    picked.push('/home/ada/Restored');
+    assert.deepEqual(await dispatch('dialog:pickFolder', { purpose: 'restoreDestination' }), {
+      ok: true,
+      value: '/home/ada/Restored',
+    });
+    assert.deepEqual(await dispatch('restore:start', restore), {
+      ok: true,
+      value: { runId: 'run-0123456789abcdef' },
+    });
+    assert.deepEqual(dialogLog, ['pickFolder:restoreDestination', 'pickFolder:restoreDestination']);
+    assert.deepEqual(engine.calls, [{ method: 'restore:start', request: restore }]);
+  });
+
+  test('settings:update: new folders must be picked; the current ones may be sent back unchanged', async () => {
+    const { dispatch, engine, picked } = setUp();
+    assert.equal((await dispatch('settings:update', { watchDir: '/home/ada/Exports' })).ok, false);
+    await dispatch('settings:get', undefined);
+    assert.equal((await dispatch('settings:update', { watchDir: '/home/ada/Exports' })).ok, true);
+    assert.equal((await dispatch('settings:update', { cloudDir: '/mnt/elsewhere' })).ok, false);
+    picked.push('/mnt/elsewhere');
+    await dispatch('dialog:pickFolder', { purpose: 'cloud' });
+    assert.equal((await dispatch('settings:update', { cloudDir: '/mnt/elsewhere' })).ok, true);
+    assert.deepEqual(engine.methods(), ['settings:get', 'settings:update', 'settings:update']);
+  });
+});
+
+describe('settings:update', () => {
+  test('startAtLogin also sets the login item, after the engine saved it; others are told the settings', async () => {
+    const { dispatch, loginItem, settingsSeen } = setUp();
+    await dispatch('settings:update', { quietSeconds: 60 });
+    assert.deepEqual(loginItem, []);
+    const reply = await dispatch('settings:update', { startAtLogin: true });
+    assert.equal(reply.ok, true);
+    assert.deepEqual(loginItem, [true]);
+    await dispatch('settings:update', { startAtLogin: false });
+    assert.deepEqual(loginItem, [true, false]);
+    assert.deepEqual(
+      settingsSeen.map((s) => [s.quietSeconds, s.startAtLogin]),
+      [
+        [60, false],
+        [30, true],
+        [30, false],
+      ],
+    );
+  });
+
+  test('when the engine refuses, the login item is left alone', async () => {
+    const { dispatch, loginItem } = setUp({
+      'settings:update': () => {
+        throw new Error('The settings could not be saved: the disk is full.');
+      },
+    });
+    assert.deepEqual(await dispatch('settings:update', { startAtLogin: true }), {
+      ok: false,
+      message: 'The settings could not be saved: the disk is full.',
+    });
+    assert.deepEqual(loginItem, []);
+  });
+});
+
+describe('the recovery kit', () => {
+  let dir: string;
+  const kitText = `# Puddleproof recovery kit\n# Keep this file offline.\n${'AGE-SECRET-KEY-1QQQQ\n'}`;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puddleproof-dispatch-'));
+    await writeFile(join(dir, 'kit.txt'), kitText);
+    await writeFile(join(dir, 'exactly-16k.txt'), 'k'.repeat(MAX_KIT_FILE_BYTES));
+    await writeFile(join(dir, 'too-big.txt'), 'k'.repeat(MAX_KIT_FILE_BYTES + 1));
+    await writeFile(join(dir, 'empty.txt'), '');
+    await mkdir(join(dir, 'a folder'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('setup:saveKit asks where, then has the engine write the kit there', async () => {
+    const { dispatch, engine, picked } = setUp();
+    picked.push(null);
+    assert.deepEqual(await dispatch('setup:saveKit', undefined), { ok: true, value: null });
+    assert.deepEqual(engine.calls, []);
+    picked.push(join(dir, 'saved-kit.txt'));
+    assert.deepEqual(await dispatch('setup:saveKit', undefined), {
+      ok: true,
+      value: join(dir, 'saved-kit.txt'),
+    });
+    assert.deepEqual(engine.calls, [
+      { method: 'engine:writeKit', request: { path: join(dir, 'saved-kit.txt') } },
+    ]);
+  });
+
+  test('kit:load reads the chosen file and pastes its text; a cancelled dialog answers the current status', async () => {
+    const { dispatch, engine, picked } = setUp();
+    picked.push(join(dir, 'kit.txt'));
+    assert.deepEqual(await dispatch('kit:load', undefined), { ok: true, value: KIT_STATUS });
+    picked.push(null);
+    assert.deepEqual(await dispatch('kit:load', undefined), {
+      ok: true,
+      value: { loaded: false, description: 'No recovery kit loaded' },
+    });
+    assert.deepEqual(engine.calls, [
+      { method: 'kit:paste', request: { text: kitText } },
+      { method: 'kit:status', request: undefined },
+    ]);
+  });
+
+  test('a file of exactly 16 KiB is read; one byte more is refused without reaching the engine', async () => {
+    const { dispatch, engine, picked } = setUp();
+    picked.push(join(dir, 'exactly-16k.txt'));
+    assert.equal((await dispatch('kit:load', undefined)).ok, true);
+    picked.push(join(dir, 'too-big.txt'));
+    assert.deepEqual(await dispatch('kit:load', undefined), {
+      ok: false,
+      message: 'That file is too big to be a recovery kit (over 16 KiB); choose the kit file.',
+    });
+    assert.deepEqual(engine.methods(), ['kit:paste']);
+  });
+
+  test('an empty file, a folder or a vanished file get a plain refusal', async () => {
+    const { dispatch, engine, picked } = setUp();
+    const expected: [string, string][] = [
+      ['empty.txt', 'That file is empty; choose the recovery kit file.'],
+      ['a folder', 'That is a folder; choose the recovery kit file.'],
+      ['gone.txt', 'That file no longer exists; choose the recovery kit again.'],
+    ];
+    for (const [name, message] of expected) {
+      picked.push(join(dir, name));
+      assert.deepEqual(await dispatch('kit:load', undefined), { ok: false, message }, name);
+    }
+    assert.deepEqual(engine.calls, []);
+  });
+
+  test('setup:joinVault without kit text opens a kit file and forwards its text', async () => {
+    const { dispatch, engine, picked, dialogLog } = setUp();
+    await dispatch('setup:state', undefined);
+    const folders = { watchDir: '/home/ada/Chat exports', cloudDir: '/home/ada/Dropbox' };
+    picked.push(join(dir, 'kit.txt'));
+    assert.deepEqual(await dispatch('setup:joinVault', folders), { ok: true, value: undefined });
+    picked.push(null);
+    assert.deepEqual(await dispatch('setup:joinVault', folders), {
+      ok: false,
+      message: 'No recovery kit was chosen.',
+    });
+    assert.deepEqual(await dispatch('setup:joinVault', { ...folders, kitText: 'pasted kit' }), {
+      ok: true,
+      value: undefined,
+    });
+    assert.deepEqual(dialogLog, ['openKitFile', 'openKitFile']);
+    assert.deepEqual(
+      engine.calls.filter((c) => c.method === 'setup:joinVault').map((c) => c.request),
+      [
+        { ...folders, kitText },
+        { ...folders, kitText: 'pasted kit' },
+      ],
+    );
+  });
+
+  test('setup:joinVault checks the folders before opening any dialog', async () => {
+    const { dispatch, dialogLog, engine } = setUp();
+    const reply = await dispatch('setup:joinVault', { watchDir: '/srv', cloudDir: '/home/ada/Dropbox' });
+    assert.equal(reply.ok, false);
+    assert.deepEqual(dialogLog, []);
+    assert.deepEqual(engine.calls, []);
+  });
+});
+
+describe('restore:showInFolder', () => {
+  test('shows only folders the engine says it restored', async () => {
+    const restored = new Set(['/home/ada/Restored/Alice']);
+    const { dispatch, shown } = setUp({
+      'engine:isRestored': ({ destination }) => restored.has(destination),
+    });
+    assert.deepEqual(await dispatch('restore:showInFolder', { destination: '/home/ada/.ssh' }), {
+      ok: false,
+      message: 'Only folders Puddleproof restored can be shown.',
+    });
+    assert.deepEqual(await dispatch('restore:showInFolder', { destination: '/home/ada/Restored/Alice' }), {
+      ok: true,
+      value: undefined,
+    });
+    assert.deepEqual(shown, ['/home/ada/Restored/Alice']);
+  });
+});
+
+describe('errors', () => {
+  test('an engine error comes back as its message, never its stack', async () => {
+    const { dispatch } = setUp({
+      'history:list': () => {
+        throw new Error('The cloud folder /home/ada/Dropbox is not reachable.');
+      },
+    });
+    const reply = await dispatch('history:list', undefined);
+    assert.deepEqual(reply, { ok: false, message: 'The cloud folder /home/ada/Dropbox is not reachable.' });
+  });
+
+  test('a thrown non-error or an empty message becomes a generic plain message', async () => {
+    for (const thrown of [{ weird: true }, new Error('   ')]) {
+      const { dispatch } = setUp({
+        'backup:now': () => {
+          throw thrown;
+        },
+      });
+      assert.deepEqual(await dispatch('backup:now', undefined), {
+        ok: false,
+        message: 'Something went wrong; please try again.',
+      });
+    }
+  });
+});

@@ -1,0 +1,154 @@
+// Notifications from status transitions, against a test clock: failures, a long cloud outage once per
+// episode, success only when asked, the engine stopping, and never a storm.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  CLOUD_WAIT_MS,
+  type DesktopNotification,
+  MIN_INTERVAL_MS,
+  Notifier,
+} from '../../src/main/notifier.js';
+import type { ActivityState, EngineStatus } from '../../src/shared/status.js';
+
+const MINUTE = 60_000;
+
+function setUp() {
+  let now = Date.parse('2026-11-26T18:00:00Z');
+  const shown: DesktopNotification[] = [];
+  const notifier = new Notifier({ show: (n) => shown.push(n), now: () => now });
+  return { notifier, shown, advance: (ms: number) => (now += ms), kinds: () => shown.map((n) => n.kind) };
+}
+
+const status = (state: ActivityState, last: Record<string, string> = {}): EngineStatus => ({
+  state,
+  lastBackupBySource: last,
+  pending: [],
+});
+const failed = (message = 'The zip is damaged.') =>
+  status({ kind: 'error', exportName: 'Alice', message, action: 'Export the chat again.' });
+const cloud = (reason = 'the folder is not mounted') =>
+  status({ kind: 'waitingForCloud', reason, retryAt: 0 });
+const idle = status({ kind: 'idle' });
+
+describe('failed backups', () => {
+  test('a failure is notified once, in plain words', () => {
+    const { notifier, shown } = setUp();
+    notifier.statusChanged(idle);
+    notifier.statusChanged(failed());
+    notifier.statusChanged(failed());
+    assert.deepEqual(shown, [
+      {
+        kind: 'backupFailed',
+        title: 'Backup of Alice failed',
+        body: 'The zip is damaged. Export the chat again.',
+      },
+    ]);
+  });
+
+  test('failures in quick succession make one notification, then one again after the interval', () => {
+    const { notifier, kinds, advance } = setUp();
+    for (let i = 0; i < 20; i++) {
+      notifier.statusChanged(failed(`Problem ${i}.`));
+      notifier.statusChanged(idle);
+      advance(10_000);
+    }
+    assert.deepEqual(kinds(), ['backupFailed']);
+    advance(MIN_INTERVAL_MS);
+    notifier.statusChanged(failed('Yet another problem.'));
+    assert.deepEqual(kinds(), ['backupFailed', 'backupFailed']);
+  });
+});
+
+describe('waiting for the cloud folder', () => {
+  test('is notified only once it lasted over 15 minutes, once per episode', () => {
+    const { notifier, shown, advance } = setUp();
+    notifier.statusChanged(cloud());
+    advance(CLOUD_WAIT_MS);
+    notifier.tick();
+    assert.equal(shown.length, 0, 'exactly 15 minutes is not over 15 minutes');
+    advance(MINUTE);
+    notifier.tick();
+    notifier.statusChanged(cloud('the disk is full'));
+    advance(30 * MINUTE);
+    notifier.tick();
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0]?.kind, 'cloudUnavailable');
+    assert.match(shown[0]?.body ?? '', /^For 16 minutes now: the folder is not mounted\./);
+  });
+
+  test('a short outage says nothing; a new long episode is told again', () => {
+    const { notifier, kinds, advance } = setUp();
+    notifier.statusChanged(cloud());
+    advance(5 * MINUTE);
+    notifier.statusChanged(idle);
+    advance(20 * MINUTE);
+    notifier.tick();
+    assert.deepEqual(kinds(), []);
+    notifier.statusChanged(cloud());
+    advance(16 * MINUTE);
+    notifier.statusChanged(cloud());
+    assert.deepEqual(kinds(), ['cloudUnavailable']);
+    notifier.statusChanged(idle);
+    notifier.statusChanged(cloud());
+    advance(16 * MINUTE);
+    notifier.tick();
+    assert.deepEqual(kinds(), ['cloudUnavailable', 'cloudUnavailable']);
+  });
+});
+
+describe('successful backups', () => {
+  const before = status({ kind: 'idle' }, { Alice: '2026-11-26T17:00:00Z', Bob: '2026-11-26T17:00:00Z' });
+  const after = status({ kind: 'idle' }, { Alice: '2026-11-26T18:00:00Z', Bob: '2026-11-26T17:00:00Z' });
+
+  test('are quiet unless the user turned notifications on', () => {
+    const { notifier, shown } = setUp();
+    notifier.statusChanged(before);
+    notifier.statusChanged(after);
+    assert.deepEqual(shown, []);
+  });
+
+  test('when on, name the chats that were backed up (not at the first status seen)', () => {
+    const { notifier, shown, advance } = setUp();
+    notifier.setNotifyOnSuccess(true);
+    notifier.statusChanged(before);
+    assert.equal(shown.length, 0, 'the first status is only the baseline');
+    notifier.statusChanged(after);
+    notifier.statusChanged(after);
+    advance(MIN_INTERVAL_MS);
+    notifier.statusChanged(
+      status(
+        { kind: 'idle' },
+        { Alice: '2026-11-26T18:00:00Z', Bob: '2026-11-26T18:05:00Z', Carol: '2026-11-26T18:05:00Z' },
+      ),
+    );
+    assert.deepEqual(
+      shown.map((n) => n.body),
+      ['Alice backed up to your cloud folder.', 'Bob and 1 more chat backed up to your cloud folder.'],
+    );
+  });
+});
+
+describe('the engine stopping', () => {
+  test('is told with the reason, not more often than the interval', () => {
+    const { notifier, shown, advance } = setUp();
+    const crashed = 'The engine stopped unexpectedly (exit code 1); it is being restarted.';
+    notifier.engineStopped(crashed);
+    notifier.engineStopped(crashed);
+    advance(MIN_INTERVAL_MS);
+    notifier.engineStopped('The engine stopped unexpectedly (it was killed); it is being restarted.');
+    assert.deepEqual(
+      shown.map((n) => [n.kind, n.body]),
+      [
+        ['engineStopped', crashed],
+        ['engineStopped', 'The engine stopped unexpectedly (it was killed); it is being restarted.'],
+      ],
+    );
+  });
+
+  test('kinds are limited separately: a stop does not hide a failure', () => {
+    const { notifier, kinds } = setUp();
+    notifier.engineStopped('It was killed.');
+    notifier.statusChanged(failed());
+    assert.deepEqual(kinds(), ['engineStopped', 'backupFailed']);
+  });
+});

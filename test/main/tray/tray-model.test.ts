@@ -1,0 +1,145 @@
+// The tray's icon state, tooltip and menu for each engine state.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type TrayInput, type TrayMenuItem, timeAgo, trayModel } from '../../../src/main/tray/tray-model.js';
+import type { ActivityState, EngineStatus } from '../../../src/shared/status.js';
+
+const NOW = Date.parse('2026-11-26T18:00:00Z');
+const status = (state: ActivityState, last: Record<string, string> = {}): EngineStatus => ({
+  state,
+  lastBackupBySource: last,
+  pending: [],
+});
+const input = (s: EngineStatus | null, more: Partial<TrayInput> = {}): TrayInput => ({
+  status: s,
+  paused: false,
+  setupDone: true,
+  now: NOW,
+  ...more,
+});
+const statusLine = (menu: TrayMenuItem[]) => menu.find((i) => i.kind === 'status')?.label;
+const action = (menu: TrayMenuItem[], name: string) =>
+  menu.find((i) => i.kind === 'action' && i.action === name) as Extract<TrayMenuItem, { kind: 'action' }>;
+
+describe('trayModel', () => {
+  test('idle: the last backup time, the menu in order', () => {
+    const model = trayModel(
+      input(status({ kind: 'idle' }, { Alice: '2026-11-26T17:55:00Z', Bob: '2026-11-25T09:00:00Z' })),
+    );
+    assert.equal(model.iconState, 'idle');
+    assert.equal(model.tooltip, 'Puddleproof: Last backup 5 min ago');
+    assert.deepEqual(model.menu, [
+      { kind: 'status', label: 'Last backup 5 min ago' },
+      { kind: 'separator' },
+      { kind: 'action', action: 'backupNow', label: 'Back up now', enabled: true },
+      { kind: 'action', action: 'toggleWatching', label: 'Pause watching', enabled: true },
+      { kind: 'separator' },
+      { kind: 'action', action: 'open', label: 'Open Puddleproof', enabled: true },
+      { kind: 'action', action: 'quit', label: 'Quit', enabled: true },
+    ]);
+  });
+
+  test('idle without any backup yet', () => {
+    assert.equal(statusLine(trayModel(input(status({ kind: 'idle' }))).menu), 'No backups yet');
+  });
+
+  test('backing up: working, with the percentage', () => {
+    const model = trayModel(
+      input(
+        status({
+          kind: 'backingUp',
+          exportName: 'Alice',
+          doneBytes: 45,
+          totalBytes: 100,
+          bytesPerSecond: 1e6,
+        }),
+      ),
+    );
+    assert.equal(model.iconState, 'working');
+    assert.equal(statusLine(model.menu), 'Backing up Alice — 45%');
+  });
+
+  test('settling: working, waiting for the export to finish changing', () => {
+    const model = trayModel(
+      input(status({ kind: 'settling', exportName: 'Alice.zip', readyAt: NOW + 20_000 })),
+    );
+    assert.equal(model.iconState, 'working');
+    assert.equal(statusLine(model.menu), 'Waiting for Alice.zip to finish changing (20 s)');
+  });
+
+  test('paused: paused icon, and the toggle offers to resume', () => {
+    const model = trayModel(input(status({ kind: 'paused' }), { paused: true }));
+    assert.equal(model.iconState, 'paused');
+    assert.equal(statusLine(model.menu), 'Paused: not watching for exports');
+    assert.equal(action(model.menu, 'toggleWatching').label, 'Resume watching');
+  });
+
+  test('a failed backup, a missing cloud or watch folder need attention, with the reason in the tooltip', () => {
+    const failed = trayModel(
+      input(
+        status({
+          kind: 'error',
+          exportName: 'Alice',
+          message: 'The zip is damaged.',
+          action: 'Export it again.',
+        }),
+      ),
+    );
+    assert.equal(failed.iconState, 'attention');
+    assert.equal(statusLine(failed.menu), 'Backup failed: Alice');
+    assert.equal(failed.tooltip, 'Puddleproof: Backup failed: Alice (The zip is damaged. Export it again.)');
+
+    const cloud = trayModel(
+      input(status({ kind: 'waitingForCloud', reason: 'the folder is read-only', retryAt: NOW })),
+    );
+    assert.equal(cloud.iconState, 'attention');
+    assert.equal(cloud.tooltip, 'Puddleproof: Waiting for the cloud folder (the folder is read-only)');
+
+    const missing = trayModel(input(status({ kind: 'watchFolderMissing', path: '/home/ada/Exports' })));
+    assert.equal(missing.iconState, 'attention');
+    assert.equal(statusLine(missing.menu), 'The export folder is missing');
+  });
+
+  test('before setup, or while the engine is down, backups cannot be started from the tray', () => {
+    const setup = trayModel(input(null, { setupDone: false }));
+    assert.equal(setup.iconState, 'attention');
+    assert.equal(statusLine(setup.menu), 'Setup not finished');
+    assert.equal(action(setup.menu, 'backupNow').enabled, false);
+    assert.equal(action(setup.menu, 'toggleWatching').enabled, false);
+    assert.equal(action(setup.menu, 'open').enabled, true);
+
+    const crashed = trayModel(input(status({ kind: 'idle' }), { problem: 'It ran out of memory.' }));
+    assert.equal(crashed.iconState, 'attention');
+    assert.equal(crashed.tooltip, 'Puddleproof: The backup engine stopped (It ran out of memory.)');
+    assert.equal(action(crashed.menu, 'backupNow').enabled, false);
+
+    for (const starting of [trayModel(input(null)), trayModel(input(null, { setupDone: null }))]) {
+      assert.equal(starting.iconState, 'idle');
+      assert.equal(statusLine(starting.menu), 'Starting…');
+      assert.equal(action(starting.menu, 'backupNow').enabled, false);
+    }
+  });
+
+  test('long names are shortened; the tooltip stays within 127 characters', () => {
+    const name = 'WhatsApp Chat - '.padEnd(300, 'x');
+    const model = trayModel(
+      input(status({ kind: 'error', exportName: name, message: 'm'.repeat(300), action: 'a' })),
+    );
+    assert.ok(model.tooltip.length <= 127, String(model.tooltip.length));
+    assert.ok((statusLine(model.menu) ?? '').length <= 100);
+    assert.ok(model.tooltip.endsWith('…'));
+  });
+});
+
+describe('timeAgo', () => {
+  test('minutes, hours, yesterday, days; never negative', () => {
+    const at = (ms: number) => timeAgo(NOW - ms, NOW);
+    assert.equal(at(30_000), 'just now');
+    assert.equal(at(-60_000), 'just now');
+    assert.equal(at(5 * 60_000), '5 min ago');
+    assert.equal(at(59 * 60_000), '59 min ago');
+    assert.equal(at(3 * 3600_000), '3 h ago');
+    assert.equal(at(30 * 3600_000), 'yesterday');
+    assert.equal(at(4 * 86400_000), '4 days ago');
+  });
+});
