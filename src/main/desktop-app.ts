@@ -15,6 +15,8 @@ export interface DesktopAppParts {
   notifier: Pick<Notifier, 'statusChanged' | 'tick' | 'engineStopped' | 'setNotifyOnSuccess'>;
   /** Sends an engine event on to the window, if open. */
   forwardToWindow: (event: EventName, payload: unknown) => void;
+  /** Makes the OS start the app at login, or not (kept in step with the saved setting). */
+  setStartAtLogin?: (enabled: boolean) => void;
   /** Ends the process once the engine has stopped. */
   exit: () => void;
   log?: (line: string) => void;
@@ -71,9 +73,10 @@ export class DesktopApp {
     if (event === 'status:changed') this.statusChanged(payload as EngineStatus);
   }
 
-  /** The user's settings changed (or were read): the notifier follows notifyOnSuccess. */
+  /** The user's settings changed (or were read): the notifier and the login item follow them. */
   settingsChanged(settings: AppSettings): void {
     this.parts.notifier.setNotifyOnSuccess(settings.notifyOnSuccess);
+    this.parts.setStartAtLogin?.(settings.startAtLogin);
     this.setPaused(settings.paused);
   }
 

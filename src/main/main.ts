@@ -21,6 +21,7 @@ import { EngineClient } from './engine-client.js';
 import { forkUtilityEngine } from './engine-utility.js';
 import { createDispatcher } from './ipc-dispatch.js';
 import { forwardEvent, registerIpcHandlers } from './ipc-register.js';
+import { setLinuxAutostart } from './linux-autostart.js';
 import { nativeDialogs } from './native-dialogs.js';
 import { Notifier } from './notifier.js';
 import { trayIconPath } from './tray/tray-icons.js';
@@ -34,6 +35,17 @@ const paths = {
   engine: join(here, '../core/app/engine-process.js'),
   assets: join(here, '../../assets'),
 };
+
+/** Start at login: Electron's login items on macOS and Windows, an XDG autostart entry on Linux. */
+function applyStartAtLogin(enabled: boolean): void {
+  if (process.platform !== 'linux') return app.setLoginItemSettings({ openAtLogin: enabled });
+  const command = app.isPackaged
+    ? [process.env.APPIMAGE ?? process.execPath]
+    : [process.execPath, app.getAppPath()];
+  setLinuxAutostart(enabled, command).catch((err: Error) => {
+    process.stderr.write(`puddleproof: could not change start at login: ${err.message}\n`);
+  });
+}
 
 /** Builds the parts once Electron is ready, and starts the app. */
 function start(window: MainWindow): Promise<void> {
@@ -67,13 +79,14 @@ function start(window: MainWindow): Promise<void> {
     tray,
     notifier,
     forwardToWindow: (event, payload) => forwardEvent(window.current, event, payload),
+    setStartAtLogin: applyStartAtLogin,
     exit: () => app.quit(),
   });
   const dispatch = createDispatcher({
     engine,
     dialogs: nativeDialogs(dialog, window.current, app.getPath('documents')),
     showItemInFolder: (path) => shell.showItemInFolder(path),
-    setStartAtLogin: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
+    setStartAtLogin: applyStartAtLogin,
     settingsChanged: (settings) => desktop.settingsChanged(settings),
   });
   registerIpcHandlers(ipcMain, window.current, dispatch);

@@ -63,6 +63,7 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
   const forwarded: [string, unknown][] = [];
   const notifications: DesktopNotification[] = [];
   const log: string[] = [];
+  const loginItem: boolean[] = [];
   let exits = 0;
   const tray = new TrayService({
     tray: {
@@ -84,6 +85,7 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
     notifier: new Notifier({ show: (n) => notifications.push(n), now: () => NOW }),
     forwardToWindow: (event, payload) => forwarded.push([event, payload]),
     exit: () => exits++,
+    setStartAtLogin: (enabled) => loginItem.push(enabled),
     log: (line) => log.push(line),
     refreshMs: 60_000,
   });
@@ -94,6 +96,7 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
     forwarded,
     notifications,
     log,
+    loginItem,
     exits: () => exits,
     tooltip: () => trayCalls.filter((c) => c.startsWith('Puddleproof')).at(-1),
     icon: () => trayCalls.filter((c) => !c.startsWith('Puddleproof')).at(-1),
@@ -115,6 +118,9 @@ describe('starting', () => {
     assert.equal(app.icon(), 'idle');
     assert.equal(app.tooltip(), 'Puddleproof: Last backup 5 min ago');
     assert.deepEqual(app.engine.methods().sort(), ['settings:get', 'setup:state', 'status:get']);
+    assert.deepEqual(app.loginItem, [false], 'the login item follows the saved setting at start');
+    app.desktop.settingsChanged({ ...SETTINGS, startAtLogin: true });
+    assert.deepEqual(app.loginItem, [false, true]);
   });
 
   test('first run: the window opens for setup; the tray offers backups once setup is done', async (t) => {

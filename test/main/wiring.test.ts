@@ -294,7 +294,8 @@ describe('later runs', () => {
       kitPath: join(dir, 'kit.txt'),
     });
     t.after(() => deleteVaultSecrets(device.store));
-    const main = MainUnderTest.launch(device.home);
+    const xdg = join(scratch, 'xdg-config');
+    const main = MainUnderTest.launch(device.home, { XDG_CONFIG_HOME: xdg });
     t.after(() => main.kill());
     const report = await main.waitFor('the tray to show the engine status', (r) =>
       Boolean(r.trays[0]?.tooltip.includes('No backups yet')),
@@ -323,7 +324,12 @@ describe('later runs', () => {
       payload: { startAtLogin: true },
     });
     assert.equal(updated.ok, true);
-    assert.deepEqual((await main.report()).loginItems, [{ openAtLogin: true }]);
+    // On Linux, start at login is an XDG autostart entry (Electron's login items do nothing there).
+    const entry = join(xdg, 'autostart', 'puddleproof.desktop');
+    await main.waitFor('the autostart entry', () => existsSync(entry));
+    const text = await readFile(entry, 'utf8');
+    assert.ok(text.includes(`\nExec="${process.execPath}" "${process.cwd()}"\n`), text);
+    assert.deepEqual((await main.report()).loginItems, []);
     await main.ask('quit');
     assert.equal(await main.exited, 0);
   });

@@ -83,6 +83,9 @@ class AppStandIn extends EventEmitter {
   getPath(name: string) {
     return join(process.env.PUDDLEPROOF_HOME ?? tmpdir(), name);
   }
+  getAppPath() {
+    return process.cwd();
+  }
   setLoginItemSettings(settings: unknown) {
     record.loginItems.push(settings);
   }
