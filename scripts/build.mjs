@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Builds dist/: TypeScript for src/ (engine, CLI, Electron main), the sandboxed preload as one
-// CommonJS bundle, and the renderer's static files.
+// CommonJS bundle, and the window (renderer/, React) with Vite into dist/renderer.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+import { build as viteBuild } from 'vite';
 
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -22,5 +23,4 @@ await build({
   target: 'node20',
   logLevel: 'warning',
 });
-mkdirSync(`${root}dist/renderer`, { recursive: true });
-cpSync(`${root}renderer`, `${root}dist/renderer`, { recursive: true });
+await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });

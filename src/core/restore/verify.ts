@@ -28,7 +28,11 @@ export async function verifyBackup(
     const check = new CheckTarStream(device.secrets.authKey);
     const source = createReadStream(device.vault.paths.data(id), { highWaterMark: 1024 * 1024 });
     let done = 0;
-    if (onBytes) source.on('data', (chunk) => onBytes((done += chunk.length)));
+    if (onBytes)
+      source.on('data', (chunk) => {
+        done += chunk.length;
+        onBytes(done);
+      });
     const listing = listTar(check);
     await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
     const entries = await listing;

@@ -1,0 +1,60 @@
+// The window: first-run setup until the kit is confirmed, then Backups, Restore and Settings.
+import { useState } from 'react';
+import { api } from './api.js';
+import { AppShell, type Section } from './components/AppShell.js';
+import { Problem } from './components/Problem.js';
+import { HistoryScreen } from './history/HistoryScreen.js';
+import { useLoad } from './hooks/useLoad.js';
+import { RestoreWizard } from './restore/RestoreWizard.js';
+import { SettingsScreen } from './settings/SettingsScreen.js';
+import { FirstRun } from './setup/FirstRun.js';
+
+interface Place {
+  section: Section;
+  /** A backup chosen in the history, to restore. */
+  version?: string;
+  /** Bumped on each "Restore…" so the wizard starts afresh. */
+  visit: number;
+}
+
+export function App() {
+  const [setup, reloadSetup] = useLoad(api.setup.state);
+  const [place, setPlace] = useState<Place>({ section: 'history', visit: 0 });
+  const go = (section: Section, version?: string) =>
+    setPlace((p) => ({ section, visit: p.visit + 1, ...(version ? { version } : {}) }));
+
+  if (setup.state === 'loading') {
+    return (
+      <AppShell>
+        <p className="muted">Starting…</p>
+      </AppShell>
+    );
+  }
+  if (setup.state === 'failed') {
+    return (
+      <AppShell>
+        <Problem title="Puddleproof could not start" message={setup.message} next="Fix this, then try again.">
+          <button type="button" onClick={reloadSetup}>
+            Try again
+          </button>
+        </Problem>
+      </AppShell>
+    );
+  }
+  if (setup.value.stage === 'needsSetup') {
+    return (
+      <AppShell>
+        <FirstRun setup={setup.value} onReady={reloadSetup} />
+      </AppShell>
+    );
+  }
+  return (
+    <AppShell current={place.section} onNavigate={go}>
+      {place.section === 'history' && <HistoryScreen onRestore={(id) => go('restore', id)} />}
+      {place.section === 'restore' && (
+        <RestoreWizard key={place.visit} {...(place.version ? { initialVersion: place.version } : {})} />
+      )}
+      {place.section === 'settings' && <SettingsScreen />}
+    </AppShell>
+  );
+}

@@ -1,0 +1,69 @@
+// A folder chosen with the native folder picker: the path, and a button to choose another.
+import { useId, useState } from 'react';
+import type { FolderPurpose } from '../../../src/shared/api.js';
+import { api, messageOf } from '../api.js';
+
+interface FolderFieldProps {
+  label: string;
+  hint?: string;
+  path: string | null;
+  purpose: FolderPurpose;
+  onPicked: (path: string) => void | Promise<void>;
+  buttonText?: string;
+}
+
+export function FolderField({
+  label,
+  hint,
+  path,
+  purpose,
+  onPicked,
+  buttonText = 'Choose…',
+}: FolderFieldProps) {
+  const id = useId();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const pick = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const chosen = await api.dialogs.pickFolder(purpose);
+      if (chosen) await onPicked(chosen);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="field folder-field">
+      <span className="field-label" id={`${id}-label`}>
+        {label}
+      </span>
+      {hint && (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      <div className="folder-row">
+        <output className="path" aria-labelledby={`${id}-label`}>
+          {path ?? 'No folder chosen'}
+        </output>
+        <button
+          type="button"
+          onClick={pick}
+          disabled={busy}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+          aria-label={`${buttonText.replace(/…$/, '')} — ${label}`}
+        >
+          {buttonText}
+        </button>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+// The live status: what the engine is doing, a progress bar while backing up, what to do when stuck,
+// and the "Back up now" and Pause/Resume buttons.
+import { useState } from 'react';
+import type { EngineStatus } from '../../../src/shared/api.js';
+import { api, messageOf } from '../api.js';
+import { Icon } from '../components/Icon.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { useNow } from '../hooks/useNow.js';
+import { statusView } from './status-view.js';
+
+const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
+
+export function StatusPanel({ status, watchDir }: { status: EngineStatus | null; watchDir?: string }) {
+  const kind = status?.state.kind;
+  const now = useNow(kind === 'settling' || kind === 'waitingForCloud');
+  const [busy, setBusy] = useState<'now' | 'pause' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (what: 'now' | 'pause', action: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  if (!status) {
+    return (
+      <section className="status-panel" aria-label="Status">
+        <p className="muted">Checking the status…</p>
+      </section>
+    );
+  }
+  const view = statusView(status, now, watchDir);
+  const paused = kind === 'paused';
+  return (
+    <section className={`status-panel tone-${view.tone}`} aria-labelledby="status-title">
+      <div className="status-main">
+        <span className="status-icon">
+          <Icon name={ICONS[view.tone]} />
+        </span>
+        <div className="status-text">
+          <h2 id="status-title" className="status-title" aria-live="polite">
+            {view.title}
+          </h2>
+          {view.detail && <p className="status-detail">{view.detail}</p>}
+          {view.action && <p className="status-action">{view.action}</p>}
+        </div>
+        <div className="status-buttons">
+          <button
+            type="button"
+            className="primary"
+            disabled={busy !== null || paused}
+            onClick={() => act('now', api.backup.now)}
+          >
+            {busy === 'now' ? 'Starting…' : 'Back up now'}
+          </button>
+          <button
+            type="button"
+            disabled={busy !== null}
+            onClick={() => act('pause', paused ? api.watching.resume : api.watching.pause)}
+          >
+            {paused ? 'Resume' : 'Pause'}
+          </button>
+        </div>
+      </div>
+      {view.progress && (
+        <ProgressBar
+          label="Backup progress"
+          done={view.progress.done}
+          total={view.progress.total}
+          detail={view.progress.detail}
+        />
+      )}
+      {status.pending.length > 0 && kind !== 'backingUp' && (
+        <p className="muted pending">Not backed up yet: {status.pending.join(', ')}</p>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+// What the status panel says for each engine state: a tone, a title, details and what to do.
+import type { EngineStatus } from '../../../src/shared/api.js';
+import { count, formatAgo, formatBytes, formatRate, secondsUntil } from '../format.js';
+
+export type Tone = 'ok' | 'busy' | 'waiting' | 'attention' | 'paused';
+
+export interface StatusView {
+  tone: Tone;
+  title: string;
+  detail?: string;
+  /** What the user can do about it. */
+  action?: string;
+  progress?: { done: number; total: number; detail: string };
+}
+
+function lastBackup(status: EngineStatus): string | null {
+  const times = Object.values(status.lastBackupBySource).sort();
+  return times.at(-1) ?? null;
+}
+
+export function statusView(status: EngineStatus, now: number, watchDir?: string): StatusView {
+  const state = status.state;
+  switch (state.kind) {
+    case 'idle': {
+      const last = lastBackup(status);
+      if (status.pending.length > 0) {
+        return {
+          tone: 'ok',
+          title: 'Watching for new exports',
+          detail: `${count(status.pending.length, 'export')} not backed up yet.`,
+        };
+      }
+      if (!last) {
+        return {
+          tone: 'ok',
+          title: 'Watching for new exports',
+          detail: `Export a chat from WhatsApp or Telegram into ${watchDir ?? 'the export folder'}; it is backed up on its own.`,
+        };
+      }
+      return { tone: 'ok', title: 'Up to date', detail: `Last backup ${formatAgo(last, now)}.` };
+    }
+    case 'settling':
+      return {
+        tone: 'busy',
+        title: `Waiting for ${state.exportName} to finish changing`,
+        detail: `It is backed up once nothing has changed for a moment (in about ${secondsUntil(state.readyAt, now)} s).`,
+      };
+    case 'backingUp':
+      return {
+        tone: 'busy',
+        title: `Backing up ${state.exportName}`,
+        progress: {
+          done: state.doneBytes,
+          total: state.totalBytes,
+          detail: `${formatBytes(state.doneBytes)} of ${formatBytes(state.totalBytes)} · ${formatRate(state.bytesPerSecond)}`,
+        },
+      };
+    case 'waitingForCloud':
+      return {
+        tone: 'waiting',
+        title: 'Waiting for the cloud folder',
+        detail: state.reason,
+        action: `Check that the cloud folder is connected and has free space (is its sync app running and signed in?). Puddleproof tries again in ${secondsUntil(state.retryAt, now)} s.`,
+      };
+    case 'watchFolderMissing':
+      return {
+        tone: 'attention',
+        title: 'The export folder is missing',
+        detail: state.path,
+        action:
+          'Create the folder again or choose another one in Settings; Puddleproof picks it up as soon as it exists.',
+      };
+    case 'paused':
+      return {
+        tone: 'paused',
+        title: 'Backups are paused',
+        detail: 'New exports are not backed up until you resume.',
+      };
+    case 'error':
+      return {
+        tone: 'attention',
+        title: state.exportName ? `Could not back up ${state.exportName}` : 'Something needs your attention',
+        detail: state.message,
+        action: state.action,
+      };
+  }
+}

@@ -1,0 +1,42 @@
+// Settings: folders, backups, retention, recipients and verification.
+import { useState } from 'react';
+import type { AppSettings, SettingsUpdate } from '../../../src/shared/api.js';
+import { api } from '../api.js';
+import { FocusHeading } from '../components/FocusHeading.js';
+import { Problem } from '../components/Problem.js';
+import { useLoad } from '../hooks/useLoad.js';
+import { FoldersSection } from './FoldersSection.js';
+import { GeneralSection } from './GeneralSection.js';
+import { RecipientsSection } from './RecipientsSection.js';
+import { RetentionSection } from './RetentionSection.js';
+import { VerifySection } from './VerifySection.js';
+
+export function SettingsScreen() {
+  const [loaded] = useLoad(api.settings.get);
+  const [recipients] = useLoad(api.recipients.list);
+  // The settings as the engine last answered them (each change answers with all of them).
+  const [latest, setLatest] = useState<AppSettings | null>(null);
+  const settings = latest ?? (loaded.state === 'ready' ? loaded.value : null);
+
+  // Each section shows its own errors, next to what the user changed.
+  const update = async (change: SettingsUpdate) => setLatest(await api.settings.update(change));
+  const refresh = async () => setLatest(await api.settings.get());
+
+  return (
+    <div className="screen">
+      <FocusHeading>Settings</FocusHeading>
+      {loaded.state === 'failed' && (
+        <Problem title="The settings could not be read" message={loaded.message} />
+      )}
+      {settings && (
+        <>
+          <FoldersSection settings={settings} onUpdate={update} />
+          <GeneralSection settings={settings} onUpdate={update} onRefresh={refresh} />
+          <RetentionSection retention={settings.retention} onSave={(retention) => update({ retention })} />
+        </>
+      )}
+      {recipients.state === 'ready' && <RecipientsSection initial={recipients.value} />}
+      <VerifySection />
+    </div>
+  );
+}

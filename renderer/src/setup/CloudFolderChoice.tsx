@@ -1,0 +1,73 @@
+// Where the encrypted backups go: a cloud-synced folder found on this machine, or one picked in the dialog.
+import { useId, useState } from 'react';
+import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
+import { api, messageOf } from '../api.js';
+
+interface CloudFolderChoiceProps {
+  legend: string;
+  suggestions: CloudFolderSuggestion[];
+  path: string | null;
+  onChange: (path: string) => void;
+}
+
+export function CloudFolderChoice({ legend, suggestions, path, onChange }: CloudFolderChoiceProps) {
+  const name = useId();
+  const [picked, setPicked] = useState<string | null>(
+    path && !suggestions.some((s) => s.path === path) ? path : null,
+  );
+  const [error, setError] = useState<string | null>(null);
+  const pick = async () => {
+    setError(null);
+    try {
+      const chosen = await api.dialogs.pickFolder('cloud');
+      if (chosen) {
+        setPicked(chosen);
+        onChange(chosen);
+      }
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  const options = [
+    ...suggestions.map((s) => ({ title: s.provider, path: s.path })),
+    ...(picked && !suggestions.some((s) => s.path === picked)
+      ? [{ title: 'Chosen folder', path: picked }]
+      : []),
+  ];
+  return (
+    <fieldset className="field choice-list">
+      <legend className="field-label">{legend}</legend>
+      {suggestions.length === 0 && (
+        <p className="field-hint">
+          No Dropbox, iCloud Drive, OneDrive or Google Drive folder was found on this computer. Choose the
+          folder your cloud service keeps in sync.
+        </p>
+      )}
+      {options.map((option) => (
+        <label key={option.path} className="choice">
+          <input
+            type="radio"
+            name={name}
+            value={option.path}
+            checked={path === option.path}
+            onChange={() => onChange(option.path)}
+          />
+          <span className="choice-text">
+            <span className="choice-title">{option.title}</span>
+            <span className="path">{option.path}</span>
+          </span>
+        </label>
+      ))}
+      <div>
+        <button type="button" onClick={pick}>
+          Choose another folder…
+        </button>
+      </div>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,118 @@
+// First run on another computer: join an existing vault with its recovery kit (a file or pasted text).
+import { type FormEvent, useId, useState } from 'react';
+import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
+import { api, messageOf } from '../api.js';
+import { FocusHeading } from '../components/FocusHeading.js';
+import { Problem } from '../components/Problem.js';
+import { CloudFolderChoice } from './CloudFolderChoice.js';
+import { WatchFolderChoice } from './WatchFolderChoice.js';
+
+interface JoinVaultProps {
+  defaultWatchDir: string;
+  cloudFolders: CloudFolderSuggestion[];
+  onBack: () => void;
+  onJoined: () => void;
+}
+
+export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: JoinVaultProps) {
+  const kitId = useId();
+  const [watchDir, setWatchDir] = useState(defaultWatchDir);
+  const [cloudDir, setCloudDir] = useState<string | null>(cloudFolders[0]?.path ?? null);
+  const [kitFrom, setKitFrom] = useState<'file' | 'paste'>('file');
+  const [kitText, setKitText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!cloudDir) {
+      setError(
+        'Choose the cloud folder that holds your vault (the one with the “Puddleproof” folder in it).',
+      );
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setup.joinVault({ watchDir, cloudDir, ...(kitFrom === 'paste' ? { kitText } : {}) });
+      onJoined();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="setup-step" onSubmit={submit} aria-busy={busy}>
+      <FocusHeading>Use an existing vault</FocusHeading>
+      <p className="lead">
+        On a new computer, your recovery kit opens the backups you made elsewhere. This computer gets its own
+        key and sees the whole history.
+      </p>
+      <CloudFolderChoice
+        legend="Cloud folder that holds your vault"
+        suggestions={cloudFolders}
+        path={cloudDir}
+        onChange={setCloudDir}
+      />
+      <WatchFolderChoice path={watchDir} onChange={setWatchDir} />
+      <fieldset className="field choice-list">
+        <legend className="field-label">Your recovery kit</legend>
+        <label className="choice">
+          <input
+            type="radio"
+            name="kit-from"
+            checked={kitFrom === 'file'}
+            onChange={() => setKitFrom('file')}
+          />
+          <span className="choice-text">Open the kit file (you choose it next)</span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="kit-from"
+            checked={kitFrom === 'paste'}
+            onChange={() => setKitFrom('paste')}
+          />
+          <span className="choice-text">Paste the kit's text</span>
+        </label>
+        {kitFrom === 'paste' && (
+          <div className="field">
+            <label className="field-label" htmlFor={kitId}>
+              Kit text
+            </label>
+            <textarea
+              id={kitId}
+              className="mono"
+              rows={6}
+              value={kitText}
+              spellCheck={false}
+              autoComplete="off"
+              required
+              onChange={(e) => {
+                setKitText(e.target.value);
+                setError(null);
+              }}
+            />
+          </div>
+        )}
+      </fieldset>
+      {error && (
+        <Problem
+          title="Could not join the vault"
+          message={error}
+          next="Check that you chose the cloud folder holding the vault and the kit made for it, then try again."
+        />
+      )}
+      <div className="actions">
+        <button type="button" onClick={onBack}>
+          Back
+        </button>
+        <span className="spacer" />
+        <button type="submit" className="primary" disabled={busy || (kitFrom === 'paste' && !kitText.trim())}>
+          {busy ? 'Joining…' : 'Join the vault'}
+        </button>
+      </div>
+    </form>
+  );
+}
