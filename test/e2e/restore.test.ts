@@ -191,7 +191,10 @@ describe('restore', SEQUENTIAL, () => {
     await page.getByRole('heading', { name: 'Backing up Telegram Family' }).waitFor({ timeout: 60_000 });
     await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor();
     await checkScreen(page, 'history-backing-up');
-    assert.ok(await page.getByRole('progressbar', { name: 'Backup progress' }).isVisible(), 'still backing up');
+    assert.ok(
+      await page.getByRole('progressbar', { name: 'Backup progress' }).isVisible(),
+      'still backing up',
+    );
     await page.getByRole('region', { name: 'Telegram Family', exact: true }).waitFor({ timeout: 120_000 });
 
     await openVersion('Telegram Family', 0);
