@@ -14,7 +14,7 @@ import qrcode from 'qrcode-generator';
 import { storedZip } from '../helpers/zip.js';
 import { challengeAnswer, heading } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
-import { checkScreen } from './screen-check.js';
+import { checkScreen, SCREENSHOTS } from './screen-check.js';
 
 const SEQUENTIAL = { concurrency: 1, timeout: 180_000 };
 const EXPORT = 'WhatsApp Chat - Alice.zip';
@@ -115,7 +115,7 @@ describe('first run', SEQUENTIAL, () => {
       'the step list is not printed',
     );
     await page.screenshot({
-      path: new URL('../../docs/screenshots/setup-kit-print.png', import.meta.url).pathname,
+      path: join(SCREENSHOTS, 'setup-kit-print.png'),
     });
     const pdf = await page.pdf({ format: 'A4' });
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');

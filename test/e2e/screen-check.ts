@@ -1,10 +1,18 @@
 // Checks one screen in both themes: axe-core finds no serious or critical accessibility problem, and a
-// screenshot of it (800×600) goes to docs/screenshots/<name>-light.png and -dark.png.
+// screenshot of it (800×600) goes to <SCREENSHOTS>/<name>-light.png and -dark.png.
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+/**
+ * Where screenshots go: test-output/screenshots/ (not in git) on every run; `npm run screenshots` sets
+ * PUDDLEPROOF_SCREENSHOTS=docs/screenshots to refresh the README's pictures.
+ */
+export const SCREENSHOTS = join(
+  new URL('../../', import.meta.url).pathname,
+  process.env.PUDDLEPROOF_SCREENSHOTS || 'test-output/screenshots',
+);
 const AXE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
 
 interface AxeViolation {
@@ -41,7 +49,7 @@ export async function checkScreen(page: Page, name: string): Promise<void> {
     await page.emulateMedia({ colorScheme });
     assert.deepEqual(await seriousViolations(page), [], `${name} (${colorScheme}): accessibility`);
     await page.screenshot({
-      path: `${SCREENSHOTS}${name}-${colorScheme}.png`,
+      path: join(SCREENSHOTS, `${name}-${colorScheme}.png`),
       animations: 'disabled',
       caret: 'hide',
     });

@@ -180,6 +180,14 @@ describe('settings and status', SEQUENTIAL, () => {
       .getByLabel(/Notify me after each successful backup/)
       .and(page.locator(notify ? ':not(:checked)' : ':checked'))
       .waitFor();
+    // The box shows the change at once; the engine saves it a moment later.
+    for (
+      let i = 0;
+      i < 50 && (await app.engine.call('settings:get', undefined)).notifyOnSuccess === notify;
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.equal((await app.engine.call('settings:get', undefined)).notifyOnSuccess, !notify);
     await tabTo(page, /^Verify all backups now$/);
     await page.keyboard.press('Enter');
