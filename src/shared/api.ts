@@ -4,13 +4,19 @@ import type { EngineStatus } from './status.js';
 
 export type { ActivityState, EngineStatus } from './status.js';
 
-/** How many backups of each chat retention keeps (see README, "Retention"). */
+/** How many backups of each chat retention keeps, per rule; 0 turns a rule off (README, "Retention"). */
 export interface RetentionSettings {
+  /** The n newest backups. */
   last: number;
+  /** The newest backup of each of the last n hours that have one. */
   hourly: number;
+  /** … of each of the last n days that have one. */
   daily: number;
+  /** … of each of the last n ISO weeks (Monday to Sunday) that have one. */
   weekly: number;
+  /** … of each of the last n calendar months that have one. */
   monthly: number;
+  /** … of each of the last n calendar years that have one. */
   yearly: number;
 }
 
@@ -127,10 +133,36 @@ export interface Progress {
   totalBytes: number;
 }
 
+/**
+ * Why a restore or a listing failed, so the window can say what to do next: load the recovery kit,
+ * choose another destination, free space, pick another version (the backup is damaged), or try again.
+ */
+export type RestoreProblem =
+  | 'needsKit'
+  | 'destination'
+  | 'diskFull'
+  | 'notWritable'
+  | 'damaged'
+  | 'cancelled'
+  | 'other';
+
+/** A restore-related failure: its kind and the engine's message in plain words. */
+export interface RestoreFailure {
+  ok: false;
+  problem: RestoreProblem;
+  message: string;
+}
+
+/** A backup's archive listing, or why it could not be read. */
+export type ArchiveListing = { ok: true; entries: ArchiveEntry[] } | RestoreFailure;
+
+/** A restore that started, or why it could not start (nothing was written). */
+export type RestoreStarted = { ok: true; runId: string } | RestoreFailure;
+
 /** How a restore ended. */
 export type RestoreOutcome =
   | { runId: string; ok: true; destination: string; files: number; bytes: number; authentic: boolean }
-  | { runId: string; ok: false; cancelled: boolean; message: string };
+  | ({ runId: string } & RestoreFailure);
 
 /** How "verify all" ended. */
 export interface VerifyAllOutcome {
@@ -184,7 +216,7 @@ export interface PuddleproofApi {
   history: {
     list(): Promise<HistoryView>;
     /** The archive listing of one backup (decrypts it; needs the kit for other devices' backups). */
-    files(id: string): Promise<ArchiveEntry[]>;
+    files(id: string): Promise<ArchiveListing>;
   };
   kit: {
     status(): Promise<KitStatus>;
@@ -194,7 +226,7 @@ export interface PuddleproofApi {
     forget(): Promise<KitStatus>;
   };
   restore: {
-    start(request: RestoreStart): Promise<{ runId: string }>;
+    start(request: RestoreStart): Promise<RestoreStarted>;
     cancel(runId: string): Promise<void>;
     onProgress(listener: (progress: Progress) => void): () => void;
     onFinished(listener: (outcome: RestoreOutcome) => void): () => void;

@@ -4,13 +4,14 @@
 import { z } from 'zod';
 import type {
   AppSettings,
-  ArchiveEntry,
+  ArchiveListing,
   HistoryView,
   KitStatus,
   Progress,
   RecipientView,
   RecoveryKitView,
   RestoreOutcome,
+  RestoreStarted,
   SetupState,
   VerifyAllOutcome,
 } from './api.js';
@@ -134,12 +135,12 @@ export interface Responses {
   'watching:pause': undefined;
   'watching:resume': undefined;
   'history:list': HistoryView;
-  'history:files': ArchiveEntry[];
+  'history:files': ArchiveListing;
   'kit:status': KitStatus;
   'kit:load': KitStatus;
   'kit:paste': KitStatus;
   'kit:forget': KitStatus;
-  'restore:start': { runId: string };
+  'restore:start': RestoreStarted;
   'restore:cancel': undefined;
   'restore:showInFolder': undefined;
   'verify:all': { runId: string };

@@ -48,7 +48,7 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
     'settings:update': (update) => ({ ...SETTINGS, ...update }),
     'kit:status': () => ({ loaded: false, description: 'No recovery kit loaded' }),
     'kit:paste': () => KIT_STATUS,
-    'restore:start': () => ({ runId: 'run-0123456789abcdef' }),
+    'restore:start': () => ({ ok: true, runId: 'run-0123456789abcdef' }),
     ...answers,
   });
   const picked: (string | null)[] = [];
@@ -197,7 +197,7 @@ describe('folders from the window must have been chosen by the user', () => {
     });
     assert.deepEqual(await dispatch('restore:start', restore), {
       ok: true,
-      value: { runId: 'run-0123456789abcdef' },
+      value: { ok: true, runId: 'run-0123456789abcdef' },
     });
     assert.deepEqual(dialogLog, ['pickFolder:restoreDestination', 'pickFolder:restoreDestination']);
     assert.deepEqual(engine.calls, [{ method: 'restore:start', request: restore }]);

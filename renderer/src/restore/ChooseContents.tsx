@@ -1,6 +1,6 @@
 // Restore, step 4: everything, or chosen files and folders from the backup's listing.
 import { useId, useMemo, useState } from 'react';
-import type { BackupVersion } from '../../../src/shared/api.js';
+import type { BackupVersion, RestoreFailure } from '../../../src/shared/api.js';
 import { api } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Problem } from '../components/Problem.js';
@@ -20,18 +20,25 @@ interface ChooseContentsProps {
 export function ChooseContents({ version, onBack, onNext }: ChooseContentsProps) {
   const name = useId();
   const [listing, reload] = useLoad(() => api.history.files(version.id));
-  const roots = useMemo(() => (listing.state === 'ready' ? buildTree(listing.value) : []), [listing]);
+  const entries = listing.state === 'ready' && listing.value.ok ? listing.value.entries : null;
+  const roots = useMemo(() => (entries ? buildTree(entries) : []), [entries]);
   const [some, setSome] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const chosen = pathsToRestore(roots, selected);
   const everything = selected.size === allLeaves(roots).length;
 
-  if (listing.state === 'failed') {
-    const advice = restoreAdvice(listing.message);
+  const failure: RestoreFailure | null =
+    listing.state === 'failed'
+      ? { ok: false, problem: 'other', message: listing.message }
+      : listing.state === 'ready' && !listing.value.ok
+        ? listing.value
+        : null;
+  if (failure) {
+    const advice = restoreAdvice(failure.problem);
     return (
       <div className="wizard-step">
         <FocusHeading level={2}>What to restore</FocusHeading>
-        <Problem title={advice.title} message={listing.message} next={advice.next} />
+        <Problem title={advice.title} message={failure.message} next={advice.next} />
         <div className="actions">
           <button
             type="button"
@@ -46,7 +53,7 @@ export function ChooseContents({ version, onBack, onNext }: ChooseContentsProps)
       </div>
     );
   }
-  const files = listing.state === 'ready' ? listing.value.filter((e) => e.type === 'file') : [];
+  const files = entries ? entries.filter((e) => e.type === 'file') : [];
   return (
     <div className="wizard-step">
       <FocusHeading level={2}>What to restore</FocusHeading>

@@ -13,7 +13,7 @@ const FIX_LABEL: Record<FixStep, string> = {
 };
 
 export function RestoreFailed({ outcome, onFix }: { outcome: Failure; onFix: (step: FixStep) => void }) {
-  if (outcome.cancelled) {
+  if (outcome.problem === 'cancelled') {
     return (
       <div className="wizard-step">
         <FocusHeading level={2}>Restore cancelled</FocusHeading>
@@ -26,7 +26,7 @@ export function RestoreFailed({ outcome, onFix }: { outcome: Failure; onFix: (st
       </div>
     );
   }
-  const advice = restoreAdvice(outcome.message);
+  const advice = restoreAdvice(outcome.problem);
   return (
     <div className="wizard-step">
       <FocusHeading level={2}>The restore did not work</FocusHeading>

@@ -39,17 +39,23 @@ export function useRestoreRun() {
   const start = useCallback(async (request: RestoreStart) => {
     setState({ phase: 'running', runId: null, progress: null, cancelling: false });
     try {
-      const { runId: id } = await api.restore.start(request);
+      const started = await api.restore.start(request);
+      if (!started.ok) {
+        // Refused before it began (e.g. the folder exists): nothing was written.
+        setState({ phase: 'finished', outcome: { runId: '', ...started } });
+        return;
+      }
+      const id = started.runId;
       runId.current = id;
       const seen = early.current.get(id);
       early.current.clear();
       if (seen?.outcome) setState({ phase: 'finished', outcome: seen.outcome });
       else setState({ phase: 'running', runId: id, progress: seen?.progress ?? null, cancelling: false });
     } catch (err) {
-      // Refused before it began (e.g. the folder exists): nothing was written.
+      // The engine could not be asked (e.g. the cloud folder is away): nothing was written.
       setState({
         phase: 'finished',
-        outcome: { runId: '', ok: false, cancelled: false, message: messageOf(err) },
+        outcome: { runId: '', ok: false, problem: 'other', message: messageOf(err) },
       });
     }
   }, []);

@@ -4,7 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { AppSettings, RecipientView, SettingsUpdate } from '../../shared/api.js';
+import type {
+  AppSettings,
+  RecipientView,
+  RestoreFailure,
+  RestoreStarted,
+  SettingsUpdate,
+} from '../../shared/api.js';
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
 import type { EngineStatus } from '../../shared/status.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
@@ -12,8 +18,10 @@ import { addRecipient, RECOVERY_LABEL, removeRecipient } from '../keys/recipient
 import { parseRecoveryKit } from '../keys/recovery-kit.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
-import { RestoreCancelledError, restoreBackup } from '../restore/restore.js';
+import { RestoreError, restoreBackup } from '../restore/restore.js';
+import { restoreProblemOf } from '../restore/restore-problem.js';
 import { verifyBackup } from '../restore/verify.js';
+import type { BackupMetadata } from '../vault/metadata.js';
 import { Vault } from '../vault/vault.js';
 import { Reconciler } from '../watch/reconciler.js';
 import { defaultWatchDir, findCloudFolders, type MachinePlaces } from './cloud-folders.js';
@@ -46,6 +54,20 @@ type Handlers = {
 const IDLE: EngineStatus = { state: { kind: 'idle' }, lastBackupBySource: {}, pending: [] };
 
 const newRunId = () => `run-${randomBytes(8).toString('hex')}`;
+
+/** A restore-related error as the window gets it: its kind and its message. */
+function failure(err: unknown): RestoreFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  // The CLI's advice names a flag; in the window the kit is loaded in the wizard's unlock step.
+  return {
+    ok: false,
+    problem: restoreProblemOf(err),
+    message: message.replace(
+      'Pass --recovery-kit FILE to restore it with your recovery kit.',
+      'Load your recovery kit to restore it.',
+    ),
+  };
+}
 
 /** Answers engine requests; `start` begins watching once the profile is set up. */
 export class EngineService implements EngineApi {
@@ -218,16 +240,23 @@ export class EngineService implements EngineApi {
     return this.appSettings();
   }
 
-  private async startRestore(
-    request: EngineRequests['restore:start']['request'],
-  ): Promise<{ runId: string }> {
+  private async startRestore(request: EngineRequests['restore:start']['request']): Promise<RestoreStarted> {
     const { profile, vault, identities } = await this.vault();
     const to = join(resolve(request.destinationParent), request.folderName);
-    const existing = await stat(to).catch(() => null);
-    if (existing) {
-      throw new ProfileError(`${to} already exists. Restores never overwrite: choose a new folder name.`);
+    if (await stat(to).catch(() => null)) {
+      return failure(
+        new RestoreError(
+          `${to} already exists. Restores never overwrite: choose a new folder name.`,
+          'destination',
+        ),
+      );
     }
-    const meta = await vault.readMetadata(request.id, identities, profile.secrets.authKey);
+    let meta: BackupMetadata;
+    try {
+      meta = await vault.readMetadata(request.id, identities, profile.secrets.authKey);
+    } catch (err) {
+      return failure(err);
+    }
     const runId = newRunId();
     const controller = new AbortController();
     this.restores.set(runId, controller);
@@ -260,16 +289,9 @@ export class EngineService implements EngineApi {
           authentic: result.authentic,
         });
       })
-      .catch((err: Error) => {
-        this.opts.emit('restore:finished', {
-          runId,
-          ok: false,
-          cancelled: err instanceof RestoreCancelledError,
-          message: err.message.replace(/--recovery-kit FILE/g, 'your recovery kit'),
-        });
-      })
+      .catch((err: Error) => this.opts.emit('restore:finished', { runId, ...failure(err) }))
       .finally(() => this.restores.delete(runId));
-    return { runId };
+    return { ok: true, runId };
   }
 
   private async verifyAll(): Promise<{ runId: string }> {
@@ -387,7 +409,11 @@ export class EngineService implements EngineApi {
       },
       'history:files': async ({ id }) => {
         const { profile, vault, identities } = await this.vault();
-        return listBackup(vault, id, identities, profile.secrets.authKey);
+        try {
+          return { ok: true, entries: await listBackup(vault, id, identities, profile.secrets.authKey) };
+        } catch (err) {
+          return failure(err);
+        }
       },
       'kit:status': async () => this.kit.status(),
       'kit:paste': async ({ text }) => this.kit.load(text, this.ready().profile.secrets),

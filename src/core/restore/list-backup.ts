@@ -7,7 +7,8 @@ import { createDecryptStream, NoIdentityMatchedError } from '../age/index.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import type { Vault } from '../vault/vault.js';
 import { listTar } from './extract-tar.js';
-import { RestoreError } from './restore.js';
+import { RestoreError, readableSize } from './restore.js';
+import { restoreProblemOf } from './restore-problem.js';
 
 export async function listBackup(
   vault: Vault,
@@ -16,6 +17,7 @@ export async function listBackup(
   authKey: Buffer,
 ): Promise<ArchiveEntry[]> {
   const meta = await vault.readMetadata(id, identities, authKey);
+  await readableSize(vault.paths.data(id));
   const check = new CheckTarStream(authKey);
   const listing = listTar(check);
   try {
@@ -23,13 +25,16 @@ export async function listBackup(
     await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
   } catch (err) {
     if (err instanceof NoIdentityMatchedError) {
-      throw new RestoreError('This backup was made on another device: load your recovery kit to open it.');
+      throw new RestoreError(
+        'This backup was made on another device: load your recovery kit to open it.',
+        'needsKit',
+      );
     }
-    throw new RestoreError(`This backup cannot be read: ${(err as Error).message}`);
+    throw new RestoreError(`This backup cannot be read: ${(err as Error).message}`, restoreProblemOf(err));
   }
   const proof = check.check;
   if (!proof?.authentic || proof.tarSha256 !== meta.tarSha256) {
-    throw new RestoreError('This backup is damaged or not authentic; it cannot be restored.');
+    throw new RestoreError('This backup is damaged or not authentic; it cannot be restored.', 'damaged');
   }
   return (await listing).map(({ path, type, size }) => ({ path, type, size }));
 }

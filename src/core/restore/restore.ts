@@ -2,14 +2,16 @@
 // into place only after the last chunk authenticated and the tar matches its metadata. Any failure
 // leaves nothing behind.
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AgeError, createDecryptStream, NoIdentityMatchedError } from '../age/index.js';
+import type { RestoreProblem } from '../../shared/api.js';
+import { createDecryptStream } from '../age/index.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import { createTarExtractor } from './extract-tar.js';
+import { restoreProblemOf } from './restore-problem.js';
 
 /** What to restore, from where, with which keys. */
 export interface RestoreRequest {
@@ -40,18 +42,27 @@ export interface RestoreResult {
 }
 
 /** A restore failed; nothing was written. The message says what happened and what to do. */
-export class RestoreError extends Error {}
-
-/** The restore was cancelled through its signal; nothing was written. */
-export class RestoreCancelledError extends RestoreError {}
+export class RestoreError extends Error {
+  constructor(
+    message: string,
+    /** What kind of failure it is (see RestoreProblem). */
+    readonly problem: RestoreProblem,
+  ) {
+    super(message);
+  }
+}
 
 /** Checks the destination and returns the folders that must be created for it (outermost first). */
 async function prepareDestination(to: string): Promise<string[]> {
   const info = await stat(to).catch(() => null);
   if (info) {
-    if (!info.isDirectory()) throw new RestoreError(`The destination ${to} is a file; choose a new folder.`);
+    if (!info.isDirectory())
+      throw new RestoreError(`The destination ${to} is a file; choose a new folder.`, 'destination');
     if ((await readdir(to)).length > 0) {
-      throw new RestoreError(`The destination ${to} is not empty; restore into a new or empty folder.`);
+      throw new RestoreError(
+        `The destination ${to} is not empty; restore into a new or empty folder.`,
+        'destination',
+      );
     }
     return [];
   }
@@ -60,22 +71,32 @@ async function prepareDestination(to: string): Promise<string[]> {
   return missing;
 }
 
-function explain(err: unknown, hasExpected: boolean): Error {
-  if ((err as Error).name === 'AbortError')
-    return new RestoreCancelledError('The restore was cancelled. Nothing was restored.');
-  if (err instanceof NoIdentityMatchedError) {
+function explain(err: unknown, hasExpected: boolean): RestoreError {
+  const problem = restoreProblemOf(err);
+  if (problem === 'cancelled')
+    return new RestoreError('The restore was cancelled. Nothing was restored.', problem);
+  if (problem === 'needsKit') {
     return new RestoreError(
       hasExpected
         ? 'None of this device’s keys opens this backup (it was made on another device). ' +
             'Pass --recovery-kit FILE to restore it with your recovery kit.'
         : 'The recovery kit does not open this file: it belongs to another vault, or is not a Puddleproof backup.',
+      problem,
     );
   }
-  if (err instanceof AgeError) return new RestoreError(`${err.message} Nothing was restored.`);
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC')
-    return new RestoreError('The disk is full. Nothing was restored; free some space and retry.');
-  return new RestoreError(`${(err as Error).message} Nothing was restored.`);
+  if (problem === 'diskFull')
+    return new RestoreError('The disk is full. Nothing was restored; free some space and retry.', problem);
+  return new RestoreError(`${(err as Error).message} Nothing was restored.`, problem);
+}
+
+/** The size of a backup's data file; a RestoreError ('damaged') when it is missing or unreadable. */
+export async function readableSize(dataPath: string): Promise<number> {
+  try {
+    await access(dataPath, constants.R_OK);
+    return (await stat(dataPath)).size;
+  } catch {
+    throw new RestoreError(`The backup file ${dataPath} is missing or unreadable.`, 'damaged');
+  }
 }
 
 /** Restores one backup into `to` (all of it, or the `only` paths). */
@@ -84,10 +105,10 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
   const created = await prepareDestination(to);
   const staging = join(dirname(to), `.${basename(to)}.puddleproof-restore-${randomBytes(6).toString('hex')}`);
   try {
-    await mkdir(staging, { recursive: true });
-    const total = (await stat(req.dataPath).catch(() => null))?.size;
-    if (total === undefined)
-      throw new RestoreError(`The backup file ${req.dataPath} is missing or unreadable.`);
+    // One level at a time: a recursive mkdir reports a read-only file system as ENOENT (nodejs/node#47098).
+    for (const dir of created) await mkdir(dir);
+    await mkdir(staging);
+    const total = await readableSize(req.dataPath);
     const source = createReadStream(req.dataPath, { highWaterMark: 1024 * 1024 });
     let done = 0;
     source.on('data', (chunk) => {
@@ -114,7 +135,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
     ]);
     const extracted = await extractor.result;
     const proof = check.check;
-    if (!proof) throw new RestoreError('The backup ended before it could be checked.');
+    if (!proof) throw new RestoreError('The backup ended before it could be checked.', 'damaged');
     let warning: string | undefined;
     if (!proof.authentic) {
       const why = `This backup is not authentic: ${proof.problem}.`;
@@ -122,6 +143,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
         throw new RestoreError(
           `${why} It may have been forged by someone who can write to your cloud folder. Nothing was restored. ` +
             'Only if you are sure where this file came from, pass --allow-unauthenticated.',
+          'damaged',
         );
       }
       warning = `${why} It was restored anyway because you passed --allow-unauthenticated.`;
@@ -133,6 +155,7 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
     ) {
       throw new RestoreError(
         `The data of backup ${expected.id} does not match its metadata (it was replaced or damaged). Nothing was restored.`,
+        'damaged',
       );
     }
     if (created.length === 0 && (await stat(to).catch(() => null))) await rmdir(to);

@@ -11,11 +11,23 @@ import { EngineService } from '../../../src/core/app/engine-service.js';
 import { osKeychain } from '../../../src/core/keys/keychain.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { keychainService, loadSettings } from '../../../src/core/profile.js';
-import type { RecoveryKitView } from '../../../src/shared/api.js';
+import type { ArchiveListing, RecoveryKitView, RestoreStarted } from '../../../src/shared/api.js';
 import type { EventName, Events } from '../../../src/shared/ipc-contract.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
 
 const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
+
+/** The entries of a listing that must have worked. */
+function entriesOf(listing: ArchiveListing) {
+  assert.ok(listing.ok, !listing.ok ? listing.message : '');
+  return listing.entries;
+}
+
+/** The run id of a restore that must have started. */
+function runIdOf(started: RestoreStarted): string {
+  assert.ok(started.ok, !started.ok ? started.message : '');
+  return started.runId;
+}
 
 /** An engine with its own profile, recording every event it emits. */
 class Harness {
@@ -160,7 +172,7 @@ describe('engine service', SEQUENTIAL, () => {
     assert.ok(version.storedBytes > version.bytes);
     assert.deepEqual(history.vaultSize, [{ at: version.createdAt, bytes: version.storedBytes }]);
 
-    const files = await a.engine.call('history:files', { id: version.id });
+    const files = entriesOf(await a.engine.call('history:files', { id: version.id }));
     assert.ok(
       files.some(
         (f) => f.path === 'ChatExport_2026-11-26/photos/large.mp4' && f.size === 3 * 1024 * 1024 + 17,
@@ -183,11 +195,13 @@ describe('engine service', SEQUENTIAL, () => {
     const id = history.sources[0]?.versions[0]?.id ?? '';
     const finished = a.next('restore:finished');
     const progress = a.next('restore:progress');
-    const { runId } = await a.engine.call('restore:start', {
-      id,
-      destinationParent: restores,
-      folderName: 'Alice',
-    });
+    const runId = runIdOf(
+      await a.engine.call('restore:start', {
+        id,
+        destinationParent: restores,
+        folderName: 'Alice',
+      }),
+    );
     assert.equal((await progress).runId, runId);
     const outcome = await finished;
     assert.ok(outcome.ok, JSON.stringify(outcome));
@@ -199,10 +213,14 @@ describe('engine service', SEQUENTIAL, () => {
     );
     assert.equal(await a.engine.call('engine:isRestored', { destination: join(restores, 'Alice') }), true);
     assert.equal(await a.engine.call('engine:isRestored', { destination: restores }), false);
-    await assert.rejects(
-      a.engine.call('restore:start', { id, destinationParent: restores, folderName: 'Alice' }),
-      /already exists/,
-    );
+    const taken = await a.engine.call('restore:start', {
+      id,
+      destinationParent: restores,
+      folderName: 'Alice',
+    });
+    assert.equal(taken.ok, false);
+    assert.equal(!taken.ok && taken.problem, 'destination');
+    assert.match(!taken.ok ? taken.message : '', /already exists/);
 
     const partial = a.next('restore:finished');
     await a.engine.call('restore:start', {
@@ -230,16 +248,18 @@ describe('engine service', SEQUENTIAL, () => {
     const before = await readdir(restores);
     const finished = a.next('restore:finished');
     const started = a.next('restore:progress', (p) => p.doneBytes > 0);
-    const { runId } = await a.engine.call('restore:start', {
-      id,
-      destinationParent: restores,
-      folderName: 'Bob',
-    });
+    const runId = runIdOf(
+      await a.engine.call('restore:start', {
+        id,
+        destinationParent: restores,
+        folderName: 'Bob',
+      }),
+    );
     await started;
     await a.engine.call('restore:cancel', { runId });
     const outcome = await finished;
     assert.equal(outcome.ok, false);
-    assert.equal(!outcome.ok && outcome.cancelled, true);
+    assert.equal(!outcome.ok && outcome.problem, 'cancelled');
     assert.deepEqual(await readdir(restores), before, 'no folder, no staging left');
   });
 
@@ -282,9 +302,12 @@ describe('engine service', SEQUENTIAL, () => {
     });
     const result = await outcome;
     assert.equal(result.ok, false);
+    assert.equal(!result.ok && result.problem, 'damaged');
     assert.match(!result.ok ? result.message : '', /corrupt|damaged|authentic/i);
     assert.deepEqual(await readdir(restores), before);
-    await assert.rejects(a.engine.call('history:files', { id: alice?.id ?? '' }), /cannot be read|damaged/);
+    const listing = await a.engine.call('history:files', { id: alice?.id ?? '' });
+    assert.equal(!listing.ok && listing.problem, 'damaged');
+    assert.match(!listing.ok ? listing.message : '', /cannot be read|damaged/);
   });
 
   test('settings persist; a cloud folder without this vault is refused', async () => {
@@ -351,10 +374,9 @@ describe('engine service', SEQUENTIAL, () => {
       const history = await b.engine.call('history:list', undefined);
       const bob = history.sources.find((s) => s.source === 'WhatsApp Chat - Bob')?.versions[0];
       assert.equal(bob?.thisDevice, false);
-      await assert.rejects(
-        b.engine.call('history:files', { id: bob?.id ?? '' }),
-        /another device: load your recovery kit/,
-      );
+      const locked = await b.engine.call('history:files', { id: bob?.id ?? '' });
+      assert.equal(!locked.ok && locked.problem, 'needsKit');
+      assert.match(!locked.ok ? locked.message : '', /another device: load your recovery kit/);
       await assert.rejects(
         b.engine.call('kit:paste', { text: 'not a kit' }),
         /not a valid|damaged|not a Puddleproof/,
@@ -369,7 +391,7 @@ describe('engine service', SEQUENTIAL, () => {
       );
       await assert.rejects(b.engine.call('kit:paste', { text: foreign }), /belongs to another vault/);
       assert.equal((await b.engine.call('kit:paste', { text: kit.text })).loaded, true);
-      const files = await b.engine.call('history:files', { id: bob?.id ?? '' });
+      const files = entriesOf(await b.engine.call('history:files', { id: bob?.id ?? '' }));
       assert.deepEqual(files.map((f) => f.path).sort(), [
         'WhatsApp Chat - Bob',
         'WhatsApp Chat - Bob/video.mp4',
