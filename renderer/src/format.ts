@@ -5,16 +5,17 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium',
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
-/** "1.2 MB" (decimal units, as file managers show them). */
+/** "1.2 MB" (decimal units, as file managers show them); the unit is chosen after rounding. */
 export function formatBytes(bytes: number): string {
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
+  let value = Math.round(bytes);
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
+  // 999,960 bytes is "1 MB", not "1,000 KB": move up while the shown (rounded) value reaches 1000.
+  while (unit < units.length - 1 && (unit === 0 ? value : Math.round(value * 10) / 10) >= 1000) {
     value /= 1000;
     unit++;
   }
-  if (unit === 0) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  if (unit === 0) return value === 1 ? '1 byte' : `${value} bytes`;
   return `${numberFormat.format(value)} ${units[unit]}`;
 }
 
@@ -51,7 +52,8 @@ export function formatAgo(iso: string, now = Date.now()): string {
   ];
   let value = seconds;
   for (const [unit, size] of steps) {
-    if (Math.abs(value) < size) return relativeFormat.format(Math.round(value), unit);
+    // Rounded first: 59.6 minutes is "1 hour ago", not "60 minutes ago".
+    if (Math.abs(Math.round(value)) < size) return relativeFormat.format(Math.round(value), unit);
     value /= size;
   }
   return formatDateTime(iso);
