@@ -60,22 +60,26 @@ export function validateSettings(value: unknown): Settings {
   return { version: 1, profileId, deviceId, deviceName, watchDir, cloudDir };
 }
 
-/** Loads and validates the settings; null when the profile was never set up. */
-export async function loadSettings(home: string): Promise<Settings | null> {
+/** Reads a JSON file of the profile: undefined when it does not exist, a ProfileError when it is not JSON. */
+export async function readProfileJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(settingsPath(home), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw new ProfileError(`${settingsPath(home)} is not valid JSON`);
+    throw new ProfileError(`${path} is not valid JSON`);
   }
-  return validateSettings(parsed);
+}
+
+/** Loads and validates the settings; null when the profile was never set up. */
+export async function loadSettings(home: string): Promise<Settings | null> {
+  const parsed = await readProfileJson(settingsPath(home));
+  return parsed === undefined ? null : validateSettings(parsed);
 }
 
 /** Writes the settings atomically (validated first). */

@@ -1,9 +1,8 @@
 // The app's preferences (quiet period, retention, start at login, notifications, pause), kept next to
 // settings.json as preferences.json. A missing file means the defaults; a damaged one is reported.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { ProfileError } from '../profile.js';
+import { ProfileError, readProfileJson } from '../profile.js';
 import { DEFAULT_RETENTION, type RetentionPolicy, validatePolicy } from '../vault/retention.js';
 
 export interface Preferences {
@@ -50,20 +49,8 @@ export function validatePreferences(value: unknown): Preferences {
 
 /** The profile's preferences, or the defaults when none were saved. */
 export async function loadPreferences(home: string): Promise<Preferences> {
-  let text: string;
-  try {
-    text = await readFile(preferencesPath(home), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_PREFERENCES };
-    throw err;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ProfileError(`${preferencesPath(home)} is not valid JSON`);
-  }
-  return validatePreferences(parsed);
+  const parsed = await readProfileJson(preferencesPath(home));
+  return parsed === undefined ? { ...DEFAULT_PREFERENCES } : validatePreferences(parsed);
 }
 
 /** Writes the preferences atomically (validated first). */

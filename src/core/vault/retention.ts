@@ -5,23 +5,11 @@
 // have a backup; `last n` keeps the n newest. A backup kept by any rule is kept. Periods are calendar
 // periods in a time zone, not distances from now: running the plan again later changes nothing until a
 // new backup arrives.
+import type { RetentionSettings } from '../../shared/api.js';
 import type { BackupMetadata } from './metadata.js';
 
-/** How many backups of each source to keep, per rule; 0 turns a rule off. */
-export interface RetentionPolicy {
-  /** The n newest backups. */
-  last: number;
-  /** The newest backup of each of the last n hours that have one. */
-  hourly: number;
-  /** … of each of the last n days that have one. */
-  daily: number;
-  /** … of each of the last n ISO weeks (Monday to Sunday) that have one. */
-  weekly: number;
-  /** … of each of the last n calendar months that have one. */
-  monthly: number;
-  /** … of each of the last n calendar years that have one. */
-  yearly: number;
-}
+/** How many backups of each source to keep, per rule; 0 turns a rule off (the window edits the same shape). */
+export type RetentionPolicy = RetentionSettings;
 
 /** The rules, finest first (also the order of the reasons in a plan). */
 export const RETENTION_RULES = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
