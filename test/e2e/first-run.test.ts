@@ -9,7 +9,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import jsQRModule from 'jsqr';
 import type { Browser } from 'playwright-core';
+import { PNG } from 'pngjs';
 import qrcode from 'qrcode-generator';
 import { storedZip } from '../helpers/zip.js';
 import { challengeAnswer, heading } from './first-run-steps.js';
@@ -100,6 +102,12 @@ describe('first run', SEQUENTIAL, () => {
     const d =
       (await page.locator('svg[aria-label="QR code of the recovery key"] path').getAttribute('d')) ?? '';
     assert.deepEqual(modulesOfPath(d), expectedModules(keyLines), 'the QR code holds the key lines');
+    // And a QR reader (jsQR) scanning the rendered code, as a phone would, reads the key lines back.
+    const shot = PNG.sync.read(
+      await page.locator('svg[aria-label="QR code of the recovery key"]').screenshot({ scale: 'device' }),
+    );
+    const scanned = jsQRModule.default(new Uint8ClampedArray(shot.data), shot.width, shot.height);
+    assert.equal(scanned?.data, keyLines, 'the scanned QR code is the kit’s key lines');
   });
 
   test('print: only the kit is printed, on one page', async () => {
