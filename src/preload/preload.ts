@@ -3,14 +3,9 @@
 // CommonJS file, as a sandboxed preload must be.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron';
 import { createApi } from '../shared/api-client.js';
-import type { IpcReply } from '../shared/ipc-contract.js';
 
 const api = createApi({
-  async invoke(channel, request) {
-    const reply = (await ipcRenderer.invoke(channel, request)) as IpcReply<never>;
-    if (!reply.ok) throw new Error(reply.message);
-    return reply.value;
-  },
+  invoke: (channel, request) => ipcRenderer.invoke(channel, request),
   subscribe(event, listener) {
     const forward = (_event: IpcRendererEvent, payload: unknown) => listener(payload as never);
     ipcRenderer.on(event, forward);

@@ -1,17 +1,27 @@
 // Builds window.puddleproof from two transport functions. The preload passes ipcRenderer-based ones;
 // the Chromium tests pass ones backed by the real engine in the test process (no Node or Electron here).
 import type { PuddleproofApi } from './api.js';
-import type { Channel, EventName, Events, RequestOf, ResponseOf } from './ipc-contract.js';
+import type { Channel, EventName, Events, IpcReply, RequestOf, ResponseOf } from './ipc-contract.js';
 
 export interface ApiTransport {
-  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  /** Sends one request; main answers with a reply (a value, or a plain message). */
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcReply<ResponseOf<C>>>;
   /** Calls `listener` with each event's payload only; returns the unsubscribe. */
   subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   versions: PuddleproofApi['versions'];
 }
 
 /** The domain API on top of a transport: one method per channel, one `on…` per event. */
-export function createApi(t: ApiTransport): PuddleproofApi {
+export function createApi(transport: ApiTransport): PuddleproofApi {
+  // A refused or failed request becomes an Error with main's plain message (never a stack).
+  const t = {
+    ...transport,
+    async invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+      const reply = await transport.invoke(channel, request);
+      if (!reply.ok) throw new Error(reply.message);
+      return reply.value;
+    },
+  };
   const call =
     <C extends Channel>(channel: C) =>
     (request: RequestOf<C>) =>

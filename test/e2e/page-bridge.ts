@@ -14,11 +14,7 @@ const host = globalThis as unknown as Host;
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 
 const api = createApi({
-  async invoke(channel, request) {
-    const reply = await host.__puddleproofInvoke(channel, request);
-    if (!reply.ok) throw new Error(reply.message);
-    return reply.value as never;
-  },
+  invoke: (channel, request) => host.__puddleproofInvoke(channel, request) as Promise<never>,
   subscribe(event, listener) {
     const set = listeners.get(event) ?? new Set();
     listeners.set(event, set);
