@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -89,7 +89,12 @@ class World {
       deviceIdentities(this.device),
       this.device.secrets.authKey,
     );
-    assert.deepEqual(problems, []);
+    // A backup that retention removed between listing and reading is gone, not a problem.
+    const real: typeof problems = [];
+    for (const p of problems) {
+      if (await stat(this.device.vault.paths.meta(p.id)).catch(() => null)) real.push(p);
+    }
+    assert.deepEqual(real, []);
     return backups;
   }
 
