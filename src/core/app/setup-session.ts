@@ -1,28 +1,16 @@
 // First-run setup in the app: the keys are made and the recovery kit shown, but nothing is saved until
 // the user proves they kept the kit by typing part of it back. Quitting before that leaves nothing.
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RecoveryKitView } from '../../shared/api.js';
 import { commitVault, type Device, type PendingVault, prepareVault, type StoreFor } from '../device.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { keyLinesOf } from '../keys/recovery-kit.js';
 import { ProfileError } from '../profile.js';
-import { Vault } from '../vault/vault.js';
+import { assertFolder, Vault } from '../vault/vault.js';
 
 /** How many characters of the recovery key the user types back. */
 const CHALLENGE_LENGTH = 6;
-
-/** The kit's key lines alone (also a valid kit: what the QR code holds). */
-function keyLinesOf(kitText: string): string {
-  const lines = kitText.split('\n');
-  const first = lines.findIndex((l) => l.startsWith('# puddleproof-auth-key: '));
-  return lines.slice(first).join('\n').trimEnd();
-}
-
-async function assertFolder(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => null);
-  if (!info) throw new ProfileError(`The ${what} ${path} does not exist.`);
-  if (!info.isDirectory()) throw new ProfileError(`The ${what} ${path} is not a folder.`);
-}
 
 /** Holds a new vault's keys in memory between "create keys" and "I kept my kit". */
 export class SetupSession {

@@ -40,6 +40,15 @@ export function formatRecoveryKit(kit: RecoveryKit, createdAt: Date): string {
   ].join('\n');
 }
 
+/** The kit's key lines alone, without the instructions (also a valid kit: what the app's QR code holds). */
+export function keyLinesOf(kitText: string): string {
+  const lines = kitText.split('\n');
+  return lines
+    .slice(lines.findIndex((l) => l.startsWith(AUTH_PREFIX)))
+    .join('\n')
+    .trimEnd();
+}
+
 /** The kit file is not a Puddleproof recovery kit, or it is damaged. */
 export class RecoveryKitError extends Error {}
 

@@ -171,7 +171,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function assertFolder(path: string, what: string): Promise<void> {
+/** A clear VaultError unless `path` is an existing folder (`what` names it in the message). */
+export async function assertFolder(path: string, what: string): Promise<void> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
