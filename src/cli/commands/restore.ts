@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
-import { type RestoreResult, restoreBackup } from '../../core/restore/restore.js';
+import { RestoreError, type RestoreResult, restoreBackup } from '../../core/restore/restore.js';
 import { verifyBackup } from '../../core/restore/verify.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -73,6 +73,12 @@ one data object (e.g. a copy found on a USB stick) with the kit alone, without a
           expected,
         });
       }
+    } catch (err) {
+      // The engine's advice is for any front end; here the kit comes with a flag.
+      if (err instanceof RestoreError && err.problem === 'needsKit' && !kit) {
+        throw new RestoreError(`${err.message} Pass --recovery-kit FILE.`, err.problem);
+      }
+      throw err;
     } finally {
       bar.clear();
     }

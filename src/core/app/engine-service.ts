@@ -57,15 +57,10 @@ const newRunId = () => `run-${randomBytes(8).toString('hex')}`;
 
 /** A restore-related error as the window gets it: its kind and its message. */
 function failure(err: unknown): RestoreFailure {
-  const message = err instanceof Error ? err.message : String(err);
-  // The CLI's advice names a flag; in the window the kit is loaded in the wizard's unlock step.
   return {
     ok: false,
     problem: restoreProblemOf(err),
-    message: message.replace(
-      'Pass --recovery-kit FILE to restore it with your recovery kit.',
-      'Load your recovery kit to restore it.',
-    ),
+    message: err instanceof Error ? err.message : String(err),
   };
 }
 

@@ -78,8 +78,8 @@ function explain(err: unknown, hasExpected: boolean): RestoreError {
   if (problem === 'needsKit') {
     return new RestoreError(
       hasExpected
-        ? 'None of this device’s keys opens this backup (it was made on another device). ' +
-            'Pass --recovery-kit FILE to restore it with your recovery kit.'
+        ? 'None of this device’s keys opens this backup (it was made on another device); ' +
+            'it restores with your recovery kit.'
         : 'The recovery kit does not open this file: it belongs to another vault, or is not a Puddleproof backup.',
       problem,
     );

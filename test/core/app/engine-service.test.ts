@@ -377,6 +377,18 @@ describe('engine service', SEQUENTIAL, () => {
       const locked = await b.engine.call('history:files', { id: bob?.id ?? '' });
       assert.equal(!locked.ok && locked.problem, 'needsKit');
       assert.match(!locked.ok ? locked.message : '', /another device: load your recovery kit/);
+      const refused = b.next('restore:finished');
+      const started = await b.engine.call('restore:start', {
+        id: bob?.id ?? '',
+        destinationParent: restores,
+        folderName: 'Bob without the kit',
+      });
+      assert.equal(started.ok, true);
+      const outcome = await refused;
+      assert.equal(!outcome.ok && outcome.problem, 'needsKit');
+      // The window loads the kit in its wizard: no advice meant for the command line reaches it.
+      assert.match(!outcome.ok ? outcome.message : '', /another device.*recovery kit/);
+      assert.doesNotMatch(!outcome.ok ? outcome.message : '', /--recovery-kit/);
       await assert.rejects(
         b.engine.call('kit:paste', { text: 'not a kit' }),
         /not a valid|damaged|not a Puddleproof/,
