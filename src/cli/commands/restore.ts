@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
-import { RestoreError, type RestoreResult, restoreBackup } from '../../core/restore/restore.js';
+import {
+  NotAuthenticError,
+  RestoreError,
+  type RestoreResult,
+  restoreBackup,
+} from '../../core/restore/restore.js';
 import { verifyBackup } from '../../core/restore/verify.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -77,6 +82,11 @@ one data object (e.g. a copy found on a USB stick) with the kit alone, without a
       // The engine's advice is for any front end; here the kit comes with a flag.
       if (err instanceof RestoreError && err.problem === 'needsKit' && !kit) {
         throw new RestoreError(`${err.message} Pass --recovery-kit FILE.`, err.problem);
+      }
+      if (err instanceof NotAuthenticError) {
+        throw new NotAuthenticError(
+          `${err.message} Only if you are sure where this file came from, pass --allow-unauthenticated.`,
+        );
       }
       throw err;
     } finally {

@@ -89,6 +89,13 @@ function explain(err: unknown, hasExpected: boolean): RestoreError {
   return new RestoreError(`${(err as Error).message} Nothing was restored.`, problem);
 }
 
+/** A backup without valid proof, refused because `allowUnauthenticated` was not set. */
+export class NotAuthenticError extends RestoreError {
+  constructor(message: string) {
+    super(message, 'damaged');
+  }
+}
+
 /** The size of a backup's data file; a RestoreError ('damaged') when it is missing or unreadable. */
 export async function readableSize(dataPath: string): Promise<number> {
   try {
@@ -140,10 +147,8 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
     if (!proof.authentic) {
       const why = `This backup is not authentic: ${proof.problem}.`;
       if (!req.allowUnauthenticated) {
-        throw new RestoreError(
-          `${why} It may have been forged by someone who can write to your cloud folder. Nothing was restored. ` +
-            'Only if you are sure where this file came from, pass --allow-unauthenticated.',
-          'damaged',
+        throw new NotAuthenticError(
+          `${why} It may have been forged by someone who can write to your cloud folder. Nothing was restored.`,
         );
       }
       warning = `${why} It was restored anyway because you passed --allow-unauthenticated.`;

@@ -19,7 +19,12 @@ import {
   identityToRecipient,
 } from '../../../src/core/age/index.js';
 import { listBackup } from '../../../src/core/restore/list-backup.js';
-import { RestoreError, type RestoreRequest, restoreBackup } from '../../../src/core/restore/restore.js';
+import {
+  NotAuthenticError,
+  RestoreError,
+  type RestoreRequest,
+  restoreBackup,
+} from '../../../src/core/restore/restore.js';
 import { restoreProblemOf } from '../../../src/core/restore/restore-problem.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
 import { type BackupMetadata, encryptMetadata, signMetadata } from '../../../src/core/vault/metadata.js';
@@ -271,6 +276,9 @@ describe('the kind of a failed restore or listing', () => {
       const err = await restoreFails(await encrypt(await seal(GOOD_TAR, otherVaultKey)));
       assert.match(err.message, /not authentic: its proof does not match/);
       assertKind(err, 'damaged');
+      // The engine's message serves the window too; only the CLI names its override flag.
+      assert.ok(err instanceof NotAuthenticError);
+      assert.doesNotMatch(err.message, /--allow-unauthenticated/);
     });
 
     test('the data does not match its metadata (another archive, or another backup’s data)', async () => {
