@@ -19,11 +19,12 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { create, Header, type HeaderData } from 'tar';
+import { create, type HeaderData } from 'tar';
 import { type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { newBackupId } from '../../src/core/vault/layout.js';
 import { SealTarStream } from '../../src/core/vault/tar-trailer.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
+import { tarArchive, tarEntry } from '../helpers/tar-entry.js';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB + 16; // one sealed age payload chunk
@@ -115,17 +116,7 @@ function flipBit(bytes: Buffer, at: number, bit = 0x04): Buffer {
   return out;
 }
 
-/** One tar entry made by hand: node-tar's header block, then the body padded to 512 bytes. */
-function entry(fields: HeaderData & { body?: string | Buffer }): Buffer {
-  const { body = '', ...data } = fields;
-  const bytes = Buffer.from(body);
-  const header = Buffer.alloc(512);
-  new Header({ type: 'File', mode: 0o644, mtime: T0, size: bytes.length, ...data }).encode(header);
-  return Buffer.concat([header, bytes, Buffer.alloc(-bytes.length & 511)]);
-}
-
-/** Entries and the two zero blocks that end a tar. */
-const tarOf = (...entries: Buffer[]) => Buffer.concat([...entries, Buffer.alloc(1024)]);
+const entry = (fields: HeaderData & { body?: string | Buffer }) => tarEntry({ mtime: T0, ...fields });
 
 /** The tar with the Puddleproof proof trailer, as a backup seals it (under `authKey`, for `id`). */
 async function seal(tar: Buffer, authKey: Buffer, id: string): Promise<Buffer> {
@@ -429,7 +420,7 @@ describe('restores that must fail and leave nothing behind', () => {
     test('sealed with another vault’s authentication key: refused, its proof does not match', async () => {
       const otherKit = await readRecoveryKit(other.kit);
       const sealed = await seal(
-        tarOf(
+        tarArchive(
           entry({ path: 'case-x/', type: 'Directory', mode: 0o755 }),
           entry({ path: 'case-x/a.txt', body: 'x' }),
         ),
@@ -451,7 +442,7 @@ describe('restores that must fail and leave nothing behind', () => {
 
     /** Seals `entries` (after a folder and a 100 KiB file that get extracted first) and restores them. */
     async function restoreShape(...entries: Buffer[]) {
-      const tar = tarOf(
+      const tar = tarArchive(
         entry({ path: 'case-evil/', type: 'Directory', mode: 0o755 }),
         entry({ path: 'case-evil/first.txt', body: randomBytes(100 * KiB) }),
         ...entries,

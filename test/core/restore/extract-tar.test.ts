@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, type TestContext, test } from 'node:test';
-import { create, Header, type HeaderData } from 'tar';
+import { create, type HeaderData } from 'tar';
 import {
   createTarExtractor,
   type ExtractOptions,
@@ -30,6 +30,7 @@ import {
   UnsafeArchiveError,
 } from '../../../src/core/restore/extract-tar.js';
 import { pathProblem } from '../../../src/core/restore/tar-paths.js';
+import { tarArchive, tarEntry } from '../../helpers/tar-entry.js';
 
 const T0 = new Date('2021-03-04T05:06:07Z');
 /** An absolute path some archives aim at; it must never appear. */
@@ -37,14 +38,7 @@ const EVIL = join(tmpdir(), `puddleproof-evil-${process.pid}`);
 
 // ---- building archives by hand, including shapes no tar tool would write ----
 
-/** One entry: node-tar's 512-byte header, then the body padded to a multiple of 512. */
-function entry(fields: HeaderData & { body?: string | Buffer }): Buffer {
-  const { body = '', ...data } = fields;
-  const bytes = Buffer.from(body);
-  const header = Buffer.alloc(512);
-  new Header({ type: 'File', mode: 0o644, mtime: T0, size: bytes.length, ...data }).encode(header);
-  return Buffer.concat([header, bytes, Buffer.alloc(-bytes.length & 511)]);
-}
+const entry = (fields: HeaderData & { body?: string | Buffer }) => tarEntry({ mtime: T0, ...fields });
 
 const dir = (path: string, mode = 0o755, mtime = T0) => entry({ path, type: 'Directory', mode, mtime });
 
@@ -77,7 +71,6 @@ function withTypeFlag(block: Buffer, flag: string): Buffer {
 }
 
 /** Entries followed by the two zero blocks that end an archive. */
-const archive = (...entries: Buffer[]) => Buffer.concat([...entries, Buffer.alloc(1024)]);
 
 function* pieces(data: Buffer, size: number) {
   for (let at = 0; at < data.length; at += size) yield data.subarray(at, at + size);
@@ -294,7 +287,7 @@ describe('round trips', () => {
     const body = Buffer.alloc(65536, 'x');
     const result = await extractOk(
       staging,
-      archive(entry({ path: 'exact.bin', body }), entry({ path: 'empty' }), dir('nothing/')),
+      tarArchive(entry({ path: 'exact.bin', body }), entry({ path: 'empty' }), dir('nothing/')),
     );
     assert.deepEqual(result, { files: 2, dirs: 1, bytes: 65536, entries: ['exact.bin', 'empty', 'nothing'] });
     assert.deepEqual(await readFile(join(staging, 'exact.bin')), body);
@@ -307,7 +300,7 @@ describe('round trips', () => {
     const folderTime = new Date('2001-02-03T04:05:06Z');
     await extractOk(
       staging,
-      archive(
+      tarArchive(
         dir('shared/', 0o1777, folderTime),
         entry({ path: 'shared/suid', mode: 0o4755, body: 'x' }),
         entry({ path: 'shared/sgid', mode: 0o2640, body: 'y' }),
@@ -329,7 +322,7 @@ describe('round trips', () => {
     const longPath = `${'a-rather-long-folder-name/'.repeat(30)}${'n'.repeat(255)}`;
     const result = await extractOk(
       staging,
-      archive(
+      tarArchive(
         pax({ 'PUDDLEPROOF.backup': 'v1', comment: 'made by a test' }, 'GlobalExtendedHeader'),
         pax({ 'PUDDLEPROOF.proof': 'abc=def', mtime: '1600000000.5' }),
         entry({ path: 'proof.txt', body: 'proven' }),
@@ -348,7 +341,7 @@ describe('round trips', () => {
     await writeFile(join(staging, 'exists.txt'), 'mine');
     await symlink(EVIL, join(staging, 'link'));
     for (const path of ['exists.txt', 'link']) {
-      const outcome = await extract(staging, archive(entry({ path, body: 'theirs' })));
+      const outcome = await extract(staging, tarArchive(entry({ path, body: 'theirs' })));
       assert.equal((outcome.error as NodeJS.ErrnoException | undefined)?.code, 'EEXIST', path);
     }
     assert.equal(await readFile(join(staging, 'exists.txt'), 'utf8'), 'mine');
@@ -359,7 +352,7 @@ describe('round trips', () => {
     const { staging } = await makeStaging(t);
     const result = await extractOk(
       staging,
-      archive(entry({ path: 'Readme.txt', body: 'a' }), entry({ path: 'README.txt', body: 'b' })),
+      tarArchive(entry({ path: 'Readme.txt', body: 'a' }), entry({ path: 'README.txt', body: 'b' })),
       { caseInsensitive: false },
     );
     assert.equal(result.files, 2);
@@ -407,28 +400,28 @@ describe('refused entry types', () => {
   const cases: [string, Buffer, RegExp][] = [
     [
       'symbolic link',
-      archive(entry({ path: 'link', type: 'SymbolicLink', linkpath: '/tmp' }), entry({ path: 'link/x' })),
+      tarArchive(entry({ path: 'link', type: 'SymbolicLink', linkpath: '/tmp' }), entry({ path: 'link/x' })),
       /"link".*symbolic link/,
     ],
     [
       'hard link',
-      archive(entry({ path: 'passwd', type: 'Link', linkpath: '/etc/passwd' })),
+      tarArchive(entry({ path: 'passwd', type: 'Link', linkpath: '/etc/passwd' })),
       /"passwd".*hard link/,
     ],
-    ['character device', archive(entry({ path: 'tty', type: 'CharacterDevice' })), /"tty".*device/],
-    ['block device', archive(entry({ path: 'sda', type: 'BlockDevice' })), /"sda".*device/],
-    ['FIFO', archive(entry({ path: 'pipe', type: 'FIFO' })), /"pipe".*named pipe/],
-    ['GNU dump folder', archive(entry({ path: 'dump', type: 'GNUDumpDir' })), /"dump".*type GNUDumpDir/],
-    ['sparse file', archive(entry({ path: 'sparse', type: 'SparseFile' })), /"sparse".*type SparseFile/],
-    ['unknown type flag', archive(withTypeFlag(entry({ path: 'odd' }), 'Z')), /"odd".*type Unsupported/],
+    ['character device', tarArchive(entry({ path: 'tty', type: 'CharacterDevice' })), /"tty".*device/],
+    ['block device', tarArchive(entry({ path: 'sda', type: 'BlockDevice' })), /"sda".*device/],
+    ['FIFO', tarArchive(entry({ path: 'pipe', type: 'FIFO' })), /"pipe".*named pipe/],
+    ['GNU dump folder', tarArchive(entry({ path: 'dump', type: 'GNUDumpDir' })), /"dump".*type GNUDumpDir/],
+    ['sparse file', tarArchive(entry({ path: 'sparse', type: 'SparseFile' })), /"sparse".*type SparseFile/],
+    ['unknown type flag', tarArchive(withTypeFlag(entry({ path: 'odd' }), 'Z')), /"odd".*type Unsupported/],
     [
       'a pax header over 1 MiB',
-      archive(pax({ comment: 'x'.repeat(1100000) }), entry({ path: 'f' })),
+      tarArchive(pax({ comment: 'x'.repeat(1100000) }), entry({ path: 'f' })),
       /extended header is too large/,
     ],
     [
       'a header without a time',
-      archive(entry({ path: 'f', mtime: undefined })),
+      tarArchive(entry({ path: 'f', mtime: undefined })),
       /no valid mode or modification/,
     ],
   ];
@@ -441,7 +434,7 @@ describe('refused entry types', () => {
   test('a file after a refused entry is not written', async (t) => {
     const staging = await assertRefused(
       t,
-      archive(entry({ path: 'pipe', type: 'FIFO' }), entry({ path: 'after.txt', body: 'x' })),
+      tarArchive(entry({ path: 'pipe', type: 'FIFO' }), entry({ path: 'after.txt', body: 'x' })),
       /named pipe/,
     );
     assert.deepEqual(await readdir(staging), []);
@@ -470,22 +463,26 @@ describe('refused paths', () => {
   ];
   for (const [path, pattern] of badPaths) {
     test(`file ${JSON.stringify(path.length > 60 ? `${path.slice(0, 60)}…` : path)}`, async (t) => {
-      await assertRefused(t, archive(pax({ path }), entry({ path: 'placeholder', body: 'evil' })), pattern);
+      await assertRefused(
+        t,
+        tarArchive(pax({ path }), entry({ path: 'placeholder', body: 'evil' })),
+        pattern,
+      );
     });
   }
 
   test('the same paths as folders', async (t) => {
     for (const [path, pattern] of badPaths.slice(0, 7)) {
-      await assertRefused(t, archive(dir(`${path}/`)), pattern);
+      await assertRefused(t, tarArchive(dir(`${path}/`)), pattern);
     }
   });
 
   test('a folder may end in one slash, not two', async (t) => {
-    await assertRefused(t, archive(dir('a//')), /empty name/);
+    await assertRefused(t, tarArchive(dir('a//')), /empty name/);
   });
 
   test('a file may not end in a slash', async (t) => {
-    await assertRefused(t, archive(entry({ path: 'a/', type: 'ContiguousFile' })), /"a\/".*empty name/);
+    await assertRefused(t, tarArchive(entry({ path: 'a/', type: 'ContiguousFile' })), /"a\/".*empty name/);
   });
 
   test('pathProblem: each rule and its boundary', () => {
@@ -529,7 +526,7 @@ describe('refused paths', () => {
     const { parent, staging } = await makeStaging(t);
     const result = await extractOk(
       staging,
-      archive(pax({ path: 'safe\0/../../escaped' }), entry({ path: 'p' })),
+      tarArchive(pax({ path: 'safe\0/../../escaped' }), entry({ path: 'p' })),
     );
     assert.deepEqual(result.entries, ['safe']);
     assert.deepEqual(await readdir(parent), ['staging']);
@@ -579,20 +576,20 @@ describe('duplicates and conflicts', () => {
   ];
   for (const [name, entries, pattern, caseInsensitive] of cases) {
     test(name, async (t) => {
-      await assertRefused(t, archive(...entries), pattern, { caseInsensitive });
+      await assertRefused(t, tarArchive(...entries), pattern, { caseInsensitive });
     });
   }
 
   test('a folder entry after files inside it is fine', async (t) => {
     const { staging } = await makeStaging(t);
-    const result = await extractOk(staging, archive(entry({ path: 'd/f', body: 'x' }), dir('d/', 0o700)));
+    const result = await extractOk(staging, tarArchive(entry({ path: 'd/f', body: 'x' }), dir('d/', 0o700)));
     assert.deepEqual(result.entries, ['d/f', 'd']);
     assert.equal((await stat(join(staging, 'd'))).mode & 0o777, 0o700);
   });
 });
 
 describe('limits', () => {
-  const three = archive(
+  const three = tarArchive(
     dir('d/'),
     entry({ path: 'd/a', body: 'a'.repeat(1000) }),
     entry({ path: 'b', body: 'b' }),
@@ -614,7 +611,7 @@ describe('limits', () => {
     const big = entry({ path: 'big', body: Buffer.alloc(5000) });
     const staging = await assertRefused(
       t,
-      archive(entry({ path: 'small', body: 'x' }), big),
+      tarArchive(entry({ path: 'small', body: 'x' }), big),
       /"big".*bytes/,
       {
         maxBytes: 4096,
@@ -630,7 +627,7 @@ describe('limits', () => {
 });
 
 describe('only', () => {
-  const tree = archive(
+  const tree = tarArchive(
     dir('docs/', 0o750),
     entry({ path: 'docs/a.txt', body: 'A' }),
     entry({ path: 'docs/sub/b.txt', body: 'B' }),
@@ -667,7 +664,7 @@ describe('only', () => {
   });
 
   test('entries outside the selection are still checked', async (t) => {
-    await assertRefused(t, archive(entry({ path: 'docs/a.txt' }), entry({ path: '../x' })), /"\.\.\/x"/, {
+    await assertRefused(t, tarArchive(entry({ path: 'docs/a.txt' }), entry({ path: '../x' })), /"\.\.\/x"/, {
       only: ['docs'],
     });
   });
@@ -675,7 +672,7 @@ describe('only', () => {
 
 describe('damaged archives', () => {
   const body = Buffer.alloc(100000, 'b');
-  const whole = archive(entry({ path: 'first.txt', body: 'first' }), entry({ path: 'big.bin', body }));
+  const whole = tarArchive(entry({ path: 'first.txt', body: 'first' }), entry({ path: 'big.bin', body }));
   const cases: [string, Buffer, RegExp][] = [
     ['ends inside a body', whole.subarray(0, 1024 + 512 + 50000), /truncated: it ends inside "big\.bin"/],
     ['ends inside a header', whole.subarray(0, 1024 + 300), /truncated/],
@@ -725,7 +722,7 @@ describe('damaged archives', () => {
   });
 
   test('listTar refuses what extraction refuses', async () => {
-    await assert.rejects(listTar(Readable.from([archive(entry({ path: '../x' }))])), UnsafeArchiveError);
+    await assert.rejects(listTar(Readable.from([tarArchive(entry({ path: '../x' }))])), UnsafeArchiveError);
     await assert.rejects(listTar(Readable.from([whole.subarray(0, 2000)])), /truncated/);
   });
 });
@@ -739,7 +736,7 @@ test('a full disk fails with a plain message and leaves no file open', async (t)
     return;
   }
   try {
-    const input = archive(
+    const input = tarArchive(
       entry({ path: 'small.txt', body: 'x' }),
       entry({ path: 'big.bin', body: Buffer.alloc(3 << 20) }),
     );

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, type TestContext, test } from 'node:test';
-import { Header, type HeaderData } from 'tar';
+import type { HeaderData } from 'tar';
 import {
   createEncryptStream,
   generateX25519Identity,
@@ -31,6 +31,7 @@ import { type BackupMetadata, encryptMetadata, signMetadata } from '../../../src
 import { SealTarStream } from '../../../src/core/vault/tar-trailer.js';
 import { Vault } from '../../../src/core/vault/vault.js';
 import type { RestoreProblem } from '../../../src/shared/api.js';
+import { tarArchive, tarEntry } from '../../helpers/tar-entry.js';
 
 /** Words other failures' messages use; they appear in paths and entry names below to mislead a matcher. */
 const MISLEADING = 'Recovery kit, another device, damaged, not authentic, is a file, not empty, disk is full';
@@ -81,26 +82,19 @@ function mountTmpfs(t: TestContext, dir: string, readOnly = false): boolean {
 
 const T0 = new Date('2026-11-26T10:00:00Z');
 
-function entry(fields: HeaderData & { body?: string | Buffer }): Buffer {
-  const { body = '', ...data } = fields;
-  const bytes = Buffer.from(body);
-  const header = Buffer.alloc(512);
-  new Header({ type: 'File', mode: 0o644, mtime: T0, size: bytes.length, ...data }).encode(header);
-  return Buffer.concat([header, bytes, Buffer.alloc(-bytes.length & 511)]);
-}
+const entry = (fields: HeaderData & { body?: string | Buffer }) => tarEntry({ mtime: T0, ...fields });
 const folder = (path: string) => entry({ path, type: 'Directory', mode: 0o755 });
-const archive = (...entries: Buffer[]) => Buffer.concat([...entries, Buffer.alloc(1024)]);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-const GOOD_TAR = archive(folder('Chat/'), entry({ path: 'Chat/a.txt', body: 'hello' }));
-const SYMLINK_TAR = archive(
+const GOOD_TAR = tarArchive(folder('Chat/'), entry({ path: 'Chat/a.txt', body: 'hello' }));
+const SYMLINK_TAR = tarArchive(
   folder('Chat/'),
   entry({ path: 'Chat/link', type: 'SymbolicLink', linkpath: '/etc/passwd' }),
 );
-const TWICE_TAR = archive(entry({ path: 'Chat/a.txt' }), entry({ path: 'Chat/a.txt' }));
-const FILE_AS_FOLDER_TAR = archive(entry({ path: 'Chat/a' }), entry({ path: 'Chat/a/b.txt' }));
+const TWICE_TAR = tarArchive(entry({ path: 'Chat/a.txt' }), entry({ path: 'Chat/a.txt' }));
+const FILE_AS_FOLDER_TAR = tarArchive(entry({ path: 'Chat/a' }), entry({ path: 'Chat/a/b.txt' }));
 /** Entry names come from chat exports: they may say anything. */
-const MISLEADING_SYMLINK_TAR = archive(
+const MISLEADING_SYMLINK_TAR = tarArchive(
   folder('Chat/'),
   entry({ path: `Chat/${MISLEADING}`, type: 'SymbolicLink', linkpath: '/etc/passwd' }),
 );
@@ -477,7 +471,7 @@ describe('the kind of a failed restore or listing', () => {
     });
 
     test('no proof, a forged proof, or data that does not match the metadata', async () => {
-      const anotherArchive = archive(folder('Chat/'), entry({ path: 'Chat/a.txt', body: 'other' }));
+      const anotherArchive = tarArchive(folder('Chat/'), entry({ path: 'Chat/a.txt', body: 'other' }));
       const failures = [
         await listingFails(await stored(await encrypt(GOOD_TAR))),
         await listingFails(await stored(await encrypt(await seal(GOOD_TAR, otherVaultKey)))),
