@@ -7,21 +7,11 @@ import { describe, test } from 'node:test';
 import { DesktopApp } from '../../src/main/desktop-app.js';
 import { type DesktopNotification, Notifier } from '../../src/main/notifier.js';
 import { TrayService } from '../../src/main/tray/tray-service.js';
-import type { AppSettings, SetupState } from '../../src/shared/api.js';
+import type { SetupState } from '../../src/shared/api.js';
 import type { EngineStatus } from '../../src/shared/status.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { RecordingEngine, SETTINGS } from './helpers/recording-engine.js';
 
 const NOW = Date.parse('2026-11-26T18:00:00Z');
-const SETTINGS: AppSettings = {
-  watchDir: '/home/ada/Exports',
-  cloudDir: '/home/ada/Dropbox/Puddleproof',
-  deviceName: 'laptop',
-  quietSeconds: 30,
-  retention: { last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 5 },
-  startAtLogin: false,
-  notifyOnSuccess: true,
-  paused: false,
-};
 const IDLE: EngineStatus = {
   state: { kind: 'idle' },
   lastBackupBySource: { Alice: '2026-11-26T17:55:00Z' },

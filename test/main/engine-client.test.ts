@@ -15,6 +15,7 @@ import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
 import { forkNodeEngine, type NodeEngineChild } from '../../src/main/engine-child-process.js';
 import { EngineClient, type EngineClientOptions } from '../../src/main/engine-client.js';
 import type { EngineStatus } from '../../src/shared/status.js';
+import { alive } from './helpers/process-alive.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = join(root, 'dist/core/app/engine-process.js');
@@ -46,16 +47,6 @@ async function emptyHome(): Promise<string> {
   await mkdir(home);
   return home;
 }
-
-const alive = (pid: number | undefined) => {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** An EngineClient over real engine processes for `home`, recording what it reports. */
 function engineFor(home: string, options: Partial<EngineClientOptions> = {}) {

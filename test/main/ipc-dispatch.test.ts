@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { createDispatcher, MAX_KIT_FILE_BYTES, type MainServices } from '../../src/main/ipc-dispatch.js';
 import type { AppSettings, FolderPurpose, RecoveryKitView, SetupState } from '../../src/shared/api.js';
 import type { EngineStatus } from '../../src/shared/status.js';
-import { RecordingEngine } from './helpers/recording-engine.js';
+import { RecordingEngine, SETTINGS } from './helpers/recording-engine.js';
 
 const SETUP: SetupState = {
   stage: 'needsSetup',
@@ -21,16 +21,6 @@ const KIT: RecoveryKitView = {
   text: '# kit\nAGE-SECRET-KEY-1EXAMPLE\n',
   keyLines: 'AGE-SECRET-KEY-1EXAMPLE',
   challenge: { description: 'characters 5 to 10 of the key', length: 6 },
-};
-const SETTINGS: AppSettings = {
-  watchDir: '/home/ada/Exports',
-  cloudDir: '/home/ada/Dropbox/Puddleproof',
-  deviceName: 'laptop',
-  quietSeconds: 30,
-  retention: { last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 5 },
-  startAtLogin: false,
-  notifyOnSuccess: false,
-  paused: false,
 };
 const STATUS: EngineStatus = { state: { kind: 'idle' }, lastBackupBySource: {}, pending: [] };
 const KIT_STATUS = { loaded: true, description: 'Recovery kit of this vault' };

@@ -17,6 +17,7 @@ import { APP_ENTRY_URL } from '../../src/main/app-url.js';
 import { windowOptions } from '../../src/main/window.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp.js';
 import { requestSchemas } from '../../src/shared/ipc-contract.js';
+import { alive } from './helpers/process-alive.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(root, 'dist/main/main.js');
@@ -115,16 +116,6 @@ class MainUnderTest {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 }
-
-const alive = (pid: number | undefined) => {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The test runs the built main; a build older than its sources would test stale code. */
 before(async () => {

@@ -1,7 +1,20 @@
 // An EngineApi that records what main forwards and answers from a table. It stands in for the engine
 // process where a test is about main's own checks and routing (what reaches the engine, and when);
 // the real engine behind the same dispatcher runs in the wiring test and the renderer's tests.
+import type { AppSettings } from '../../../src/shared/api.js';
 import type { EngineApi, EngineMethod, EngineRequests } from '../../../src/shared/ipc-contract.js';
+
+/** Settings a recording engine may answer with. */
+export const SETTINGS: AppSettings = {
+  watchDir: '/home/ada/Exports',
+  cloudDir: '/home/ada/Dropbox/Puddleproof',
+  deviceName: 'laptop',
+  quietSeconds: 30,
+  retention: { last: 3, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 5 },
+  startAtLogin: false,
+  notifyOnSuccess: true,
+  paused: false,
+};
 
 type Answers = { [M in EngineMethod]?: (request: EngineRequests[M]['request']) => unknown };
 
