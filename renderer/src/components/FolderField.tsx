@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { FolderPurpose } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from './FieldError.js';
 
 interface FolderFieldProps {
   label: string;
@@ -59,11 +60,7 @@ export function FolderField({
           {buttonText}
         </button>
       </div>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </div>
   );
 }

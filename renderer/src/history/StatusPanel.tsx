@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { EngineStatus } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 import { Icon } from '../components/Icon.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useNow } from '../hooks/useNow.js';
@@ -77,11 +78,7 @@ export function StatusPanel({ status, watchDir }: { status: EngineStatus | null;
       {status.pending.length > 0 && kind !== 'backingUp' && (
         <p className="muted pending">Not backed up yet: {status.pending.join(', ')}</p>
       )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </section>
   );
 }

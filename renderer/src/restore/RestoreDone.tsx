@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { RestoreOutcome } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Icon } from '../components/Icon.js';
 import { count, formatBytes } from '../format.js';
@@ -29,11 +30,7 @@ export function RestoreDone({ outcome, onAgain }: { outcome: Success; onAgain: (
           made by one of your devices. Check its contents before you rely on them.
         </p>
       )}
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
       <div className="actions">
         <button type="button" onClick={onAgain}>
           Restore something else

@@ -2,6 +2,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { AppSettings, SettingsUpdate } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 import { SettingToggle } from './SettingToggle.js';
 
 interface GeneralSectionProps {
@@ -85,11 +86,7 @@ export function GeneralSection({ settings, onUpdate, onRefresh }: GeneralSection
             {saved && !dirty ? 'Saved.' : ''}
           </span>
         </div>
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError message={error} />
       </form>
       <div className="toggles">
         <SettingToggle

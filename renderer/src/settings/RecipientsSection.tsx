@@ -2,6 +2,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { RecipientView } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 
 export function RecipientsSection({ initial }: { initial: RecipientView[] }) {
   const id = useId();
@@ -96,11 +97,7 @@ export function RecipientsSection({ initial }: { initial: RecipientView[] }) {
           Add
         </button>
       </form>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { RetentionSettings } from '../../../src/shared/api.js';
 import { messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 
 const RULES: { key: keyof RetentionSettings; label: string }[] = [
   { key: 'last', label: 'Most recent backups' },
@@ -83,11 +84,7 @@ export function RetentionSection({ retention, onSave }: RetentionSectionProps) {
           </span>
         </div>
       </form>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </section>
   );
 }

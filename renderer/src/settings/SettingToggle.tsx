@@ -2,6 +2,7 @@
 // again (with the reason) if the change was refused.
 import { useState } from 'react';
 import { messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 
 interface SettingToggleProps {
   label: string;
@@ -34,11 +35,7 @@ export function SettingToggle({ label, checked, onChange }: SettingToggleProps) 
         />
         {label}
       </label>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </div>
   );
 }

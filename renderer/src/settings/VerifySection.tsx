@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Progress, VerifyAllOutcome } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { count, formatBytes } from '../format.js';
 
@@ -101,11 +102,7 @@ export function VerifySection() {
           </div>
         )}
       </div>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </section>
   );
 }

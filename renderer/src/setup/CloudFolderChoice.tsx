@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { FieldError } from '../components/FieldError.js';
 
 interface CloudFolderChoiceProps {
   legend: string;
@@ -63,11 +64,7 @@ export function CloudFolderChoice({ legend, suggestions, path, onChange }: Cloud
           Choose another folder…
         </button>
       </div>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </fieldset>
   );
 }
