@@ -9,6 +9,7 @@ import { useLoad } from '../hooks/useLoad.js';
 import { FileTree } from './FileTree.js';
 import { allLeaves, buildTree, pathsToRestore } from './file-tree.js';
 import { type FixStep, restoreAdvice } from './restore-advice.js';
+import { StepActions } from './StepActions.js';
 
 interface ChooseContentsProps {
   version: BackupVersion;
@@ -89,20 +90,11 @@ export function ChooseContents({ version, onBack, onNext }: ChooseContentsProps)
           )}
         </>
       )}
-      <div className="actions">
-        <button type="button" onClick={() => onBack('unlock')}>
-          Back
-        </button>
-        <span className="spacer" />
-        <button
-          type="button"
-          className="primary"
-          disabled={listing.state !== 'ready' || (some && chosen.length === 0)}
-          onClick={() => onNext(some && !everything ? chosen : null)}
-        >
-          Next
-        </button>
-      </div>
+      <StepActions
+        onBack={() => onBack('unlock')}
+        onNext={() => onNext(some && !everything ? chosen : null)}
+        canGo={listing.state === 'ready' && !(some && chosen.length === 0)}
+      />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import type { SourceHistory } from '../../../src/shared/api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { count, formatDateTime } from '../format.js';
+import { StepActions } from './StepActions.js';
 
 interface ChooseSourceProps {
   sources: SourceHistory[];
@@ -43,12 +44,7 @@ export function ChooseSource({ sources, selected, onSelect, onNext }: ChooseSour
           })}
         </fieldset>
       )}
-      <div className="actions">
-        <span className="spacer" />
-        <button type="button" className="primary" disabled={!selected} onClick={onNext}>
-          Next
-        </button>
-      </div>
+      <StepActions onNext={onNext} canGo={Boolean(selected)} />
     </div>
   );
 }

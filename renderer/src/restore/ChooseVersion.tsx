@@ -4,6 +4,7 @@ import type { SourceHistory } from '../../../src/shared/api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { count, formatBytes, formatDateTime } from '../format.js';
 import { VerificationBadge } from '../history/VerificationBadge.js';
+import { StepActions } from './StepActions.js';
 
 interface ChooseVersionProps {
   source: SourceHistory;
@@ -39,15 +40,7 @@ export function ChooseVersion({ source, selected, onSelect, onBack, onNext }: Ch
           </label>
         ))}
       </fieldset>
-      <div className="actions">
-        <button type="button" onClick={onBack}>
-          Back
-        </button>
-        <span className="spacer" />
-        <button type="button" className="primary" disabled={!selected} onClick={onNext}>
-          Next
-        </button>
-      </div>
+      <StepActions onBack={onBack} onNext={onNext} canGo={Boolean(selected)} />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { BackupVersion } from '../../../src/shared/api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Icon } from '../components/Icon.js';
 import { KitLoader } from './KitLoader.js';
+import { StepActions } from './StepActions.js';
 
 interface UnlockStepProps {
   version: BackupVersion;
@@ -36,15 +37,7 @@ export function UnlockStep({ version, onBack, onNext }: UnlockStepProps) {
         </p>
       )}
       {useKit && <KitLoader onStatus={(status) => setKitLoaded(status.loaded)} />}
-      <div className="actions">
-        <button type="button" onClick={onBack}>
-          Back
-        </button>
-        <span className="spacer" />
-        <button type="button" className="primary" disabled={!canGo} onClick={onNext}>
-          Next
-        </button>
-      </div>
+      <StepActions onBack={onBack} onNext={onNext} canGo={canGo} />
     </div>
   );
 }
