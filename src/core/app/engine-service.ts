@@ -14,8 +14,10 @@ import type {
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
 import type { EngineStatus } from '../../shared/status.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
+import type { SecretStore } from '../keys/keychain.js';
 import { addRecipient, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
 import { parseRecoveryKit } from '../keys/recovery-kit.js';
+import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
 import { RestoreError, restoreBackup } from '../restore/restore.js';
@@ -189,6 +191,17 @@ export class EngineService implements EngineApi {
       ...r,
       removable: r.label !== RECOVERY_LABEL,
     }));
+  }
+
+  /** Saves a new recipient list and encrypts the backups from now on to it. */
+  private async changeRecipients(
+    change: (store: SecretStore, current: readonly TrustedRecipient[]) => Promise<TrustedRecipient[]>,
+  ): Promise<RecipientView[]> {
+    const { profile } = this.ready();
+    const recipients = await change(profile.store, profile.secrets.recipients);
+    this.profile = { ...profile, secrets: { ...profile.secrets, recipients } };
+    await this.startWatching();
+    return this.recipientViews();
   }
 
   private async setPaused(paused: boolean): Promise<void> {
@@ -423,20 +436,10 @@ export class EngineService implements EngineApi {
       'settings:get': async () => this.appSettings(),
       'settings:update': (update) => this.updateSettings(update),
       'recipients:list': async () => this.recipientViews(),
-      'recipients:add': async ({ recipient, label }) => {
-        const { profile } = this.ready();
-        const recipients = await addRecipient(profile.store, profile.secrets.recipients, recipient, label);
-        this.profile = { ...profile, secrets: { ...profile.secrets, recipients } };
-        await this.startWatching();
-        return this.recipientViews();
-      },
-      'recipients:remove': async ({ recipient }) => {
-        const { profile } = this.ready();
-        const recipients = await removeRecipient(profile.store, profile.secrets.recipients, recipient);
-        this.profile = { ...profile, secrets: { ...profile.secrets, recipients } };
-        await this.startWatching();
-        return this.recipientViews();
-      },
+      'recipients:add': ({ recipient, label }) =>
+        this.changeRecipients((store, current) => addRecipient(store, current, recipient, label)),
+      'recipients:remove': ({ recipient }) =>
+        this.changeRecipients((store, current) => removeRecipient(store, current, recipient)),
     };
   }
 }
