@@ -1,9 +1,10 @@
 // A device of a vault: its profile settings, its keychain secrets and the vault they point to.
 // `initVault` makes a new vault; `recoverVault` adds a new device to an existing one with the kit.
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BackupContext } from './backup/backup.js';
+import { createFileAtomic } from './fs-atomic.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
 import { formatRecoveryKit, type RecoveryKit, readRecoveryKit } from './keys/recovery-kit.js';
@@ -92,20 +93,13 @@ async function assertNewProfile(home: string): Promise<void> {
 
 /** Creates the kit file, refusing to overwrite anything. */
 async function writeKitFile(path: string, text: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'wx', 0o600);
+    await createFileAtomic(path, text, 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new ProfileError(`${path} already exists; choose a new file for the recovery kit.`);
     }
     throw err;
-  }
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

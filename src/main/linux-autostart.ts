@@ -1,8 +1,10 @@
 // Start at login on Linux, where Electron's setLoginItemSettings does nothing: an XDG autostart entry
 // (~/.config/autostart/puddleproof.desktop) that desktop sessions run at login. No electron import.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../core/fs-atomic.js';
 
 /** Where the autostart entry lives for this user. */
 export function autostartPath(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
@@ -29,13 +31,17 @@ export function autostartEntry(command: string[]): string {
   ].join('\n');
 }
 
-/** Adds or removes the autostart entry. */
+/**
+ * Adds or removes the autostart entry. It is written atomically (a desktop session starting, or another
+ * instance, never reads half an entry), through a temporary name that does not end in `.desktop`.
+ */
 export async function setLinuxAutostart(
   enabled: boolean,
   command: string[],
   path = autostartPath(),
 ): Promise<void> {
   if (!enabled) return rm(path, { force: true });
-  await mkdir(join(path, '..'), { recursive: true });
-  await writeFile(path, autostartEntry(command), { mode: 0o644 });
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.puddleproof-${randomBytes(8).toString('hex')}.tmp`);
+  await writeFileAtomic(path, autostartEntry(command), 0o644, temp);
 }

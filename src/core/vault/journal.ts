@@ -1,8 +1,9 @@
 // This device's unfinished backups: a marker file per id in the profile, holding the id of the process
 // writing it, so that after a crash `gc` removes their objects at once instead of waiting out the grace
 // period, while a backup still running in another process is left alone.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../fs-atomic.js';
 import { isBackupId } from './layout.js';
 
 function running(pid: number): boolean {
@@ -20,7 +21,8 @@ export class Journal {
 
   async begin(id: string): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeFile(join(this.dir, id), String(process.pid));
+    // Atomic: a `gc` in another process must never read an empty marker as a dead writer.
+    await writeFileAtomic(join(this.dir, id), String(process.pid));
   }
 
   async end(id: string): Promise<void> {
@@ -32,7 +34,12 @@ export class Journal {
     const ids = new Set<string>();
     for (const id of await readdir(this.dir).catch(() => [])) {
       if (!isBackupId(id)) continue;
-      const pid = Number(await readFile(join(this.dir, id), 'utf8').catch(() => ''));
+      const text = await readFile(join(this.dir, id), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null; // ended since the listing: nothing left to clean up
+        return '';
+      });
+      if (text === null) continue;
+      const pid = Number(text);
       if (!(Number.isInteger(pid) && pid > 0 && running(pid))) ids.add(id);
     }
     return ids;
