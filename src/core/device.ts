@@ -3,7 +3,9 @@
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { MachinePlaces } from './app/cloud-folders.js';
 import type { BackupContext } from './backup/backup.js';
+import { assertFolderChoice, type FolderChoice } from './folder-choice.js';
 import { createFileAtomic } from './fs-atomic.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
@@ -91,6 +93,13 @@ async function assertNewProfile(home: string): Promise<void> {
   }
 }
 
+/** Refuses a folder choice that leaks chats or keys (FolderChoiceError); passes on its warnings. */
+async function checkFolders(
+  opts: FolderChoice & { onWarning?: (message: string) => void; places?: MachinePlaces },
+): Promise<void> {
+  for (const warning of await assertFolderChoice(opts, opts.places)) opts.onWarning?.(warning);
+}
+
 /** Creates the kit file, refusing to overwrite anything. */
 async function writeKitFile(path: string, text: string): Promise<void> {
   try {
@@ -131,6 +140,10 @@ export interface InitOptions {
   deviceName?: string;
   storeFor?: StoreFor;
   now?: Date;
+  /** Told of folder choices that are allowed but unwise (a kit or exports in a synced folder). */
+  onWarning?: (message: string) => void;
+  /** Where to look for synced folders (tests point it at a temporary home). */
+  places?: MachinePlaces;
 }
 
 /** A new vault's keys, made but not saved yet: the app shows the kit and commits once the user kept it. */
@@ -152,6 +165,7 @@ export interface PendingVault {
 export async function prepareVault(opts: Omit<InitOptions, 'kitPath'>): Promise<PendingVault> {
   const home = resolve(opts.home);
   await assertNewProfile(home);
+  await checkFolders(opts);
   const settings = newDeviceSettings(opts);
   const pq = opts.pq ?? false;
   const recoveryIdentity = await generateIdentity(pq);
@@ -200,7 +214,9 @@ export async function commitVault(pending: PendingVault, kitPath?: string): Prom
 
 /** Sets up a new vault and writes its recovery kit to `kitPath` (see prepareVault and commitVault). */
 export async function initVault(opts: InitOptions): Promise<Device> {
-  return commitVault(await prepareVault(opts), opts.kitPath);
+  // Checked with the kit first, so that a refused kit path stops everything before any key is made.
+  await checkFolders(opts);
+  return commitVault(await prepareVault({ ...opts, onWarning: () => undefined }), opts.kitPath);
 }
 
 export interface RecoverOptions {
@@ -212,6 +228,8 @@ export interface RecoverOptions {
   kit?: RecoveryKit;
   deviceName?: string;
   storeFor?: StoreFor;
+  onWarning?: (message: string) => void;
+  places?: MachinePlaces;
 }
 
 /**
@@ -221,6 +239,7 @@ export interface RecoverOptions {
 export async function recoverVault(opts: RecoverOptions): Promise<Device> {
   const home = resolve(opts.home);
   await assertNewProfile(home);
+  await checkFolders({ ...opts, ...(opts.kitPath !== undefined ? { kitPath: opts.kitPath } : {}) });
   const kit = opts.kit ?? (await readRecoveryKit(resolve(opts.kitPath ?? '')));
   await Vault.open(resolve(opts.cloudDir));
   const settings = newDeviceSettings(opts);

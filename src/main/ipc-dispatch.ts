@@ -165,14 +165,18 @@ export function createDispatcher(services: MainServices): Dispatch {
     'setup:saveKit': async () => {
       const path = await dialogs.saveKitPath();
       if (path === null) return null;
-      await engine.call('engine:writeKit', { path });
-      return path;
+      const { warnings } = await engine.call('engine:writeKit', { path });
+      return { path, warnings };
     },
     'setup:joinVault': async (request) => {
       grants.require(request.watchDir, request.cloudDir);
       const kitText = request.kitText ?? (await kitFromFile());
       if (kitText === null) throw new Refusal('No recovery kit was chosen.');
       return engine.call('setup:joinVault', { ...request, kitText });
+    },
+    'folders:check': async (request) => {
+      grants.require(request.watchDir, request.cloudDir);
+      return engine.call('folders:check', request);
     },
     'dialog:pickFolder': async ({ purpose }) => {
       const path = await dialogs.pickFolder(purpose);

@@ -45,6 +45,7 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
         await t.invoke('setup:joinVault', request);
       },
     },
+    folders: { check: call('folders:check') },
     dialogs: { pickFolder: (purpose) => t.invoke('dialog:pickFolder', { purpose }) },
     status: { get: none('status:get'), onChange: on('status:changed') },
     backup: {

@@ -27,6 +27,21 @@ export interface CloudFolderSuggestion {
   path: string;
 }
 
+/**
+ * What the folder check says of an export folder and a cloud folder (and a kit file): why the choice is
+ * refused (null when it is not), and warnings that do not refuse it.
+ */
+export interface FolderCheck {
+  refused: string | null;
+  warnings: string[];
+}
+
+/** Where the recovery kit was saved, and warnings about that place (a folder a sync client uploads). */
+export interface SavedKit {
+  path: string;
+  warnings: string[];
+}
+
 /** Where setup stands. `needsSetup` until the user proved they kept the recovery kit. */
 export type SetupState =
   | {
@@ -196,11 +211,15 @@ export interface PuddleproofApi {
       deviceName?: string;
     }): Promise<RecoveryKitView>;
     /** Asks where to save the kit (native dialog) and writes it there; null if the user cancelled. */
-    saveKit(): Promise<string | null>;
+    saveKit(): Promise<SavedKit | null>;
     /** Checks the typed characters; on success the vault is created and backups start. */
     confirmKit(typed: string): Promise<{ ok: boolean; message: string }>;
     /** Joins an existing vault on this device with a recovery kit (loaded from a file or pasted). */
     joinVault(request: { watchDir: string; cloudDir: string; kitText?: string }): Promise<void>;
+  };
+  folders: {
+    /** Checks an export folder and a cloud folder before they are used (setup and Settings). */
+    check(request: { watchDir: string; cloudDir: string }): Promise<FolderCheck>;
   };
   dialogs: {
     /** Native folder picker; the chosen path is remembered as one the window may use. */

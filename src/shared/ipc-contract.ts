@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type {
   AppSettings,
   ArchiveListing,
+  FolderCheck,
   HistoryView,
   KitStatus,
   Progress,
@@ -12,6 +13,7 @@ import type {
   RecoveryKitView,
   RestoreOutcome,
   RestoreStarted,
+  SavedKit,
   SetupState,
   VerifyAllOutcome,
 } from './api.js';
@@ -84,6 +86,7 @@ export const requestSchemas = {
   'setup:saveKit': nothing,
   'setup:confirmKit': z.strictObject({ typed: z.string().max(200) }),
   'setup:joinVault': z.strictObject({ ...folders, kitText: kitText.optional() }),
+  'folders:check': z.strictObject(folders),
   'dialog:pickFolder': z.strictObject({ purpose: z.enum(['watch', 'cloud', 'restoreDestination']) }),
   'status:get': nothing,
   'backup:now': nothing,
@@ -126,9 +129,10 @@ export type RequestOf<C extends Channel> = z.infer<(typeof requestSchemas)[C]>;
 export interface Responses {
   'setup:state': SetupState;
   'setup:createKeys': RecoveryKitView;
-  'setup:saveKit': string | null;
+  'setup:saveKit': SavedKit | null;
   'setup:confirmKit': { ok: boolean; message: string };
   'setup:joinVault': undefined;
+  'folders:check': FolderCheck;
   'dialog:pickFolder': string | null;
   'status:get': EngineStatus;
   'backup:now': undefined;
@@ -187,7 +191,7 @@ export type EngineRequests = {
   [C in Exclude<Channel, MainOnlyChannel>]: { request: RequestOf<C>; response: ResponseOf<C> };
 } & {
   /** Writes the pending recovery kit to a path the user chose in a save dialog. */
-  'engine:writeKit': { request: { path: string }; response: undefined };
+  'engine:writeKit': { request: { path: string }; response: { warnings: string[] } };
   /** Whether a finished restore wrote `destination` (main shows only those in the file manager). */
   'engine:isRestored': { request: { destination: string }; response: boolean };
 };

@@ -10,6 +10,8 @@ export type ActivityState =
   | { kind: 'waitingForCloud'; reason: string; retryAt: number }
   | { kind: 'watchFolderMissing'; path: string }
   | { kind: 'paused' }
+  /** The export and cloud folders are chosen so that backing up would leak chats or back up the vault. */
+  | { kind: 'foldersRefused'; message: string }
   /** Something needs the user: what happened, and what to do. */
   | { kind: 'error'; exportName?: string; message: string; action: string };
 
@@ -39,6 +41,8 @@ export function describeActivity(state: ActivityState, now: number): string {
       return `The export folder ${state.path} is missing; waiting for it to appear`;
     case 'paused':
       return 'Paused';
+    case 'foldersRefused':
+      return `Needs attention: ${state.message}`;
     case 'error':
       return `Error${state.exportName ? ` with ${state.exportName}` : ''}: ${state.message} ${state.action}`;
   }

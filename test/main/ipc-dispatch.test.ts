@@ -32,7 +32,8 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
     'setup:state': () => SETUP,
     'setup:createKeys': () => KIT,
     'setup:joinVault': () => undefined,
-    'engine:writeKit': () => undefined,
+    'engine:writeKit': () => ({ warnings: ['a warning'] }),
+    'folders:check': () => ({ refused: null, warnings: [] }),
     'status:get': () => STATUS,
     'settings:get': () => SETTINGS,
     'settings:update': (update) => ({ ...SETTINGS, ...update }),
@@ -142,6 +143,16 @@ describe('folders from the window must have been chosen by the user', () => {
       message: 'That folder was not chosen in a folder picker; choose it again with "Choose…".',
     });
     assert.deepEqual(engine.calls, []);
+  });
+
+  test('folders:check needs picked folders too, and answers what the engine found', async () => {
+    const { dispatch, engine } = setUp();
+    const refused = await dispatch('folders:check', keys('/etc', '/home/ada/Dropbox'));
+    assert.equal(refused.ok, false);
+    assert.deepEqual(engine.calls, []);
+    await dispatch('setup:state', undefined);
+    const checked = await dispatch('folders:check', keys('/home/ada/Chat exports', '/home/ada/Dropbox'));
+    assert.deepEqual(checked, { ok: true, value: { refused: null, warnings: [] } });
   });
 
   test('the folders setup:state offered are allowed, compared exactly after resolving', async () => {
@@ -265,7 +276,7 @@ describe('the recovery kit', () => {
     picked.push(join(dir, 'saved-kit.txt'));
     assert.deepEqual(await dispatch('setup:saveKit', undefined), {
       ok: true,
-      value: join(dir, 'saved-kit.txt'),
+      value: { path: join(dir, 'saved-kit.txt'), warnings: ['a warning'] },
     });
     assert.deepEqual(engine.calls, [
       { method: 'engine:writeKit', request: { path: join(dir, 'saved-kit.txt') } },

@@ -76,6 +76,14 @@ export function statusView(status: EngineStatus, now: number, watchDir?: string)
         title: 'Backups are paused',
         detail: 'New exports are not backed up until you resume.',
       };
+    case 'foldersRefused':
+      return {
+        tone: 'attention',
+        title: 'Backups are stopped: the folders need your attention',
+        detail: state.message,
+        action:
+          'Choose other folders in Settings. Nothing has been lost; backups start again once they are apart.',
+      };
     case 'error':
       return {
         tone: 'attention',

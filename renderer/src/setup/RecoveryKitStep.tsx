@@ -13,8 +13,8 @@ export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onC
   const save = async () => {
     setError(null);
     try {
-      const path = await api.setup.saveKit();
-      if (path) setSavedTo(path);
+      const saved = await api.setup.saveKit();
+      if (saved) setSavedTo(saved.path);
     } catch (err) {
       setError(messageOf(err));
     }

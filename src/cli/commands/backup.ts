@@ -4,10 +4,21 @@ import { join, resolve } from 'node:path';
 import { backupExport } from '../../core/backup/backup.js';
 import { isExportName } from '../../core/backup/export-names.js';
 import { backupContextOf, deviceIdentities, openDevice } from '../../core/device.js';
+import { folderRefusal, overlaps } from '../../core/folder-choice.js';
 import { profileHome } from '../../core/profile.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
+
+/** The exports of the watch folder: its top-level entries, except any that is, holds or is in the vault. */
+async function exportPaths(watchDir: string, vaultRoot: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const name of (await readdir(watchDir)).filter(isExportName)) {
+    const path = join(watchDir, name);
+    if (!(await overlaps(path, vaultRoot))) paths.push(path);
+  }
+  return paths;
+}
 
 export const backup: Command = {
   name: 'backup',
@@ -19,11 +30,11 @@ An export identical to a committed backup is not stored again.`,
   async run(argv, env) {
     const { positionals } = parse(argv, {});
     const device = await openDevice(profileHome(env));
+    const refused = await folderRefusal(device.settings);
+    if (refused) throw new Error(`${refused} Nothing was backed up.`);
     const paths = positionals.length
       ? positionals.map((p) => resolve(p))
-      : (await readdir(device.settings.watchDir))
-          .filter(isExportName)
-          .map((n) => join(device.settings.watchDir, n));
+      : await exportPaths(device.settings.watchDir, device.vault.root);
     const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
     let failures = 0;
     for (const path of paths) {

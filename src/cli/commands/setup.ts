@@ -4,6 +4,11 @@ import { profileHome } from '../../core/profile.js';
 import { parse, required } from '../args.js';
 import type { Command } from '../command.js';
 
+/** A folder choice that is allowed but unwise, said on stderr. */
+function warn(message: string): void {
+  console.error(`warning: ${message}`);
+}
+
 export const init: Command = {
   name: 'init',
   summary: 'create a new vault, this device’s keys and a recovery kit',
@@ -11,7 +16,11 @@ export const init: Command = {
 
 Creates this device's keys in the OS keychain and a new vault in CLOUD/Puddleproof, and writes the
 recovery kit to FILE (which must not exist). Keep the kit offline: it is the only way back in if you
-lose every device. --pq uses hybrid post-quantum keys (default: X25519, which every age tool reads).`,
+lose every device. --pq uses hybrid post-quantum keys (default: X25519, which every age tool reads).
+
+Refused, with nothing written: the export and cloud folders being one folder or either inside the
+other, and FILE inside either of them. A warning (not a refusal) when FILE or the export folder is
+inside another folder a sync client uploads.`,
   async run(argv, env) {
     const { values } = parse(argv, {
       watch: { type: 'string' },
@@ -28,6 +37,7 @@ lose every device. --pq uses hybrid post-quantum keys (default: X25519, which ev
       kitPath,
       pq: values.pq ?? false,
       ...(values.device ? { deviceName: values.device } : {}),
+      onWarning: warn,
     });
     console.log(`Created a vault in ${device.vault.root}`);
     console.log(`Recovery kit written to ${kitPath}.`);
@@ -58,6 +68,7 @@ from the kit, and makes the existing history visible. Backups made on other devi
       cloudDir: required(values.cloud, '--cloud'),
       kitPath: required(values['recovery-kit'], '--recovery-kit'),
       ...(values.device ? { deviceName: values.device } : {}),
+      onWarning: warn,
     });
     const { backups } = await device.vault.list([device.secrets.indexIdentity], device.secrets.authKey);
     console.log(`This device now uses the vault in ${device.vault.root} (${backups.length} backups found).`);

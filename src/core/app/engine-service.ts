@@ -14,6 +14,7 @@ import type {
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
 import type { EngineStatus } from '../../shared/status.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
+import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
 import type { SecretStore } from '../keys/keychain.js';
 import { addRecipient, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
 import { parseRecoveryKit } from '../keys/recovery-kit.js';
@@ -88,7 +89,7 @@ export class EngineService implements EngineApi {
     this.home = resolve(opts.home);
     this.now = opts.now ?? Date.now;
     this.progressMs = opts.progressIntervalMs ?? 200;
-    this.setup = new SetupSession(this.home, opts.storeFor);
+    this.setup = new SetupSession(this.home, opts.storeFor, opts.places);
     this.verifications = new Verifications(this.home);
     this.handlers = this.makeHandlers();
   }
@@ -215,12 +216,14 @@ export class EngineService implements EngineApi {
   private async updateSettings(update: SettingsUpdate): Promise<AppSettings> {
     const { profile, preferences } = this.ready();
     const settings = { ...profile.settings };
-    if (update.watchDir !== undefined) {
-      settings.watchDir = resolve(update.watchDir);
-      await mkdir(settings.watchDir, { recursive: true });
+    if (update.watchDir !== undefined) settings.watchDir = resolve(update.watchDir);
+    if (update.cloudDir !== undefined) settings.cloudDir = resolve(update.cloudDir);
+    if (settings.watchDir !== profile.settings.watchDir || settings.cloudDir !== profile.settings.cloudDir) {
+      // Checked before anything is written: a refused choice changes nothing.
+      await assertFolderChoice(settings, this.opts.places);
     }
-    if (update.cloudDir !== undefined && resolve(update.cloudDir) !== settings.cloudDir) {
-      settings.cloudDir = resolve(update.cloudDir);
+    if (update.watchDir !== undefined) await mkdir(settings.watchDir, { recursive: true });
+    if (settings.cloudDir !== profile.settings.cloudDir) {
       await Vault.open(settings.cloudDir).catch((err: Error) => {
         throw new ProfileError(
           `${err.message} To move your vault, move its Puddleproof folder into the new cloud folder first.`,
@@ -371,10 +374,8 @@ export class EngineService implements EngineApi {
         if (this.profile) throw new ProfileError('Puddleproof is already set up on this device.');
         return this.setup.createKeys(request);
       },
-      'engine:writeKit': async ({ path }) => {
-        await this.setup.writeKit(path);
-        return undefined;
-      },
+      'engine:writeKit': ({ path }) => this.setup.writeKit(path),
+      'folders:check': (choice) => checkFolderChoice(choice, this.opts.places),
       'setup:confirmKit': async ({ typed }) => {
         const result = await this.setup.confirm(typed);
         if (!result.ok) return result;
@@ -384,6 +385,7 @@ export class EngineService implements EngineApi {
       'setup:joinVault': async ({ watchDir, cloudDir, kitText }) => {
         if (this.profile) throw new ProfileError('Puddleproof is already set up on this device.');
         if (!kitText) throw new ProfileError('Load or paste your recovery kit to join the vault.');
+        await assertFolderChoice({ watchDir, cloudDir }, this.opts.places);
         await mkdir(resolve(watchDir), { recursive: true });
         await recoverVault({
           home: this.home,

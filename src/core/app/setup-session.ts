@@ -4,10 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RecoveryKitView } from '../../shared/api.js';
 import { commitVault, type Device, type PendingVault, prepareVault, type StoreFor } from '../device.js';
+import { assertFolderChoice } from '../folder-choice.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { keyLinesOf } from '../keys/recovery-kit.js';
 import { ProfileError } from '../profile.js';
 import { assertFolder, Vault } from '../vault/vault.js';
+import type { MachinePlaces } from './cloud-folders.js';
 
 /** How many characters of the recovery key the user types back. */
 const CHALLENGE_LENGTH = 6;
@@ -19,6 +21,7 @@ export class SetupSession {
   constructor(
     private readonly home: string,
     private readonly storeFor?: StoreFor,
+    private readonly places?: MachinePlaces,
   ) {}
 
   get hasPendingKit(): boolean {
@@ -49,6 +52,7 @@ export class SetupSession {
       cloudDir,
       ...(request.deviceName ? { deviceName: request.deviceName } : {}),
       ...(this.storeFor ? { storeFor: this.storeFor } : {}),
+      ...(this.places ? { places: this.places } : {}),
     });
     return {
       text: this.pending.kitText,
@@ -60,10 +64,16 @@ export class SetupSession {
     };
   }
 
-  /** Writes the pending kit to a file the user chose (replacing it: the save dialog asked). */
-  async writeKit(path: string): Promise<void> {
+  /**
+   * Writes the pending kit to a file the user chose (replacing it: the save dialog asked). Refused inside
+   * the export or cloud folder; warnings when the place is another folder a sync client uploads.
+   */
+  async writeKit(path: string): Promise<{ warnings: string[] }> {
     if (!this.pending) throw new ProfileError('There is no recovery kit to save; create the keys first.');
+    const { watchDir, cloudDir } = this.pending.settings;
+    const warnings = await assertFolderChoice({ watchDir, cloudDir, kitPath: path }, this.places);
     await writeFileAtomic(resolve(path), this.pending.kitText, 0o600);
+    return { warnings };
   }
 
   /** Checks the typed characters; on success creates the vault and the watch folder and saves the keys. */

@@ -8,6 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
+import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
 import type { Journal } from '../vault/journal.js';
@@ -221,6 +222,11 @@ export async function backupExport(
   exportPath: string,
   existing: readonly BackupMetadata[],
 ): Promise<BackupOutcome> {
+  if (await overlaps(exportPath, ctx.vault.root)) {
+    throw new ExportError(
+      `${exportPath} is the vault's own folder, inside it, or holds it (${ctx.vault.root}); it is not an export.`,
+    );
+  }
   const { entries, skipped } = await walkExport(exportPath);
   const exportName = basename(exportPath);
   const { authKey } = ctx.secrets;

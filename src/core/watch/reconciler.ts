@@ -9,6 +9,8 @@ import { backupExport, quickFingerprint } from '../backup/backup.js';
 import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
 import { backupContextOf, deviceIdentities, type Profile } from '../device.js';
+import { folderRefusal, overlaps } from '../folder-choice.js';
+import { vaultRoot } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from '../vault/retention.js';
 import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
@@ -235,8 +237,19 @@ export class Reconciler {
     return { ready, pending, soonest, changedAt };
   }
 
+  /** Whether the folders are refused (the export and cloud folders overlap): then nothing is backed up. */
+  private async foldersRefused(live: boolean): Promise<boolean> {
+    const { watchDir, cloudDir } = this.opts.profile.settings;
+    const message = await folderRefusal({ watchDir, cloudDir });
+    if (message === null) return false;
+    if (live) this.setState({ kind: 'foldersRefused', message });
+    else this.state = { kind: 'foldersRefused', message };
+    return true;
+  }
+
   /** A status computed once, without backing anything up (for `puddleproof status`). */
   async check(): Promise<EngineStatus> {
+    if (await this.foldersRefused(false)) return this.status;
     const names = await this.exportNames(false);
     const vault = names && (await this.openVault(false));
     if (names && vault) {
@@ -250,6 +263,7 @@ export class Reconciler {
 
   private async reconcile(forced: boolean): Promise<void> {
     if (this.paused) return this.setState({ kind: 'paused' });
+    if (await this.foldersRefused(true)) return;
     const names = await this.exportNames(true);
     if (names === null) return;
     const vault = await this.openVault(true);
@@ -294,7 +308,12 @@ export class Reconciler {
       await stat(dir);
       // Watch first, then list: an export created in between is seen by one or the other.
       if (live && !this.watcher.running && !this.stopped) await this.watcher.start();
-      return (await readdir(dir)).filter(isExportName).sort();
+      const names = (await readdir(dir)).filter(isExportName).sort();
+      // Never the vault, nor anything that holds it or is in it (a link to the cloud folder, say).
+      const vault = vaultRoot(this.opts.profile.settings.cloudDir);
+      const exports: string[] = [];
+      for (const name of names) if (!(await overlaps(join(dir, name), vault))) exports.push(name);
+      return exports;
     } catch {
       await this.watcher.stop();
       this.setState({ kind: 'watchFolderMissing', path: dir });

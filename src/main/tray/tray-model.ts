@@ -75,6 +75,8 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
       return { iconState: 'attention', line: 'Waiting for the cloud folder', detail: state.reason };
     case 'watchFolderMissing':
       return { iconState: 'attention', line: 'The export folder is missing', detail: state.path };
+    case 'foldersRefused':
+      return { iconState: 'attention', line: 'Needs attention: check the folders', detail: state.message };
     case 'error':
       return {
         iconState: 'attention',

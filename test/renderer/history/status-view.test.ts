@@ -29,6 +29,11 @@ const oneOfEach: { [K in ActivityState['kind']]: Extract<ActivityState, { kind: 
   waitingForCloud: { kind: 'waitingForCloud', reason: 'The cloud folder is full.', retryAt: NOW + 30_000 },
   watchFolderMissing: { kind: 'watchFolderMissing', path: '/home/ana/Chat exports' },
   paused: { kind: 'paused' },
+  foldersRefused: {
+    kind: 'foldersRefused',
+    message:
+      'The cloud folder /home/ana/Chat exports/Dropbox is inside the export folder /home/ana/Chat exports.',
+  },
   error: {
     kind: 'error',
     exportName: 'WhatsApp Chat - Bob.zip',
@@ -46,6 +51,7 @@ describe('statusView', () => {
       waitingForCloud: 'waiting',
       watchFolderMissing: 'attention',
       paused: 'paused',
+      foldersRefused: 'attention',
       error: 'attention',
     };
     for (const [kind, state] of Object.entries(oneOfEach)) {
