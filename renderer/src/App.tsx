@@ -50,7 +50,9 @@ export function App() {
   }
   return (
     <AppShell current={place.section} onNavigate={go}>
-      {place.section === 'history' && <HistoryScreen onRestore={(id) => go('restore', id)} />}
+      {place.section === 'history' && (
+        <HistoryScreen onRestore={(id) => go('restore', id)} onOpenSettings={() => go('settings')} />
+      )}
       {place.section === 'restore' && (
         <RestoreWizard key={place.visit} {...(place.version ? { initialVersion: place.version } : {})} />
       )}

@@ -1,7 +1,9 @@
-// A folder chosen with the native folder picker: the path, and a button to choose another.
+// A folder chosen with the native folder picker: the path, and a button to choose another. Its own error
+// (a refused choice) and any note the caller names in `describedBy` describe the button.
 import { useId, useState } from 'react';
 import type { FolderPurpose } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
+import { describedBy as idsOf } from '../folder-check.js';
 import { FieldError } from './FieldError.js';
 
 interface FolderFieldProps {
@@ -11,6 +13,10 @@ interface FolderFieldProps {
   purpose: FolderPurpose;
   onPicked: (path: string) => void | Promise<void>;
   buttonText?: string;
+  /** The id of a note elsewhere that speaks about this folder (e.g. the folder check). */
+  describedBy?: string | undefined;
+  /** The folder is refused by a check made elsewhere. */
+  invalid?: boolean;
 }
 
 export function FolderField({
@@ -20,6 +26,8 @@ export function FolderField({
   purpose,
   onPicked,
   buttonText = 'Choose…',
+  describedBy,
+  invalid = false,
 }: FolderFieldProps) {
   const id = useId();
   const [busy, setBusy] = useState(false);
@@ -54,13 +62,14 @@ export function FolderField({
           type="button"
           onClick={pick}
           disabled={busy}
-          aria-describedby={hint ? `${id}-hint` : undefined}
+          aria-describedby={idsOf(hint && `${id}-hint`, error && `${id}-error`, describedBy)}
+          aria-invalid={invalid || error !== null ? true : undefined}
           aria-label={`${buttonText.replace(/…$/, '')} — ${label}`}
         >
           {buttonText}
         </button>
       </div>
-      <FieldError message={error} />
+      <FieldError id={`${id}-error`} message={error} />
     </div>
   );
 }

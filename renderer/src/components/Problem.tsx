@@ -1,4 +1,5 @@
 // Something went wrong: what happened, and what to do next, in plain words (announced to screen readers).
+// Give it an `id` to name it in a control's aria-describedby.
 import type { ReactNode } from 'react';
 
 export function Problem({
@@ -6,14 +7,16 @@ export function Problem({
   message,
   next,
   children,
+  id,
 }: {
   title: string;
   message?: string;
   next?: string;
   children?: ReactNode;
+  id?: string;
 }) {
   return (
-    <div className="note note-problem" role="alert">
+    <div className="note note-problem" role="alert" id={id}>
       <p className="note-title">{title}</p>
       {message && <p>{message}</p>}
       {next && <p className="note-next">{next}</p>}

@@ -9,7 +9,13 @@ import { SourceTimeline } from './SourceTimeline.js';
 import { StatusPanel } from './StatusPanel.js';
 import { VaultSizeChart } from './VaultSizeChart.js';
 
-export function HistoryScreen({ onRestore }: { onRestore: (id: string) => void }) {
+interface HistoryScreenProps {
+  onRestore: (id: string) => void;
+  /** Opens Settings (where the folders are fixed). */
+  onOpenSettings: () => void;
+}
+
+export function HistoryScreen({ onRestore, onOpenSettings }: HistoryScreenProps) {
   const status = useStatus();
   const [history, reload] = useLoad(api.history.list);
   const [settings] = useLoad(api.settings.get);
@@ -29,6 +35,7 @@ export function HistoryScreen({ onRestore }: { onRestore: (id: string) => void }
       <FocusHeading>Backups</FocusHeading>
       <StatusPanel
         status={status}
+        onOpenSettings={onOpenSettings}
         {...(settings.state === 'ready' ? { watchDir: settings.value.watchDir } : {})}
       />
       {history.state === 'loading' && <p className="muted">Reading the backup history…</p>}

@@ -1,5 +1,6 @@
-// The live status: what the engine is doing, a progress bar while backing up, what to do when stuck,
-// and the "Back up now" and Pause/Resume buttons.
+// The live status: what the engine is doing, a progress bar while backing up, what to do when stuck
+// (with a button to Settings when that is where it is fixed), and the "Back up now" and Pause/Resume
+// buttons.
 import { useState } from 'react';
 import type { EngineStatus } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
@@ -11,7 +12,14 @@ import { statusView } from './status-view.js';
 
 const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
 
-export function StatusPanel({ status, watchDir }: { status: EngineStatus | null; watchDir?: string }) {
+interface StatusPanelProps {
+  status: EngineStatus | null;
+  watchDir?: string;
+  /** Opens Settings. */
+  onOpenSettings: () => void;
+}
+
+export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelProps) {
   const kind = status?.state.kind;
   const now = useNow(kind === 'settling' || kind === 'waitingForCloud');
   const [busy, setBusy] = useState<'now' | 'pause' | null>(null);
@@ -50,14 +58,21 @@ export function StatusPanel({ status, watchDir }: { status: EngineStatus | null;
           {view.action && <p className="status-action">{view.action}</p>}
         </div>
         <div className="status-buttons">
-          <button
-            type="button"
-            className="primary"
-            disabled={busy !== null || paused}
-            onClick={() => act('now', api.backup.now)}
-          >
-            {busy === 'now' ? 'Starting…' : 'Back up now'}
-          </button>
+          {view.settingsButton ? (
+            // Backing up cannot help until it is fixed there.
+            <button type="button" className="primary" onClick={onOpenSettings}>
+              {view.settingsButton}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy !== null || paused}
+              onClick={() => act('now', api.backup.now)}
+            >
+              {busy === 'now' ? 'Starting…' : 'Back up now'}
+            </button>
+          )}
           <button
             type="button"
             disabled={busy !== null}

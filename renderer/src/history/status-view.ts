@@ -10,6 +10,8 @@ export interface StatusView {
   detail?: string;
   /** What the user can do about it. */
   action?: string;
+  /** The label of a button that opens Settings, where it can be fixed. */
+  settingsButton?: string;
   progress?: { done: number; total: number; detail: string };
 }
 
@@ -82,7 +84,8 @@ export function statusView(status: EngineStatus, now: number, watchDir?: string)
         title: 'Backups are stopped: the folders need your attention',
         detail: state.message,
         action:
-          'Choose other folders in Settings. Nothing has been lost; backups start again once they are apart.',
+          'Choose other folders in Settings. Nothing has been lost; backups start again once the folders are apart.',
+        settingsButton: 'Choose other folders',
       };
     case 'error':
       return {

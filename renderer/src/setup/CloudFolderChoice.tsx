@@ -3,20 +3,34 @@ import { useId, useState } from 'react';
 import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FieldError } from '../components/FieldError.js';
+import { describedBy as idsOf } from '../folder-check.js';
 
 interface CloudFolderChoiceProps {
   legend: string;
   suggestions: CloudFolderSuggestion[];
   path: string | null;
   onChange: (path: string) => void;
+  /** The id of the folder check's note, when it says something. */
+  describedBy?: string | undefined;
+  /** The folder check refused the folders. */
+  invalid?: boolean;
 }
 
-export function CloudFolderChoice({ legend, suggestions, path, onChange }: CloudFolderChoiceProps) {
+export function CloudFolderChoice({
+  legend,
+  suggestions,
+  path,
+  onChange,
+  describedBy,
+  invalid = false,
+}: CloudFolderChoiceProps) {
   const name = useId();
   const [picked, setPicked] = useState<string | null>(
     path && !suggestions.some((s) => s.path === path) ? path : null,
   );
   const [error, setError] = useState<string | null>(null);
+  const errorId = `${name}-error`;
+  const described = idsOf(error && errorId, describedBy);
   const pick = async () => {
     setError(null);
     try {
@@ -51,6 +65,8 @@ export function CloudFolderChoice({ legend, suggestions, path, onChange }: Cloud
             name={name}
             value={option.path}
             checked={path === option.path}
+            aria-describedby={described}
+            aria-invalid={invalid && path === option.path ? true : undefined}
             onChange={() => onChange(option.path)}
           />
           <span className="choice-text">
@@ -60,11 +76,11 @@ export function CloudFolderChoice({ legend, suggestions, path, onChange }: Cloud
         </label>
       ))}
       <div>
-        <button type="button" onClick={pick}>
+        <button type="button" onClick={pick} aria-describedby={described}>
           Choose another folder…
         </button>
       </div>
-      <FieldError message={error} />
+      <FieldError id={errorId} message={error} />
     </fieldset>
   );
 }

@@ -3,7 +3,10 @@ import { type FormEvent, useId, useState } from 'react';
 import type { CloudFolderSuggestion, RecoveryKitView } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
+import { FolderCheckNote } from '../components/FolderCheckNote.js';
 import { Problem } from '../components/Problem.js';
+import { folderCheckAria } from '../folder-check.js';
+import { useFolderCheck } from '../hooks/useFolderCheck.js';
 import { CloudFolderChoice } from './CloudFolderChoice.js';
 import { WatchFolderChoice } from './WatchFolderChoice.js';
 
@@ -22,6 +25,9 @@ export function FoldersStep({ defaultWatchDir, cloudFolders, pendingKit, onKit, 
   const [deviceName, setDeviceName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Checked as soon as both folders are chosen: a refused pair cannot be submitted.
+  const check = useFolderCheck(watchDir, cloudDir);
+  const aria = folderCheckAria(`${deviceId}-folders`, check);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -29,6 +35,7 @@ export function FoldersStep({ defaultWatchDir, cloudFolders, pendingKit, onKit, 
       setError('Choose the cloud folder your backups should go to.');
       return;
     }
+    if (check.refused) return;
     setBusy(true);
     setError(null);
     try {
@@ -56,13 +63,15 @@ export function FoldersStep({ defaultWatchDir, cloudFolders, pendingKit, onKit, 
           </p>
         </div>
       )}
-      <WatchFolderChoice path={watchDir} onChange={setWatchDir} />
+      <WatchFolderChoice path={watchDir} onChange={setWatchDir} {...aria} />
       <CloudFolderChoice
         legend="Cloud folder for the encrypted backups"
         suggestions={cloudFolders}
         path={cloudDir}
         onChange={setCloudDir}
+        {...aria}
       />
+      <FolderCheckNote id={`${deviceId}-folders`} check={check} />
       <div className="field">
         <label className="field-label" htmlFor={deviceId}>
           Name of this computer <span className="muted">(optional)</span>
@@ -86,7 +95,12 @@ export function FoldersStep({ defaultWatchDir, cloudFolders, pendingKit, onKit, 
           I already have a vault
         </button>
         <span className="spacer" />
-        <button type="submit" className="primary" disabled={busy}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || check.refused !== null}
+          aria-describedby={aria.describedBy}
+        >
           {busy ? 'Creating your keys…' : 'Create my keys'}
         </button>
       </div>

@@ -3,7 +3,10 @@ import { type FormEvent, useId, useState } from 'react';
 import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
+import { FolderCheckNote } from '../components/FolderCheckNote.js';
 import { Problem } from '../components/Problem.js';
+import { folderCheckAria } from '../folder-check.js';
+import { useFolderCheck } from '../hooks/useFolderCheck.js';
 import { CloudFolderChoice } from './CloudFolderChoice.js';
 import { WatchFolderChoice } from './WatchFolderChoice.js';
 
@@ -22,6 +25,9 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
   const [kitText, setKitText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Checked as soon as both folders are chosen: a refused pair cannot be submitted.
+  const check = useFolderCheck(watchDir, cloudDir);
+  const aria = folderCheckAria(`${kitId}-folders`, check);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -31,6 +37,7 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
       );
       return;
     }
+    if (check.refused) return;
     setBusy(true);
     setError(null);
     try {
@@ -54,8 +61,10 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
         suggestions={cloudFolders}
         path={cloudDir}
         onChange={setCloudDir}
+        {...aria}
       />
-      <WatchFolderChoice path={watchDir} onChange={setWatchDir} />
+      <WatchFolderChoice path={watchDir} onChange={setWatchDir} {...aria} />
+      <FolderCheckNote id={`${kitId}-folders`} check={check} />
       <fieldset className="field choice-list">
         <legend className="field-label">Your recovery kit</legend>
         <label className="choice">
@@ -109,7 +118,12 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
           Back
         </button>
         <span className="spacer" />
-        <button type="submit" className="primary" disabled={busy || (kitFrom === 'paste' && !kitText.trim())}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || check.refused !== null || (kitFrom === 'paste' && !kitText.trim())}
+          aria-describedby={aria.describedBy}
+        >
           {busy ? 'Joining…' : 'Join the vault'}
         </button>
       </div>

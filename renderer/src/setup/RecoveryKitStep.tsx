@@ -1,20 +1,22 @@
 // First run, step 2: the recovery kit — key, QR code and instructions — with Save and Print.
-// Only the `.kit-sheet` part is printed (see print.css).
+// Only the `.kit-sheet` part is printed (see print.css). A place inside the export or cloud folder is
+// refused; one a sync client uploads is saved, with a warning.
 import { useState } from 'react';
-import type { RecoveryKitView } from '../../../src/shared/api.js';
+import type { RecoveryKitView, SavedKit } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
+import { FolderWarnings } from '../components/FolderCheckNote.js';
 import { Problem } from '../components/Problem.js';
 import { KitQrCode } from './KitQrCode.js';
 
 export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onContinue: () => void }) {
-  const [savedTo, setSavedTo] = useState<string | null>(null);
+  const [saved, setSaved] = useState<SavedKit | null>(null);
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     setError(null);
     try {
-      const saved = await api.setup.saveKit();
-      if (saved) setSavedTo(saved.path);
+      const result = await api.setup.saveKit();
+      if (result) setSaved(result);
     } catch (err) {
       setError(messageOf(err));
     }
@@ -55,13 +57,14 @@ export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onC
           I have saved or printed it
         </button>
       </div>
-      <div aria-live="polite" className="no-print">
-        {savedTo && (
+      <div aria-live="polite" className="kit-saved no-print">
+        {saved && (
           <p className="note note-ok">
-            Saved to <span className="path">{savedTo}</span>. Move it to a USB stick or print it, then delete
-            any copy you do not need.
+            Saved to <span className="path">{saved.path}</span>. Move it to a USB stick or print it, then
+            delete any copy you do not need.
           </p>
         )}
+        {saved && <FolderWarnings warnings={saved.warnings} />}
       </div>
       {error && (
         <Problem title="The kit was not saved" message={error} next="Choose another place and try again." />

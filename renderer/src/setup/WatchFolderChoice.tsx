@@ -1,7 +1,16 @@
 // Where chat exports arrive: the default folder (created when chosen) or one picked in the dialog.
 import { FolderField } from '../components/FolderField.js';
 
-export function WatchFolderChoice({ path, onChange }: { path: string; onChange: (path: string) => void }) {
+interface WatchFolderChoiceProps {
+  path: string;
+  onChange: (path: string) => void;
+  /** The id of the folder check's note, when it says something. */
+  describedBy?: string | undefined;
+  /** The folder check refused the folders. */
+  invalid?: boolean;
+}
+
+export function WatchFolderChoice({ path, onChange, describedBy, invalid }: WatchFolderChoiceProps) {
   return (
     <FolderField
       label="Export folder"
@@ -10,6 +19,8 @@ export function WatchFolderChoice({ path, onChange }: { path: string; onChange: 
       purpose="watch"
       onPicked={onChange}
       buttonText="Choose another folder…"
+      describedBy={describedBy}
+      invalid={invalid ?? false}
     />
   );
 }

@@ -90,13 +90,15 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
 export function trayModel(input: TrayInput): TrayModel {
   const { iconState, line, detail } = describe(input);
   const engineUp = input.setupDone === true && input.status !== null && !input.problem;
+  // Refused folders back nothing up until they are changed in the window ("Open Puddleproof").
+  const foldersRefused = input.status?.state.kind === 'foldersRefused';
   return {
     iconState,
     tooltip: shorten(`Puddleproof: ${line}${detail ? ` (${detail})` : ''}`, 127),
     menu: [
       { kind: 'status', label: shorten(line) },
       { kind: 'separator' },
-      { kind: 'action', action: 'backupNow', label: 'Back up now', enabled: engineUp },
+      { kind: 'action', action: 'backupNow', label: 'Back up now', enabled: engineUp && !foldersRefused },
       {
         kind: 'action',
         action: 'toggleWatching',

@@ -100,6 +100,22 @@ describe('trayModel', () => {
     assert.equal(statusLine(missing.menu), 'The export folder is missing');
   });
 
+  test('refused folders need attention: the reason in the tooltip, and nothing to back up until they change', () => {
+    const message =
+      'The export folder /home/ada/Dropbox/Chats is inside the cloud folder /home/ada/Dropbox: your chats would be uploaded unencrypted.';
+    const model = trayModel(input(status({ kind: 'foldersRefused', message })));
+    assert.equal(model.iconState, 'attention');
+    assert.equal(statusLine(model.menu), 'Needs attention: check the folders');
+    assert.ok(model.tooltip.startsWith('Puddleproof: Needs attention: check the folders (The export folder'));
+    assert.ok(model.tooltip.length <= 127, String(model.tooltip.length));
+    assert.equal(action(model.menu, 'backupNow').enabled, false);
+    assert.equal(action(model.menu, 'toggleWatching').enabled, true);
+    assert.equal(action(model.menu, 'open').enabled, true);
+    // Paused wins, as in the window: the folders are checked again on resume.
+    const paused = trayModel(input(status({ kind: 'foldersRefused', message }), { paused: true }));
+    assert.equal(paused.iconState, 'paused');
+  });
+
   test('before setup, or while the engine is down, backups cannot be started from the tray', () => {
     const setup = trayModel(input(null, { setupDone: false }));
     assert.equal(setup.iconState, 'attention');

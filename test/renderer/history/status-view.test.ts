@@ -185,6 +185,25 @@ describe('statusView', () => {
     });
   });
 
+  test('refused folders: the engine’s reason, that nothing is lost, and a button to Settings', () => {
+    assert.deepEqual(statusView(status(oneOfEach.foldersRefused), NOW), {
+      tone: 'attention',
+      title: 'Backups are stopped: the folders need your attention',
+      detail:
+        'The cloud folder /home/ana/Chat exports/Dropbox is inside the export folder /home/ana/Chat exports.',
+      action:
+        'Choose other folders in Settings. Nothing has been lost; backups start again once the folders are apart.',
+      settingsButton: 'Choose other folders',
+    });
+  });
+
+  test('only refused folders offer the button to Settings', () => {
+    for (const [kind, state] of Object.entries(oneOfEach)) {
+      const view = statusView(status(state), NOW);
+      assert.equal(view.settingsButton !== undefined, kind === 'foldersRefused', kind);
+    }
+  });
+
   test('paused', () => {
     assert.deepEqual(statusView(status({ kind: 'paused' }), NOW), {
       tone: 'paused',
