@@ -9,15 +9,15 @@ export function FolderCheckNote({ id, check }: { id: string; check: FolderCheckS
     return <Problem id={id} title="These folders cannot be used together" message={check.refused} />;
   }
   if (check.problem) return <FieldError id={id} message={check.problem} />;
-  return <FolderWarnings id={id} warnings={check.warnings} />;
+  return <FolderWarnings id={id} title="You can go on, but note:" warnings={check.warnings} />;
 }
 
 /** Warnings about a choice that is allowed (a folder a sync client uploads); nothing when there is none. */
-export function FolderWarnings({ id, warnings }: { id?: string; warnings: string[] }) {
+export function FolderWarnings({ id, title, warnings }: { id?: string; title: string; warnings: string[] }) {
   if (warnings.length === 0) return null;
   return (
     <div className="note note-warning" id={id} role="status">
-      <p className="note-title">You can go on, but note:</p>
+      <p className="note-title">{title}</p>
       <ul>
         {warnings.map((warning) => (
           <li key={warning}>{warning}</li>

@@ -64,7 +64,7 @@ export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onC
             delete any copy you do not need.
           </p>
         )}
-        {saved && <FolderWarnings warnings={saved.warnings} />}
+        {saved && <FolderWarnings title="It is saved, but note:" warnings={saved.warnings} />}
       </div>
       {error && (
         <Problem title="The kit was not saved" message={error} next="Choose another place and try again." />
