@@ -1,4 +1,5 @@
 // How numbers, sizes and times are shown (in the user's locale).
+import type { ChatPlatform } from '../../src/shared/api.js';
 
 const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -68,4 +69,80 @@ export function secondsUntil(at: number, now: number): number {
 export function isoDay(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+// ---- Chats ----
+
+/** The app a chat was exported from, in words; null: a backup made before chats were recognised. */
+export function platformName(platform: ChatPlatform | null): string {
+  switch (platform) {
+    case 'whatsapp':
+      return 'WhatsApp';
+    case 'telegram':
+      return 'Telegram';
+    case 'discord':
+      return 'Discord';
+    case 'other':
+      return 'Other files';
+    case null:
+      return 'Not identified yet';
+  }
+}
+
+/** "1,234 messages", "1 message" (grouped in the locale). */
+export function formatMessages(n: number): string {
+  return count(n, 'message');
+}
+
+/**
+ * A time as a chat export wrote it: an ISO instant (Telegram, Discord), or a local time without a zone
+ * (WhatsApp), which `Date` reads as local time, so it is shown as the phone wrote it.
+ */
+function chatDate(iso: string): Date | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** "12 Mar 2021 – 4 Dec 2026" (in the locale); one date when both are on the same day; null if unknown. */
+export function formatDateRange(first: string | null, last: string | null): string | null {
+  const from = first ? chatDate(first) : null;
+  const to = last ? chatDate(last) : null;
+  if (from && to) return from <= to ? dateFormat.formatRange(from, to) : dateFormat.formatRange(to, from);
+  const one = from ?? to;
+  return one ? dateFormat.format(one) : null;
+}
+
+/** When a message was written: date and time, in the locale (the raw text if it is not a time). */
+export function formatMessageTime(iso: string): string {
+  const date = chatDate(iso);
+  return date ? dateTimeFormat.format(date) : iso;
+}
+
+/** "Alice, Bob, Carol", "Alice, Bob, Carol +2 more"; "" for nobody. */
+export function formatParticipants(names: string[], shown = 3): string {
+  const few = names.slice(0, shown).join(', ');
+  const more = names.length - shown;
+  return more > 0 ? `${few} +${more.toLocaleString()} more` : few;
+}
+
+/** How a version's message count compares with the version before it (null: nothing to compare). */
+export type MessageChange =
+  | { tone: 'more'; text: string }
+  | { tone: 'same'; text: string }
+  | { tone: 'fewer'; text: string };
+
+/** "+312 messages since the previous version"; fewer is a gentle warning (a trimmed export?). */
+export function messageChange(delta: number | null): MessageChange | null {
+  if (delta === null) return null;
+  if (delta > 0) {
+    return { tone: 'more', text: `+${formatMessages(delta)} since the previous version` };
+  }
+  if (delta < 0) {
+    const fewer = -delta;
+    return {
+      tone: 'fewer',
+      text: `${fewer.toLocaleString()} fewer ${fewer === 1 ? 'message' : 'messages'} than before — was the export trimmed?`,
+    };
+  }
+  return { tone: 'same', text: 'No new messages since the previous version' };
 }

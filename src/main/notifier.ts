@@ -91,7 +91,10 @@ export class Notifier {
     this.show('engineStopped', 'Puddleproof’s backup engine stopped', reason);
   }
 
-  /** A notification for the sources whose last backup is newer than before. */
+  /**
+   * "Backed up Alice" for the chats (keyed by title) whose last backup is newer than before; "Backed up
+   * Bob and 2 more chats" for several at once.
+   */
   private reportBackups(before: EngineStatus, after: EngineStatus): void {
     const done = Object.entries(after.lastBackupBySource)
       .filter(([source, at]) => {
@@ -104,7 +107,11 @@ export class Notifier {
     if (first === undefined) return;
     const others = done.length - 1;
     const more = others === 0 ? '' : ` and ${others} more chat${others === 1 ? '' : 's'}`;
-    this.show('backedUp', 'Backed up', `${first}${more} backed up to your cloud folder.`);
+    this.show(
+      'backedUp',
+      `Backed up ${first}${more}`,
+      `Encrypted into your cloud folder. Open Puddleproof to see ${others === 0 ? 'its' : 'their'} versions.`,
+    );
   }
 
   private show(kind: NotificationKind, title: string, body: string): void {

@@ -122,9 +122,48 @@ describe('successful backups', () => {
       ),
     );
     assert.deepEqual(
-      shown.map((n) => n.body),
-      ['Alice backed up to your cloud folder.', 'Bob and 1 more chat backed up to your cloud folder.'],
+      shown.map((n) => n.title),
+      ['Backed up Alice', 'Backed up Bob and 1 more chat'],
     );
+    assert.deepEqual(
+      shown.map((n) => n.body),
+      [
+        'Encrypted into your cloud folder. Open Puddleproof to see its versions.',
+        'Encrypted into your cloud folder. Open Puddleproof to see their versions.',
+      ],
+    );
+  });
+
+  test('name the chat by its title, also a chat seen for the first time', () => {
+    const { notifier, shown } = setUp();
+    notifier.setNotifyOnSuccess(true);
+    notifier.statusChanged(status({ kind: 'idle' }, {}));
+    notifier.statusChanged(status({ kind: 'idle' }, { 'Book club': '2026-11-26T18:00:00Z' }));
+    assert.deepEqual(shown, [
+      {
+        kind: 'backedUp',
+        title: 'Backed up Book club',
+        body: 'Encrypted into your cloud folder. Open Puddleproof to see its versions.',
+      },
+    ]);
+  });
+
+  test('several chats at once: the first by name, then how many more', () => {
+    const { notifier, shown } = setUp();
+    notifier.setNotifyOnSuccess(true);
+    notifier.statusChanged(status({ kind: 'idle' }, {}));
+    const at = '2026-11-26T18:00:00Z';
+    notifier.statusChanged(status({ kind: 'idle' }, { Carol: at, Alice: at, 'Book club': at }));
+    assert.equal(shown[0]?.title, 'Backed up Alice and 2 more chats');
+  });
+
+  test('a chat whose last backup went back (retention, another device) is not reported', () => {
+    const { notifier, shown } = setUp();
+    notifier.setNotifyOnSuccess(true);
+    notifier.statusChanged(status({ kind: 'idle' }, { Alice: '2026-11-26T18:00:00Z' }));
+    notifier.statusChanged(status({ kind: 'idle' }, { Alice: '2026-11-26T17:00:00Z' }));
+    notifier.statusChanged(status({ kind: 'idle' }, {}));
+    assert.deepEqual(shown, []);
   });
 });
 

@@ -1,5 +1,6 @@
 // How the window shows sizes, rates, counts and times: units switch at 1000, "1 byte" vs "2 bytes",
-// "just now" within a minute, countdowns never negative, and the local calendar day.
+// "just now" within a minute, countdowns never negative, the local calendar day, and what is said of
+// chats: their app, message counts, date ranges, participants and the change since the previous version.
 // Numbers and relative times are localized, so expected texts are built with Intl in the same locale.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -8,9 +9,15 @@ import {
   formatAgo,
   formatBytes,
   formatDate,
+  formatDateRange,
   formatDateTime,
+  formatMessages,
+  formatMessageTime,
+  formatParticipants,
   formatRate,
   isoDay,
+  messageChange,
+  platformName,
   secondsUntil,
 } from '../../renderer/src/format.js';
 
@@ -155,5 +162,71 @@ describe('formatDate and formatDateTime', () => {
     assert.match(formatDateTime(morning), /2026/);
     assert.notEqual(formatDateTime(morning), formatDateTime(minuteLater));
     assert.notEqual(formatDateTime(morning), formatDate(morning));
+  });
+});
+
+describe('chats', () => {
+  const medium = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+  const mediumTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  test('the app, in words; null is a chat not identified yet', () => {
+    assert.equal(platformName('whatsapp'), 'WhatsApp');
+    assert.equal(platformName('telegram'), 'Telegram');
+    assert.equal(platformName('discord'), 'Discord');
+    assert.equal(platformName('other'), 'Other files');
+    assert.equal(platformName(null), 'Not identified yet');
+  });
+
+  test('message counts are grouped in the locale, "1 message" for one', () => {
+    assert.equal(formatMessages(0), '0 messages');
+    assert.equal(formatMessages(1), '1 message');
+    assert.equal(formatMessages(1_234_567), `${(1_234_567).toLocaleString()} messages`);
+  });
+
+  test('a date range from the first to the last message, one date for one day', () => {
+    const first = '2021-03-12T08:15:00.000Z';
+    const last = '2026-12-04T19:00:00.000Z';
+    const range = formatDateRange(first, last);
+    assert.equal(range, medium.formatRange(new Date(first), new Date(last)));
+    assert.match(range ?? '', /2021.*2026/);
+    assert.equal(formatDateRange(first, first), medium.format(new Date(first)));
+    assert.equal(formatDateRange(last, first), range, 'reversed times still read from early to late');
+    assert.equal(formatDateRange(null, last), medium.format(new Date(last)));
+    assert.equal(formatDateRange(null, null), null);
+    assert.equal(formatDateRange('not a time', null), null);
+  });
+
+  test('WhatsApp times without a zone are shown as the phone wrote them (local time)', () => {
+    const local = '2022-12-31T11:40:26';
+    assert.equal(formatMessageTime(local), mediumTime.format(new Date(2022, 11, 31, 11, 40, 26)));
+    assert.equal(
+      formatDateRange(local, '2023-01-01T00:05:00'),
+      medium.formatRange(new Date(2022, 11, 31, 11, 40), new Date(2023, 0, 1, 0, 5)),
+    );
+    assert.equal(formatMessageTime('yesterday-ish'), 'yesterday-ish', 'not a time: shown as written');
+  });
+
+  test('participants: a few names, then how many more', () => {
+    assert.equal(formatParticipants([]), '');
+    assert.equal(formatParticipants(['Alice']), 'Alice');
+    assert.equal(formatParticipants(['Alice', 'Bob', 'Carol']), 'Alice, Bob, Carol');
+    assert.equal(formatParticipants(['Alice', 'Bob', 'Carol', 'Dan', 'Eve']), 'Alice, Bob, Carol +2 more');
+    assert.equal(formatParticipants(['Alice', 'Bob', 'Carol'], 1), 'Alice +2 more');
+  });
+
+  test('the change since the previous version: more, the same, or fewer (a trimmed export?)', () => {
+    assert.equal(messageChange(null), null, 'the first version has nothing to compare with');
+    assert.deepEqual(messageChange(312), { tone: 'more', text: '+312 messages since the previous version' });
+    assert.deepEqual(messageChange(1), { tone: 'more', text: '+1 message since the previous version' });
+    assert.deepEqual(messageChange(0), { tone: 'same', text: 'No new messages since the previous version' });
+    assert.deepEqual(messageChange(-18), {
+      tone: 'fewer',
+      text: '18 fewer messages than before — was the export trimmed?',
+    });
+    assert.equal(messageChange(-1)?.text, '1 fewer message than before — was the export trimmed?');
+    assert.equal(
+      messageChange(12_345)?.text,
+      `+${(12_345).toLocaleString()} messages since the previous version`,
+    );
   });
 });

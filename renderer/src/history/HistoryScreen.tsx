@@ -70,7 +70,7 @@ export function HistoryScreen({ onRestore, onOpenSettings }: HistoryScreenProps)
             </p>
           ) : (
             history.value.sources.map((source) => (
-              <SourceTimeline key={source.source} source={source} onRestore={onRestore} />
+              <SourceTimeline key={source.id} source={source} onRestore={onRestore} />
             ))
           )}
         </>

@@ -1,6 +1,6 @@
 // The live status: what the engine is doing, a progress bar while backing up, what to do when stuck
-// (with a button to Settings when that is where it is fixed), and the "Back up now" and Pause/Resume
-// buttons.
+// (with a button to Settings when that is where it is fixed), older backups being identified, and the
+// "Back up now" and Pause/Resume buttons.
 import { useState } from 'react';
 import type { EngineStatus } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
@@ -8,7 +8,7 @@ import { FieldError } from '../components/FieldError.js';
 import { Icon } from '../components/Icon.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useNow } from '../hooks/useNow.js';
-import { statusView } from './status-view.js';
+import { identifyingView, statusView } from './status-view.js';
 
 const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
 
@@ -44,6 +44,7 @@ export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelPro
   }
   const view = statusView(status, now, watchDir);
   const paused = kind === 'paused';
+  const identifying = identifyingView(status);
   return (
     <section className={`status-panel tone-${view.tone}`} aria-labelledby="status-title">
       <div className="status-main">
@@ -89,6 +90,11 @@ export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelPro
           total={view.progress.total}
           detail={view.progress.detail}
         />
+      )}
+      {identifying && (
+        <div className="identifying">
+          <ProgressBar label={identifying.label} done={identifying.done} total={identifying.total} />
+        </div>
       )}
       {status.pending.length > 0 && kind !== 'backingUp' && (
         <p className="muted pending">Not backed up yet: {status.pending.join(', ')}</p>

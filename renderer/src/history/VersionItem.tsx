@@ -1,6 +1,8 @@
-// One backup on a source's timeline: when, how big, how many files, which device, verified or not.
+// One backup on a chat's timeline: when, how many messages more (or fewer) than the version before,
+// how big, how many files, which device, verified or not, and what could not be read of it.
 import type { BackupVersion } from '../../../src/shared/api.js';
-import { count, formatBytes, formatDateTime } from '../format.js';
+import { Icon } from '../components/Icon.js';
+import { count, formatBytes, formatDateTime, formatMessages, messageChange } from '../format.js';
 import { VerificationBadge } from './VerificationBadge.js';
 
 export function VersionItem({
@@ -11,6 +13,9 @@ export function VersionItem({
   onRestore: (id: string) => void;
 }) {
   const when = formatDateTime(version.createdAt);
+  const change = messageChange(version.messagesSincePrevious);
+  const warnings = version.chat?.warnings ?? [];
+  const messages = version.chat && version.chat.platform !== 'other' ? version.chat.messages : null;
   return (
     <li className="version">
       <span className="version-dot" aria-hidden="true" />
@@ -21,11 +26,28 @@ export function VersionItem({
           </time>
           <VerificationBadge verification={version.verification} />
         </div>
+        {change && (
+          <p className={`version-change change-${change.tone}`}>
+            {change.tone === 'fewer' && <Icon name="alert" />}
+            {change.text}
+          </p>
+        )}
         <p className="muted version-facts">
+          {messages !== null && <>{formatMessages(messages)} · </>}
           {formatBytes(version.bytes)} · {count(version.files, 'file')} ·{' '}
           {version.thisDevice ? 'this computer' : version.device}
           {version.exportName && <> · {version.exportName}</>}
         </p>
+        {warnings.length > 0 && (
+          <details className="version-warnings">
+            <summary>
+              {warnings.length === 1 ? 'A note' : `${warnings.length} notes`} on reading this export
+            </summary>
+            {warnings.map((warning) => (
+              <p key={warning}>{warning}</p>
+            ))}
+          </details>
+        )}
       </div>
       <button
         type="button"

@@ -96,3 +96,15 @@ export function statusView(status: EngineStatus, now: number, watchDir?: string)
       };
   }
 }
+
+/** "Identifying older backups: 3 of 12" while backups made before chats were recognised are identified. */
+export function identifyingView(status: EngineStatus): { label: string; done: number; total: number } | null {
+  const identifying = status.identifying;
+  if (!identifying || identifying.total <= 0) return null;
+  const done = Math.min(identifying.done, identifying.total);
+  return {
+    label: `Identifying older backups: ${done.toLocaleString()} of ${identifying.total.toLocaleString()}`,
+    done,
+    total: identifying.total,
+  };
+}

@@ -28,7 +28,7 @@ function sourceOf(history: HistoryView, versionId: string | null) {
 export function RestoreWizard({ initialVersion }: { initialVersion?: string }) {
   const [history] = useLoad(api.history.list);
   const [step, setStep] = useState<Step>(initialVersion ? 'unlock' : 'source');
-  const [sourceName, setSourceName] = useState<string | null>(null);
+  const [sourceId, setSourceId] = useState<string | null>(null);
   const [versionId, setVersionId] = useState<string | null>(initialVersion ?? null);
   const [paths, setPaths] = useState<string[] | null>(null);
   const [parent, setParent] = useState<string | null>(null);
@@ -51,8 +51,7 @@ export function RestoreWizard({ initialVersion }: { initialVersion?: string }) {
     );
   }
 
-  const source =
-    history.value.sources.find((s) => s.source === sourceName) ?? sourceOf(history.value, versionId);
+  const source = history.value.sources.find((s) => s.id === sourceId) ?? sourceOf(history.value, versionId);
   const version = source?.versions.find((v) => v.id === versionId);
   const goTo = (next: Step | FixStep) => {
     run.reset();
@@ -61,7 +60,7 @@ export function RestoreWizard({ initialVersion }: { initialVersion?: string }) {
   const startOver = () => {
     run.reset();
     setVersionId(null);
-    setSourceName(null);
+    setSourceId(null);
     setPaths(null);
     setStep('source');
   };
@@ -81,9 +80,9 @@ export function RestoreWizard({ initialVersion }: { initialVersion?: string }) {
     body = (
       <ChooseSource
         sources={history.value.sources}
-        selected={source?.source ?? null}
-        onSelect={(name) => {
-          setSourceName(name);
+        selected={source?.id ?? null}
+        onSelect={(id) => {
+          setSourceId(id);
           setVersionId(null);
         }}
         onNext={() => setStep('version')}

@@ -64,8 +64,17 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
   if (input.paused) return { iconState: 'paused', line: 'Paused: not watching for exports' };
   const state = status.state;
   switch (state.kind) {
-    case 'idle':
-      return { iconState: 'idle', line: lastBackupLine(status, now) };
+    case 'idle': {
+      // Older backups identified in the background: said in the tooltip, without alarming the icon.
+      const identifying = status.identifying;
+      return {
+        iconState: 'idle',
+        line: lastBackupLine(status, now),
+        ...(identifying && identifying.total > 0
+          ? { detail: `identifying older backups: ${identifying.done} of ${identifying.total}` }
+          : {}),
+      };
+    }
     case 'paused':
       return { iconState: 'paused', line: 'Paused: not watching for exports' };
     case 'backingUp':

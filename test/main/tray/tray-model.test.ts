@@ -39,6 +39,20 @@ describe('trayModel', () => {
     ]);
   });
 
+  test('idle while older backups are identified: said in the tooltip, the icon stays idle', () => {
+    const model = trayModel(
+      input({
+        ...status({ kind: 'idle' }, { Alice: '2026-11-26T17:55:00Z' }),
+        identifying: { done: 3, total: 12 },
+      }),
+    );
+    assert.equal(model.iconState, 'idle');
+    assert.equal(model.tooltip, 'Puddleproof: Last backup 5 min ago (identifying older backups: 3 of 12)');
+    assert.equal(statusLine(model.menu), 'Last backup 5 min ago');
+    const none = trayModel(input({ ...status({ kind: 'idle' }), identifying: { done: 0, total: 0 } }));
+    assert.equal(none.tooltip, 'Puddleproof: No backups yet');
+  });
+
   test('idle without any backup yet', () => {
     assert.equal(statusLine(trayModel(input(status({ kind: 'idle' }))).menu), 'No backups yet');
   });

@@ -2,7 +2,7 @@
 // what the user can do, and the backup's progress.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { statusView, type Tone } from '../../../renderer/src/history/status-view.js';
+import { identifyingView, statusView, type Tone } from '../../../renderer/src/history/status-view.js';
 import type { ActivityState, EngineStatus } from '../../../src/shared/api.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -231,5 +231,31 @@ describe('statusView', () => {
   test('the state decides the view, not the pending exports', () => {
     const view = statusView(status({ kind: 'paused' }, { pending: ['a.zip'] }), NOW);
     assert.equal(view.title, 'Backups are paused');
+  });
+});
+
+describe('identifyingView', () => {
+  test('says how many older backups are identified, of how many, while it goes on', () => {
+    const view = identifyingView(status({ kind: 'idle' }, { identifying: { done: 3, total: 12 } }));
+    assert.deepEqual(view, { label: 'Identifying older backups: 3 of 12', done: 3, total: 12 });
+  });
+
+  test('is there whatever the engine is doing (identifying pauses for new work and resumes)', () => {
+    const busy = status(oneOfEach.backingUp, { identifying: { done: 0, total: 2 } });
+    assert.equal(identifyingView(busy)?.label, 'Identifying older backups: 0 of 2');
+  });
+
+  test('nothing when there is nothing to identify', () => {
+    assert.equal(identifyingView(status({ kind: 'idle' })), null);
+    assert.equal(identifyingView(status({ kind: 'idle' }, { identifying: { done: 0, total: 0 } })), null);
+  });
+
+  test('large numbers are grouped in the locale; done never exceeds the total', () => {
+    const view = identifyingView(status({ kind: 'idle' }, { identifying: { done: 1_500, total: 1_200 } }));
+    assert.equal(
+      view?.label,
+      `Identifying older backups: ${(1_200).toLocaleString()} of ${(1_200).toLocaleString()}`,
+    );
+    assert.equal(view?.done, 1_200);
   });
 });
