@@ -19,7 +19,10 @@ export function HistoryScreen({ onRestore, onOpenSettings }: HistoryScreenProps)
   const status = useStatus();
   const [history, reload] = useLoad(api.history.list);
   const [settings] = useLoad(api.settings.get);
-  const backupsKey = status ? JSON.stringify(status.lastBackupBySource) : null;
+  // Older backups identified in the background change the chats too: read again after each one.
+  const backupsKey = status
+    ? JSON.stringify([status.lastBackupBySource, status.identifying?.done ?? null])
+    : null;
   const seenKey = useRef<string | null>(null);
 
   // A new backup (or one removed by retention) changes the last backup times: read the history again.
