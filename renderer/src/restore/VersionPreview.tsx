@@ -21,11 +21,7 @@ export function VersionPreview({ version }: { version: BackupVersion }) {
   } else if (preview.state === 'failed' || !preview.value.ok) {
     const message =
       preview.state === 'failed' ? preview.message : !preview.value.ok ? preview.value.message : '';
-    body = (
-      <p className="muted preview-problem">
-        The last messages cannot be shown: {message} You can still restore this version.
-      </p>
-    );
+    body = <p className="muted preview-problem">The last messages cannot be shown: {message}</p>;
   } else if (preview.value.messages.length === 0) {
     body = (
       <p className="muted">
