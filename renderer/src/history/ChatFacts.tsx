@@ -17,38 +17,29 @@ export function PlatformBadge({ platform }: { platform: ChatPlatform | null }) {
 export function ChatFactsList({ facts }: { facts: ChatFacts }) {
   const dates = formatDateRange(facts.first, facts.last);
   const people = formatParticipants(facts.participants);
-  // "Other files" have no messages or people to speak of: only the media line would say anything.
+  // "Other files" have no messages or people to speak of: only what is there is said.
   const chat = facts.platform !== 'other' || facts.messages > 0;
+  const items: [string, string][] = [];
+  if (chat) items.push(['Messages', formatMessages(facts.messages)]);
+  if (dates) items.push(['Dates', dates]);
+  if (chat || facts.media > 0) {
+    items.push([
+      'Media',
+      facts.media > 0
+        ? `${count(facts.media, 'file')} · ${formatBytes(facts.mediaBytes)}`
+        : 'none in the export',
+    ]);
+  }
+  if (people) items.push(['People', people]);
+  if (items.length === 0) return null;
   return (
     <dl className="chat-facts">
-      {chat && (
-        <div>
-          <dt>Messages</dt>
-          <dd>{formatMessages(facts.messages)}</dd>
+      {items.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
         </div>
-      )}
-      {dates && (
-        <div>
-          <dt>Dates</dt>
-          <dd>{dates}</dd>
-        </div>
-      )}
-      {(chat || facts.media > 0) && (
-        <div>
-          <dt>Media</dt>
-          <dd>
-            {facts.media > 0
-              ? `${count(facts.media, 'file')} · ${formatBytes(facts.mediaBytes)}`
-              : 'none in the export'}
-          </dd>
-        </div>
-      )}
-      {people && (
-        <div>
-          <dt>People</dt>
-          <dd>{people}</dd>
-        </div>
-      )}
+      ))}
     </dl>
   );
 }

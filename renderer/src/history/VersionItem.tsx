@@ -13,9 +13,10 @@ export function VersionItem({
   onRestore: (id: string) => void;
 }) {
   const when = formatDateTime(version.createdAt);
-  const change = messageChange(version.messagesSincePrevious);
   const warnings = version.chat?.warnings ?? [];
+  // "Other files" hold no messages: neither a count nor a change is said of them.
   const messages = version.chat && version.chat.platform !== 'other' ? version.chat.messages : null;
+  const change = messages === null ? null : messageChange(version.messagesSincePrevious);
   return (
     <li className="version">
       <span className="version-dot" aria-hidden="true" />

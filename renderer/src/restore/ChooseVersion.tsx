@@ -26,7 +26,7 @@ export function ChooseVersion({ source, selected, onSelect, onBack, onNext }: Ch
           <legend className="visually-hidden">Version</legend>
           {source.versions.map((version) => {
             const chat = version.chat && version.chat.platform !== 'other' ? version.chat : null;
-            const change = messageChange(version.messagesSincePrevious);
+            const change = chat ? messageChange(version.messagesSincePrevious) : null;
             return (
               <label key={version.id} className="choice">
                 <input
