@@ -155,7 +155,7 @@ async function syncedFolderWarnings(choice: FolderChoice, places?: MachinePlaces
     const place = await locate(synced.path);
     if (kit && (await within(kit, place))) {
       warnings.push(
-        `The recovery kit would be saved in ${synced.path} (${synced.provider}), a folder a sync client uploads: it would no longer be offline. Save it on a memory stick, or print it, instead.`,
+        `The recovery kit is saved in ${synced.path} (${synced.provider}), a folder a sync client uploads: it is then no longer offline. Save it on a memory stick, or print it, instead.`,
       );
     }
     if (await within(watch, place)) {

@@ -172,7 +172,7 @@ describe('allowed', () => {
     assert.equal(check.warnings.length, 2);
     assert.match(
       check.warnings[0] ?? '',
-      /recovery kit would be saved in .*Dropbox \(Dropbox\).*no longer be offline/,
+      /recovery kit is saved in .*Dropbox \(Dropbox\).*no longer offline/,
     );
     assert.match(check.warnings[1] ?? '', /export folder .* is inside .*Dropbox.*uploaded there unencrypted/);
   });

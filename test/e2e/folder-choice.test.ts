@@ -191,7 +191,7 @@ describe('folder choices in setup', SEQUENTIAL, () => {
     await save.click();
     await page.getByText('Saved to').waitFor();
     await problem.waitFor({ state: 'detached' });
-    const warning = page.locator('.note-warning').filter({ hasText: /it would no longer be offline/ });
+    const warning = page.locator('.note-warning').filter({ hasText: /it is then no longer offline/ });
     await warning.waitFor();
     assert.match(await warning.innerText(), new RegExp(`saved in ${literal(oneDrive)} \\(OneDrive\\)`));
     assert.match(await readFile(inOneDrive, 'utf8'), /AGE-SECRET-KEY-1/);

@@ -51,6 +51,7 @@ test('exposes only window.puddleproof: the domain API, without ipcRenderer', () 
   assert.deepEqual(Object.keys(api).sort(), [
     'backup',
     'dialogs',
+    'folders',
     'history',
     'kit',
     'recipients',
