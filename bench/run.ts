@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { responsiveness } from './app-responsiveness.js';
 import { backup, restore } from './backup.js';
+import { chats } from './chats.js';
 import { codec } from './codec.js';
 import { watch } from './watch.js';
 
@@ -21,6 +22,7 @@ export const sections: Record<string, () => Promise<SectionResult>> = {
   restore,
   watch,
   responsiveness,
+  chats,
 };
 
 function machine() {

@@ -2,7 +2,7 @@
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
 import { backup } from './commands/backup.js';
-import { gc, list, status } from './commands/history.js';
+import { chats, gc, list, status } from './commands/history.js';
 import { prune } from './commands/prune.js';
 import { recipients } from './commands/recipients.js';
 import { restore, verify } from './commands/restore.js';
@@ -14,6 +14,7 @@ const commands: Command[] = [
   backup,
   watchCommand,
   list,
+  chats,
   restore,
   verify,
   recover,

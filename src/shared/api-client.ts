@@ -61,7 +61,11 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
         await t.invoke('watching:resume', undefined);
       },
     },
-    history: { list: none('history:list'), files: (id) => t.invoke('history:files', { id }) },
+    history: {
+      list: none('history:list'),
+      files: (id) => t.invoke('history:files', { id }),
+      preview: (id) => t.invoke('history:preview', { id }),
+    },
     kit: {
       status: none('kit:status'),
       load: none('kit:load'),

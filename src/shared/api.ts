@@ -87,6 +87,34 @@ export type VerificationState =
   | { kind: 'verified'; at: string }
   | { kind: 'failed'; at: string; problem: string };
 
+/** The apps whose exports are recognised; `other` is "Other files". */
+export type ChatPlatform = 'whatsapp' | 'telegram' | 'discord' | 'other';
+
+/** What one version of a chat holds, as recognised from its text when it was backed up. */
+export interface ChatFacts {
+  platform: ChatPlatform;
+  /** Messages people wrote (system notices not counted). */
+  messages: number;
+  /** ISO 8601 times of the first and last message (WhatsApp: local times without a zone). */
+  first: string | null;
+  last: string | null;
+  media: number;
+  mediaBytes: number;
+  participants: string[];
+  /** What could not be read of the export (it was backed up all the same). */
+  warnings: string[];
+}
+
+/** One message of a version's preview: sender, time (as in ChatFacts), text. */
+export interface PreviewMessage {
+  sender: string;
+  time: string;
+  text: string;
+}
+
+/** The last messages of a version, decrypted on this device; or why they cannot be shown. */
+export type VersionPreview = { ok: true; messages: PreviewMessage[] } | { ok: false; message: string };
+
 /** One version of an export in the history. */
 export interface BackupVersion {
   id: string;
@@ -100,11 +128,20 @@ export interface BackupVersion {
   /** Size of the encrypted data in the cloud folder. */
   storedBytes: number;
   verification: VerificationState;
+  /** What the version holds; null for a backup made before chats were recognised (not identified yet). */
+  chat: ChatFacts | null;
+  /** Messages more (or, negative, fewer: a trimmed export) than the version before; null for the first. */
+  messagesSincePrevious: number | null;
 }
 
-/** All versions of one source (chat), newest first. */
+/** All versions of one chat, newest first. */
 export interface SourceHistory {
+  /** The chat's stable, opaque id. */
+  id: string;
+  /** The chat's title (its newest version's, or the one given by hand). */
   source: string;
+  /** null: not identified yet (made before chats were recognised; kept by retention until it is). */
+  platform: ChatPlatform | null;
   versions: BackupVersion[];
 }
 
@@ -236,6 +273,8 @@ export interface PuddleproofApi {
     list(): Promise<HistoryView>;
     /** The archive listing of one backup (decrypts it; needs the kit for other devices' backups). */
     files(id: string): Promise<ArchiveListing>;
+    /** The last messages of one version (from its encrypted metadata, decrypted on this device). */
+    preview(id: string): Promise<VersionPreview>;
   };
   kit: {
     status(): Promise<KitStatus>;

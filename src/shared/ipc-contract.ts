@@ -16,6 +16,7 @@ import type {
   SavedKit,
   SetupState,
   VerifyAllOutcome,
+  VersionPreview,
 } from './api.js';
 import type { EngineStatus } from './status.js';
 
@@ -94,6 +95,7 @@ export const requestSchemas = {
   'watching:resume': nothing,
   'history:list': nothing,
   'history:files': z.strictObject({ id: backupId }),
+  'history:preview': z.strictObject({ id: backupId }),
   'kit:status': nothing,
   'kit:load': nothing,
   'kit:paste': z.strictObject({ text: kitText }),
@@ -140,6 +142,7 @@ export interface Responses {
   'watching:resume': undefined;
   'history:list': HistoryView;
   'history:files': ArchiveListing;
+  'history:preview': VersionPreview;
   'kit:status': KitStatus;
   'kit:load': KitStatus;
   'kit:paste': KitStatus;

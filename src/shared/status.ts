@@ -21,6 +21,11 @@ export interface EngineStatus {
   lastBackupBySource: Record<string, string>;
   /** Exports that have no committed backup of their current content yet. */
   pending: string[];
+  /**
+   * Backups made before chats were recognised, being identified from their content in the background:
+   * how many are done of how many (absent when there is nothing to do).
+   */
+  identifying?: { done: number; total: number };
 }
 
 /** One line for people, e.g. "Backing up WhatsApp Chat - Alice.zip — 45%". */

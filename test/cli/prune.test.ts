@@ -1,18 +1,29 @@
 // prune through the CLI, and crash-safe removal at the Vault level.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { newBackupId } from '../../src/core/vault/layout.js';
 import { Vault } from '../../src/core/vault/vault.js';
+import {
+  type ChatModel,
+  expectedSummary,
+  growChat,
+  makeChat,
+  writeWhatsAppIos,
+} from '../helpers/chat-exports/index.js';
 import { makeSandbox, type Sandbox } from '../helpers/cli.js';
 
 interface Listed {
   id: string;
   source: string;
+  exportName: string;
   createdAt: string;
+  chat: string | null;
+  title: string;
+  platform: string | null;
+  messages: number | null;
 }
 
 async function listJson(sb: Sandbox): Promise<Listed[]> {
@@ -26,11 +37,24 @@ async function objectIds(sb: Sandbox, folder: 'data' | 'meta'): Promise<string[]
   return names.filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4));
 }
 
-/** Backs up `count` different versions of one chat export, one after another. */
+/** Every version of the chat exported so far, oldest first. */
+const versions: ChatModel[] = [];
+
+/** Backs up `count` new versions of one chat (a WhatsApp iOS zip that grows), one after another. */
 async function backUpVersions(sb: Sandbox, count: number): Promise<void> {
-  const zip = join(sb.watch, 'WhatsApp Chat - Alice.zip');
   for (let i = 0; i < count; i++) {
-    await writeFile(zip, randomBytes(10_000 + i * 1000));
+    const previous = versions[versions.length - 1];
+    const chat = previous
+      ? growChat(previous, 5, versions.length + 1)
+      : makeChat({
+          title: 'Alice',
+          participants: ['Alice', 'Me'],
+          count: 40,
+          start: new Date('2026-01-05T09:00:00Z'),
+          seed: 1,
+        });
+    versions.push(chat);
+    await writeWhatsAppIos(sb.watch, chat, { zip: true });
     const r = await sb.run(['backup']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /unchanged/);
@@ -50,9 +74,18 @@ describe('puddleproof prune', () => {
   });
   after(() => sb.cleanup());
 
-  test('six versions of one chat make six backups of one source', () => {
+  test('six versions of one chat make six backups of one chat', () => {
     assert.equal(backups.length, 6);
-    assert.deepEqual(new Set(backups.map((b) => b.source)), new Set(['WhatsApp Chat - Alice']));
+    const [first] = backups;
+    assert.equal(typeof first?.chat, 'string');
+    for (const [i, b] of backups.entries()) {
+      assert.equal(b.chat, first?.chat, `version ${i + 1} is the same chat`);
+      assert.equal(b.exportName, 'WhatsApp Chat - Alice.zip');
+      assert.equal(b.source, 'Alice');
+      assert.equal(b.title, 'Alice');
+      assert.equal(b.platform, 'whatsapp');
+      assert.equal(b.messages, expectedSummary(versions[i] as ChatModel).messages);
+    }
   });
 
   test('--dry-run lists what would go and removes nothing', async () => {
@@ -62,17 +95,16 @@ describe('puddleproof prune', () => {
     const keepLines = r.stdout.split('\n').filter((l) => l.startsWith('keep '));
     assert.deepEqual(
       removeLines,
-      backups.slice(0, 4).map((b) => `remove ${b.id} ${b.source} ${b.createdAt}`),
+      backups.slice(0, 4).map((b) => `remove ${b.id} Alice — WhatsApp ${b.createdAt}`),
     );
     assert.equal(keepLines.length, 2);
     // All six are from today: keep-last keeps the two newest, daily/weekly/monthly/yearly the newest.
-    assert.equal(
-      keepLines[0],
-      `keep ${backups[4]?.id} WhatsApp Chat - Alice ${backups[4]?.createdAt} (last 2)`,
-    );
+    assert.equal(keepLines[0], `keep ${backups[4]?.id} Alice — WhatsApp ${backups[4]?.createdAt} (last 2)`);
     assert.match(
       keepLines[1] ?? '',
-      new RegExp(`^keep ${backups[5]?.id} .*\\(last 2, daily, weekly, monthly, yearly\\)$`),
+      new RegExp(
+        `^keep ${backups[5]?.id} Alice — WhatsApp \\S+ \\(last 2, daily, weekly, monthly, yearly\\)$`,
+      ),
     );
     assert.match(r.stdout, /Policy: keep last 2, daily 14, weekly 8, monthly 12, yearly 3/);
     assert.match(r.stdout, /Dry run: would remove 4 of 6 backups; nothing was removed/);

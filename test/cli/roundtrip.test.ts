@@ -11,6 +11,10 @@ import { assertSameTree, makeTrickyExport, setTreeMtimes } from '../helpers/expo
 interface Listed {
   id: string;
   source: string;
+  exportName: string;
+  title: string;
+  platform: string | null;
+  chat: string | null;
   createdAt: string;
   bytes: number;
   files: number;
@@ -51,11 +55,20 @@ describe('backup and restore through the CLI', () => {
   });
   after(() => sb.cleanup());
 
-  test('every export becomes one backup, listed with its source and sizes', () => {
+  test('every export becomes one backup, listed with its name, title and sizes', () => {
     assert.equal(backups.length, 2);
-    const sources = backups.map((b) => b.source).sort();
-    assert.deepEqual(sources, ['ChatExport', 'WhatsApp Chat - Alice']);
-    const alice = backups.find((b) => b.source === 'WhatsApp Chat - Alice');
+    const names = backups.map((b) => b.exportName).sort();
+    assert.deepEqual(names, ['ChatExport_2026-11-26', 'WhatsApp Chat - Alice.zip']);
+    // Neither holds a chat the app recognises (a folder of odd files, a zip of random bytes): each is
+    // "Other files", titled by its full name, and one chat of its own.
+    for (const b of backups) {
+      assert.equal(b.platform, 'other', b.exportName);
+      assert.equal(b.title, b.exportName);
+      assert.equal(b.source, b.exportName);
+      assert.equal(typeof b.chat, 'string');
+    }
+    assert.notEqual(backups[0]?.chat, backups[1]?.chat);
+    const alice = backups.find((b) => b.exportName === 'WhatsApp Chat - Alice.zip');
     assert.equal(alice?.files, 1);
     assert.equal(alice?.bytes, 200_000);
   });
@@ -84,13 +97,14 @@ describe('backup and restore through the CLI', () => {
       const r = await sb.run(['restore', b.id, '--to', to]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Verified/);
-      if (b.source === 'ChatExport') await assertSameTree(join(to, 'ChatExport_2026-11-26'), chat);
+      if (b.exportName === 'ChatExport_2026-11-26')
+        await assertSameTree(join(to, 'ChatExport_2026-11-26'), chat);
       else assert.ok((await readFile(join(to, 'WhatsApp Chat - Alice.zip'))).equals(await readFile(zip)));
     }
   });
 
   test('`age -d -i kit.txt OBJECT | tar -x` restores with standard tools alone', async () => {
-    const chatBackup = backups.find((b) => b.source === 'ChatExport');
+    const chatBackup = backups.find((b) => b.exportName === 'ChatExport_2026-11-26');
     assert.ok(chatBackup);
     const to = join(sb.root, 'age-cli');
     await mkdir(to);
@@ -102,7 +116,7 @@ describe('backup and restore through the CLI', () => {
   });
 
   test('--only restores just the chosen paths', async () => {
-    const chatBackup = backups.find((b) => b.source === 'ChatExport');
+    const chatBackup = backups.find((b) => b.exportName === 'ChatExport_2026-11-26');
     const to = join(sb.root, 'partial');
     const args = ['restore', chatBackup?.id ?? '', '--to', to, '--only', 'ChatExport_2026-11-26/photos'];
     const r = await sb.run(args);
@@ -149,7 +163,7 @@ describe('backup and restore through the CLI', () => {
       (await listJson(sb, home2)).map((b) => b.id),
       backups.map((b) => b.id),
     );
-    const chatBackup = backups.find((b) => b.source === 'ChatExport');
+    const chatBackup = backups.find((b) => b.exportName === 'ChatExport_2026-11-26');
     assert.ok(chatBackup);
     const without = await sb.run(['restore', chatBackup.id, '--to', join(sb.root, 'nm-1')], { home: home2 });
     assert.equal(without.code, 1);

@@ -8,6 +8,7 @@ import { mkdir, open, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { EngineStatus } from '../../src/shared/status.js';
+import { makeChat, writeWhatsAppAndroid } from '../helpers/chat-exports/index.js';
 import { CLI_ARGS, makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
 
 const MiB = 1024 * 1024;
@@ -22,6 +23,7 @@ interface Line extends EngineStatus {
 interface Listed {
   id: string;
   source: string;
+  exportName: string;
   createdAt: string;
 }
 
@@ -141,9 +143,10 @@ describe('puddleproof watch', () => {
       (l) => l.state.kind === 'backingUp' && l.state.exportName === name,
       first + 1,
     );
+    // No Telegram chat header in messages.html: "Other files", titled by the export's full name.
     const idle = await w.waitForJson(
-      'idle with the last backup of ChatExport',
-      (l) => l.state.kind === 'idle' && 'ChatExport' in l.lastBackupBySource,
+      `idle with the last backup of ${name}`,
+      (l) => l.state.kind === 'idle' && name in l.lastBackupBySource,
       backingUp + 1,
     );
     const lines = w.json;
@@ -159,14 +162,23 @@ describe('puddleproof watch', () => {
     assert.deepEqual(lines[idle]?.pending, []);
     const backups = await listed();
     assert.equal(backups.length, 1);
-    assert.equal(lines[idle]?.lastBackupBySource.ChatExport, backups[0]?.createdAt);
+    assert.equal(backups[0]?.exportName, name);
+    assert.deepEqual(lines[idle]?.lastBackupBySource, { [name]: backups[0]?.createdAt });
     w.kill('SIGINT');
     assert.deepEqual(await w.exited, { code: 0, signal: null });
   });
 
   test('status --json shows the state and the exports not backed up yet', { timeout: 30_000 }, async () => {
-    const name = 'WhatsApp Chat - Grace.txt';
-    await writeFile(join(sb.watch, name), 'Grace: are we still on for Sunday?\n');
+    // A real WhatsApp (Android) export: once backed up, its source is the chat's name, "Grace".
+    const grace = makeChat({
+      title: 'Grace',
+      participants: ['Grace', 'Me'],
+      count: 12,
+      start: new Date('2026-11-01T10:00:00Z'),
+      seed: 7,
+    });
+    await writeWhatsAppAndroid(sb.watch, grace, { zip: false, locale: 'en', clock: '24h', dateOrder: 'dmy' });
+    const name = 'WhatsApp Chat with Grace.txt';
     const r = ok(await sb.run(['status', '--json']), 'status --json');
     const status = JSON.parse(r.stdout) as EngineStatus & { watchDir: string; abandonedBackups: number };
     assert.equal(status.watchDir, sb.watch);
@@ -175,7 +187,7 @@ describe('puddleproof watch', () => {
     assert.equal(status.state.kind, 'settling', 'settling: written less than 10 s ago');
     assert.ok(status.state.kind === 'settling' && status.state.exportName === name);
     assert.ok(status.state.kind === 'settling' && status.state.readyAt > Date.now());
-    assert.ok(status.lastBackupBySource.ChatExport, 'the last backup of the earlier export');
+    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-20'], 'the earlier export');
     const text = ok(await sb.run(['status']), 'status');
     assert.match(text.stdout, new RegExp(`not backed up yet: ${name}`));
   });
@@ -183,7 +195,7 @@ describe('puddleproof watch', () => {
   test('status does not claim every export is backed up while a settled one is pending', {
     timeout: 30_000,
   }, async () => {
-    const name = 'WhatsApp Chat - Grace.txt';
+    const name = 'WhatsApp Chat with Grace.txt';
     const minuteAgo = new Date(Date.now() - 60_000);
     await utimes(join(sb.watch, name), minuteAgo, minuteAgo);
     const r = ok(await sb.run(['status']), 'status');
@@ -198,8 +210,7 @@ describe('puddleproof watch', () => {
     const settle = watch(['--json', '--quiet-seconds', '1']);
     await settle.waitForJson(
       'idle with Grace',
-      (l) =>
-        l.state.kind === 'idle' && l.pending.length === 0 && 'WhatsApp Chat - Grace' in l.lastBackupBySource,
+      (l) => l.state.kind === 'idle' && l.pending.length === 0 && 'Grace' in l.lastBackupBySource,
     );
     settle.kill('SIGINT');
     assert.deepEqual(await settle.exited, { code: 0, signal: null });
@@ -246,7 +257,7 @@ describe('puddleproof watch', () => {
     assert.deepEqual(await second.exited, { code: 0, signal: null });
 
     const after_ = await listed();
-    const big = after_.filter((b) => b.source === name);
+    const big = after_.filter((b) => b.exportName === name);
     assert.equal(big.length, 1, 'exactly one committed backup of the big export');
     assert.equal(after_.length, before_.length + 1);
     const expected = after_.map((b) => `${b.id}.age`).sort();

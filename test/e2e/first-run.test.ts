@@ -164,7 +164,7 @@ describe('first run', SEQUENTIAL, () => {
     ]);
     await writeFile(join(watch, EXPORT), zip);
     // The quiet period (10 s by default) passes, then the backup runs and the history updates itself.
-    const source = page.getByRole('region', { name: 'WhatsApp Chat - Alice', exact: true });
+    const source = page.getByRole('region', { name: 'Alice', exact: true });
     await source.waitFor({ timeout: 60_000 });
     const item = await source.getByRole('listitem').innerText();
     assert.match(item, /1 file\b/);
@@ -235,7 +235,7 @@ describe('first run', SEQUENTIAL, () => {
       await checkScreen(page, 'setup-join');
       await page.getByRole('button', { name: 'Join the vault' }).click();
       await heading(page, 'Backups');
-      const source = page.getByRole('region', { name: 'WhatsApp Chat - Alice', exact: true });
+      const source = page.getByRole('region', { name: 'Alice', exact: true });
       await source.waitFor();
       assert.match(await source.innerText(), /Alex's laptop/);
 

@@ -88,7 +88,7 @@ describe('restore', SEQUENTIAL, () => {
     const { page } = app;
     exportPath = await makeTrickyExport(vault.watch, EXPORT);
     await page.getByRole('button', { name: 'Back up now' }).click();
-    const source = page.getByRole('region', { name: 'ChatExport', exact: true });
+    const source = page.getByRole('region', { name: EXPORT, exact: true });
     await source.waitFor({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Up to date' }).waitFor();
     await writeFile(join(exportPath, 'messages.html'), '<html>Moved to the new mill — Alice</html>\n');
@@ -242,7 +242,7 @@ describe('restore', SEQUENTIAL, () => {
 
   test('a corrupted backup shows a clear error and writes nothing', async () => {
     const { page } = app;
-    const [newest, older] = await versionIds('ChatExport');
+    const [newest, older] = await versionIds(EXPORT);
     assert.ok(newest && older);
     const data = (id: string) => join(vault.cloud, 'Puddleproof', 'data', `${id}.age`);
     const before = await readdir(restores);

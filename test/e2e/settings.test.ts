@@ -135,7 +135,7 @@ describe('settings and status', SEQUENTIAL, () => {
     const { page } = app;
     await dropExport(watch, 'WhatsApp Chat - Bea.zip');
     await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
-    const source = page.getByRole('region', { name: 'WhatsApp Chat - Bea', exact: true });
+    const source = page.getByRole('region', { name: 'WhatsApp Chat - Bea.zip', exact: true });
     await source.waitFor({ timeout: 60_000 });
     assert.match(await source.innerText(), /Not verified yet/);
     await openSettings(page);
@@ -166,7 +166,7 @@ describe('settings and status', SEQUENTIAL, () => {
     await checkScreen(page, 'history-waiting-for-cloud');
     await rename(`${vaultDir}.away`, vaultDir);
     await page
-      .getByRole('region', { name: 'WhatsApp Chat - Cai', exact: true })
+      .getByRole('region', { name: 'WhatsApp Chat - Cai.zip', exact: true })
       .waitFor({ timeout: 120_000 });
   });
 

@@ -3,6 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { backupExport } from '../../core/backup/backup.js';
 import { isExportName } from '../../core/backup/export-names.js';
+import { walkExport } from '../../core/backup/walk.js';
+import { chatLabel } from '../../core/chats/labels.js';
 import { backupContextOf, deviceIdentities, openDevice } from '../../core/device.js';
 import { folderRefusal, overlaps } from '../../core/folder-choice.js';
 import { profileHome } from '../../core/profile.js';
@@ -10,12 +12,16 @@ import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
 
-/** The exports of the watch folder: its top-level entries, except any that is, holds or is in the vault. */
+/** The exports of the watch folder: its top-level entries, except empty folders and the vault. */
 async function exportPaths(watchDir: string, vaultRoot: string): Promise<string[]> {
   const paths: string[] = [];
   for (const name of (await readdir(watchDir)).filter(isExportName)) {
     const path = join(watchDir, name);
-    if (!(await overlaps(path, vaultRoot))) paths.push(path);
+    if (await overlaps(path, vaultRoot)) continue;
+    // An empty folder is no export (the same rule as the watcher's).
+    const walked = await walkExport(path).catch(() => null);
+    if (walked && !walked.entries.some((e) => e.type === 'file')) continue;
+    paths.push(path);
   }
   return paths;
 }
@@ -45,9 +51,12 @@ An export identical to a committed backup is not stored again.`,
         if (outcome.status === 'stored') {
           backups.push(outcome.meta);
           const { meta } = outcome;
+          const chat = meta.chat ? `${chatLabel(meta)}, ${meta.chat.summary.messages} messages, ` : '';
           console.log(
-            `stored ${meta.exportName} as ${meta.id} (${meta.files} files, ${formatBytes(meta.bytes)})`,
+            `stored ${meta.exportName} as ${meta.id} (${chat}${meta.files} files, ${formatBytes(meta.bytes)})`,
           );
+          for (const w of meta.chat?.summary.warnings ?? [])
+            console.error(`warning: ${meta.exportName}: ${w}`);
           for (const s of outcome.skipped) console.log(`  skipped ${s} (not a regular file or folder)`);
         } else {
           console.log(`unchanged ${outcome.exportName} (same content as ${outcome.sameAs})`);

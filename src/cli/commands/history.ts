@@ -1,37 +1,54 @@
 // list, status and gc: what the vault holds.
-import { deviceIdentities, openDevice, openProfile } from '../../core/device.js';
+
+import { mergeChats, renameChat, splitVersion } from '../../core/chats/chat-changes.js';
+import { chatsOf } from '../../core/chats/chat-list.js';
+import { identifyOldBackups } from '../../core/chats/identify-old.js';
+import { chatLabel, platformName } from '../../core/chats/labels.js';
+import { type Device, deviceIdentities, openDevice, openProfile } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import { DEFAULT_GC_GRACE_MS } from '../../core/vault/vault.js';
 import { Reconciler } from '../../core/watch/reconciler.js';
 import { describeActivity } from '../../shared/status.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { formatBytes } from '../output.js';
+import { formatBytes, progressBar } from '../output.js';
 
 export const list: Command = {
   name: 'list',
   summary: 'list committed backups',
   help: `usage: puddleproof list [--json]
 
---json prints an array of {id, source, createdAt, bytes, files, device}.`,
+--json prints an array of {id, source, exportName, createdAt, bytes, files, device, chat, title, platform,
+messages, first, last, media}: chat is the chat's id (as in \`puddleproof chats\`), messages the messages
+people wrote, first and last the times of the first and last of them, media the media files. A backup made
+before chats were recognised has chat null.`,
   async run(argv, env) {
     const { values } = parse(argv, { json: { type: 'boolean' } });
     const device = await openDevice(profileHome(env));
     const { backups, problems } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
     if (values.json) {
-      const rows = backups.map(({ id, source, createdAt, bytes, files, device: d }) => ({
-        id,
-        source,
-        createdAt,
-        bytes,
-        files,
-        device: d,
+      const rows = backups.map((b) => ({
+        id: b.id,
+        source: b.source,
+        exportName: b.exportName,
+        createdAt: b.createdAt,
+        bytes: b.bytes,
+        files: b.files,
+        device: b.device,
+        chat: b.chat?.key ?? null,
+        title: b.chat?.summary.title ?? b.source,
+        platform: b.chat?.summary.platform ?? null,
+        messages: b.chat?.summary.messages ?? null,
+        first: b.chat?.summary.first ?? null,
+        last: b.chat?.summary.last ?? null,
+        media: b.chat?.summary.media ?? null,
       }));
       console.log(JSON.stringify(rows, null, 2));
     } else {
       for (const b of backups) {
+        const counts = b.chat ? `  ${b.chat.summary.messages} messages` : '';
         console.log(
-          `${b.id}  ${b.createdAt}  ${b.source}  ${b.files} files  ${formatBytes(b.bytes)}  ${b.device}`,
+          `${b.id}  ${b.createdAt}  ${chatLabel(b)}${counts}  ${b.files} files  ${formatBytes(b.bytes)}  ${b.device}`,
         );
       }
       if (backups.length === 0) console.log('No backups yet.');
@@ -40,6 +57,77 @@ export const list: Command = {
     return 0;
   },
 };
+
+export const chats: Command = {
+  name: 'chats',
+  summary: 'list the chats backed up; rename, merge or split them',
+  help: `usage: puddleproof chats [--json]
+       puddleproof chats rename ID TITLE      # a title of your choosing for chat ID
+       puddleproof chats merge ID INTO_ID     # chat ID is the same chat as INTO_ID
+       puddleproof chats split BACKUP_ID      # that version is another chat
+       puddleproof chats identify             # backups made before chats were recognised: read them
+
+One entry per chat: id (stable, opaque), title, platform (whatsapp, telegram, discord or other),
+versions, and for its newest version messages (written by people; system notices not counted), first and
+last (ISO 8601 times of the first and last message), media and bytes. Backups made before chats were
+recognised are listed with "identified": false until they are identified from their content (the
+watcher does it in the background; \`chats identify\` does it now). Renames, merges and splits are kept in the vault
+(encrypted) and every device applies them; retention then judges the chats as they are.`,
+  async run(argv, env) {
+    const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+    const device = await openDevice(profileHome(env));
+    const [action, ...args] = positionals;
+    if (action !== undefined) return changeChats(device, action, args);
+    const { backups, problems } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+    const entries = chatsOf(backups);
+    if (values.json) console.log(JSON.stringify(entries, null, 2));
+    else {
+      for (const c of entries) {
+        const dates = c.first && c.last ? `, ${c.first.slice(0, 10)} to ${c.last.slice(0, 10)}` : '';
+        const label = `${c.title} — ${c.identified ? platformName(c.platform) : 'not identified yet'}`;
+        console.log(
+          `${c.id}  ${label}  ${c.versions} versions  ${c.messages} messages${dates}  ${c.media} media  ${formatBytes(c.bytes)}`,
+        );
+      }
+      if (entries.length === 0) console.log('No backups yet.');
+    }
+    for (const p of problems) console.error(`warning: ${p.id} cannot be read: ${p.problem}`);
+    return 0;
+  },
+};
+
+/** `chats rename|merge|split …`. */
+async function changeChats(device: Device, action: string, args: string[]): Promise<number> {
+  const [a, b, ...rest] = args;
+  if (action === 'rename' && a && b) {
+    const title = [b, ...rest].join(' ');
+    await renameChat(device, a, title);
+    console.log(`Chat ${a} is now called "${title.trim()}".`);
+  } else if (action === 'merge' && a && b && rest.length === 0) {
+    await mergeChats(device, a, b);
+    console.log(`Chat ${a} is now part of chat ${b}.`);
+  } else if (action === 'identify' && !a) {
+    const bar = progressBar('Identifying backups made before chats were recognised');
+    const p = await identifyOldBackups(device.vault, device, {
+      onProgress: (q) => bar.update(q.done, q.total),
+    });
+    bar.clear();
+    console.log(`${p.done} of ${p.total} backups identified.`);
+    if (p.unreadable > 0) {
+      console.log(
+        `${p.unreadable} could not be opened on this device (made elsewhere?); they are kept as they are.`,
+      );
+    }
+  } else if (action === 'split' && a && !b) {
+    const chat = await splitVersion(device, a);
+    console.log(`Backup ${a} is now a chat of its own: ${chat}.`);
+  } else {
+    throw new UsageError(
+      'usage: puddleproof chats [--json] | rename ID TITLE | merge ID INTO_ID | split BACKUP_ID | identify',
+    );
+  }
+  return 0;
+}
 
 export const status: Command = {
   name: 'status',

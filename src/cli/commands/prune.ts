@@ -1,4 +1,5 @@
 // prune: remove old backups by a retention policy (restic's `forget --keep-*`, per source).
+import { chatLabel } from '../../core/chats/labels.js';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import {
@@ -7,6 +8,7 @@ import {
   planRetention,
   RETENTION_RULES,
   type RetentionPolicy,
+  retentionCandidate,
   validatePolicy,
 } from '../../core/vault/retention.js';
 import { parse, UsageError } from '../args.js';
@@ -59,15 +61,16 @@ if prune is interrupted in between, \`puddleproof gc\` removes the leftover data
     const device = await openDevice(profileHome(env));
     const { backups, problems } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
     const timeZone = localTimeZone();
-    const plan = planRetention(backups, policy, timeZone);
+    const plan = planRetention(backups.map(retentionCandidate), policy, timeZone);
     const rules = RETENTION_RULES.filter((rule) => policy[rule] > 0).map((rule) => `${rule} ${policy[rule]}`);
     console.log(`Policy: ${rules.length > 0 ? `keep ${rules.join(', ')}` : 'keep everything'} (${timeZone})`);
 
     const reasons = new Map(plan.keep.map((k) => [k.id, k.reasons]));
     for (const b of backups) {
       const why = reasons.get(b.id);
-      if (why) console.log(`keep ${b.id} ${b.source} ${b.createdAt} (${why.join(', ')})`);
-      else console.log(`remove ${b.id} ${b.source} ${b.createdAt}`);
+      const chat = chatLabel(b);
+      if (why) console.log(`keep ${b.id} ${chat} ${b.createdAt} (${why.join(', ')})`);
+      else console.log(`remove ${b.id} ${chat} ${b.createdAt}`);
     }
     for (const p of problems)
       console.error(`warning: backup ${p.id} cannot be read, so it is kept: ${p.problem}`);

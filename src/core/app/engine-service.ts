@@ -13,6 +13,7 @@ import type {
 } from '../../shared/api.js';
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
 import type { EngineStatus } from '../../shared/status.js';
+import { applyChatEdits } from '../chats/chat-edits.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
 import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
 import type { SecretStore } from '../keys/keychain.js';
@@ -79,6 +80,7 @@ export class EngineService implements EngineApi {
   private preferences: Preferences | undefined;
   private reconciler: Reconciler | undefined;
   private lastStatus: EngineStatus = IDLE;
+  private settingsTurn: Promise<unknown> = Promise.resolve();
   private lastPublished = Number.NEGATIVE_INFINITY;
   private readonly restores = new Map<string, AbortController>();
   private readonly restored = new Set<string>();
@@ -205,12 +207,24 @@ export class EngineService implements EngineApi {
     return this.recipientViews();
   }
 
-  private async setPaused(paused: boolean): Promise<void> {
-    const { preferences } = this.ready();
-    this.preferences = { ...preferences, paused };
-    await savePreferences(this.home, this.preferences);
-    if (paused) this.reconciler?.pause();
-    else this.reconciler?.resume();
+  private setPaused(paused: boolean): Promise<void> {
+    return this.inTurn(async () => {
+      const { preferences } = this.ready();
+      this.preferences = { ...preferences, paused };
+      await savePreferences(this.home, this.preferences);
+      if (paused) this.reconciler?.pause();
+      else this.reconciler?.resume();
+    });
+  }
+
+  /**
+   * Runs changes of the settings one after another: each reads what the one before it saved (two toggles
+   * clicked at once must not each write back the preferences as they were before the other).
+   */
+  private inTurn<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.settingsTurn.then(change);
+    this.settingsTurn = next.catch(() => undefined);
+    return next;
   }
 
   private async updateSettings(update: SettingsUpdate): Promise<AppSettings> {
@@ -425,6 +439,21 @@ export class EngineService implements EngineApi {
           return failure(err);
         }
       },
+      'history:preview': async ({ id }) => {
+        const { profile, vault, identities } = await this.vault();
+        const [meta] = applyChatEdits(
+          [await vault.readMetadata(id, identities, profile.secrets.authKey)],
+          (await vault.readChatEdits(identities, profile.secrets.authKey)).edits,
+        );
+        if (!meta?.chat) {
+          return {
+            ok: false,
+            message:
+              'This backup was made before chats were recognised; its messages show once it is identified.',
+          };
+        }
+        return { ok: true, messages: meta.chat.summary.preview };
+      },
       'kit:status': async () => this.kit.status(),
       'kit:paste': async ({ text }) => this.kit.load(text, this.ready().profile.secrets),
       'kit:forget': async () => this.kit.forget(),
@@ -436,7 +465,7 @@ export class EngineService implements EngineApi {
       'engine:isRestored': async ({ destination }) => this.restored.has(resolve(destination)),
       'verify:all': () => this.verifyAll(),
       'settings:get': async () => this.appSettings(),
-      'settings:update': (update) => this.updateSettings(update),
+      'settings:update': (update) => this.inTurn(() => this.updateSettings(update)),
       'recipients:list': async () => this.recipientViews(),
       'recipients:add': ({ recipient, label }) =>
         this.changeRecipients((store, current) => addRecipient(store, current, recipient, label)),

@@ -1,7 +1,9 @@
-// The history as the window shows it: backups grouped by source (chat), newest first, with sizes,
+// The history as the window shows it: backups grouped by chat, newest first, with sizes,
 // devices and verification results, plus the vault's size after each backup for the chart.
 import { stat } from 'node:fs/promises';
-import type { BackupVersion, HistoryView, SourceHistory } from '../../shared/api.js';
+import type { ChatFacts, HistoryView, SourceHistory } from '../../shared/api.js';
+import { legacyChatId } from '../chats/chat-list.js';
+import type { ChatSummary } from '../chats/summary.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import type { Verifications } from './verifications.js';
@@ -13,14 +15,19 @@ export async function buildHistoryView(
   deviceId: string,
   verifications: Verifications,
 ): Promise<HistoryView> {
-  const bySource = new Map<string, BackupVersion[]>();
+  const byChat = new Map<string, SourceHistory>();
   const vaultSize: HistoryView['vaultSize'] = [];
   let total = 0;
   for (const meta of listing.backups) {
     const storedBytes = (await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? 0;
     total += storedBytes;
     vaultSize.push({ at: meta.createdAt, bytes: total });
-    const version: BackupVersion = {
+    // One entry per chat; a backup made before chats were recognised goes by its old name.
+    const id = meta.chat?.key ?? legacyChatId(meta.source);
+    const group = byChat.get(id) ?? { id, source: meta.source, platform: null, versions: [] };
+    const previous = group.versions[0]?.chat;
+    const facts = meta.chat ? factsOf(meta.chat.summary) : null;
+    group.versions.unshift({
       id: meta.id,
       exportName: meta.exportName,
       createdAt: meta.createdAt,
@@ -30,15 +37,25 @@ export async function buildHistoryView(
       bytes: meta.bytes,
       storedBytes,
       verification: await verifications.get(meta.id),
-    };
-    bySource.set(meta.source, [version, ...(bySource.get(meta.source) ?? [])]);
+      chat: facts,
+      messagesSincePrevious: facts && previous ? facts.messages - previous.messages : null,
+    });
+    group.source = meta.chat?.summary.title ?? group.source;
+    group.platform = meta.chat?.summary.platform ?? group.platform;
+    byChat.set(id, group);
   }
-  const sources: SourceHistory[] = [...bySource]
-    .map(([source, versions]) => ({ source, versions }))
-    .sort((a, b) => (b.versions[0]?.createdAt ?? '').localeCompare(a.versions[0]?.createdAt ?? ''));
+  const sources: SourceHistory[] = [...byChat.values()].sort((a, b) =>
+    (b.versions[0]?.createdAt ?? '').localeCompare(a.versions[0]?.createdAt ?? ''),
+  );
   return {
     sources,
     vaultSize,
     problems: listing.problems.map((p) => `Backup ${p.id} cannot be read: ${p.problem}`),
   };
+}
+
+/** What the window shows of a version's chat (not the message sample: it stays in the engine). */
+function factsOf(s: ChatSummary): ChatFacts {
+  const { platform, messages, first, last, media, mediaBytes, participants, warnings } = s;
+  return { platform, messages, first, last, media, mediaBytes, participants, warnings };
 }

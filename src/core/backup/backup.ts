@@ -8,6 +8,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
+import { type ChatRecord, chatKeyFor } from '../chats/chat-identity.js';
+import { recogniseExport } from '../chats/recognize.js';
 import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
@@ -17,7 +19,6 @@ import { type BackupMetadata, encryptMetadata, signMetadata } from '../vault/met
 import { fingerprintHmac } from '../vault/proof.js';
 import { SealTarStream } from '../vault/tar-trailer.js';
 import type { Vault } from '../vault/vault.js';
-import { sourceOf } from './source-name.js';
 import { type ExportEntry, ExportError, walkExport } from './walk.js';
 
 /** Everything a backup needs, passed in (tests give real ones in temporary places). */
@@ -233,6 +234,18 @@ export async function backupExport(
   const quick = quickFingerprint(authKey, exportName, entries);
   const sameQuick = existing.find((m) => m.quickFingerprint === quick);
   if (sameQuick) return { status: 'unchanged', sameAs: sameQuick.id, exportName, quickFingerprint: quick };
+  const recognised = await recogniseExport(exportPath, authKey);
+  if (!recognised) throw new ExportError(`${exportPath} is an empty folder: it is not an export.`);
+  const known = existing.flatMap((m) => (m.chat ? [m.chat] : []));
+  const { hashes } = recognised;
+  const key = chatKeyFor(authKey, recognised.summary, hashes, exportName, known);
+  // A renamed export keeps the title its chat already has.
+  const earlierTitle = known.findLast((c) => c.key === key)?.summary.title;
+  const summary =
+    recognised.titleGuessed && earlierTitle
+      ? { ...recognised.summary, title: earlierTitle }
+      : recognised.summary;
+  const chat: ChatRecord = { key, summary };
 
   const now = ctx.now ?? (() => new Date());
   const createdAt = now();
@@ -263,7 +276,7 @@ export async function backupExport(
     const meta: BackupMetadata = {
       format: 1,
       id,
-      source: sourceOf(exportName),
+      source: summary.title,
       exportName,
       createdAt: createdAt.toISOString(),
       device: ctx.device.name,
@@ -275,6 +288,7 @@ export async function backupExport(
       tarSha256: seal.summary.tarSha256,
       fingerprint,
       quickFingerprint: quick,
+      chat,
     };
     const indexRecipient = await recipientOf(ctx.secrets.indexIdentity);
     const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);

@@ -16,6 +16,7 @@ export function vaultPaths(root: string) {
     marker: join(root, 'vault.json'),
     dataDir: join(root, 'data'),
     metaDir: join(root, 'meta'),
+    chatsDir: join(root, 'chats'),
     data: (id: string) => join(root, 'data', `${id}.age`),
     meta: (id: string) => join(root, 'meta', `${id}.age`),
   };
@@ -37,6 +38,11 @@ export function newBackupId(now: Date): string {
 /** Whether a string is a backup id (also guards paths built from ids). */
 export function isBackupId(id: string): boolean {
   return ID_PATTERN.test(id);
+}
+
+/** The name of a new chat-edit object: a time and 60 random bits, like a backup id (`<id>.age`). */
+export function newChatEditName(now: Date): string {
+  return `${newBackupId(now)}.age`;
 }
 
 /** The id of a committed object's file name (`<id>.age`), or null for anything else. */

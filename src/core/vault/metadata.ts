@@ -2,6 +2,9 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecryptStream, createEncryptStream } from '../age/index.js';
+import type { ChatRecord } from '../chats/chat-identity.js';
+import { PLATFORMS } from '../chats/recognize.js';
+import type { ChatSummary, PreviewMessage } from '../chats/summary.js';
 import { metadataProof, proofMatches } from './proof.js';
 
 /** What a committed backup is (readable by every device of the vault through the index key). */
@@ -28,6 +31,8 @@ export interface BackupMetadata {
   fingerprint: string;
   /** Keyed hash of paths, sizes, modes and mtimes: lets a backup be skipped without reading the export. */
   quickFingerprint: string;
+  /** The chat the export is and what it holds (absent in backups made before chats were recognised). */
+  chat?: ChatRecord;
 }
 
 /** A metadata record with its proof, as stored. */
@@ -53,7 +58,10 @@ const FIELDS: (keyof BackupMetadata)[] = [
 ];
 
 function canonical(meta: BackupMetadata): string {
-  return JSON.stringify(FIELDS.map((key) => [key, meta[key]]));
+  const fields: unknown[] = FIELDS.map((key) => [key, meta[key]]);
+  // Rebuilt field by field, so that the proof never depends on the order the record was written in.
+  if (meta.chat) fields.push(['chat', validChatRecord(meta.chat)]);
+  return JSON.stringify(fields);
 }
 
 /** Adds the proof. */
@@ -82,6 +90,7 @@ export function verifyMetadata(
   for (const key of strings)
     if (typeof v[key] !== 'string') throw new MetadataError(`metadata: bad "${key}"`);
   const meta = Object.fromEntries(FIELDS.map((key) => [key, v[key]])) as unknown as BackupMetadata;
+  if (v.chat !== undefined) meta.chat = validChatRecord(v.chat);
   const proof = typeof v.proof === 'string' ? Buffer.from(v.proof, 'hex') : Buffer.alloc(0);
   if (!proofMatches(metadataProof(authKey, canonical(meta)), proof) && !allowUnauthenticated) {
     throw new MetadataError(
@@ -92,10 +101,15 @@ export function verifyMetadata(
 }
 
 /** Encrypts a signed record to the recipients. */
-export async function encryptMetadata(meta: SignedMetadata, recipients: readonly string[]): Promise<Buffer> {
+export function encryptMetadata(meta: SignedMetadata, recipients: readonly string[]): Promise<Buffer> {
+  return encryptJson(meta, recipients);
+}
+
+/** Encrypts a JSON value to the recipients (metadata and chat edits). */
+export async function encryptJson(value: unknown, recipients: readonly string[]): Promise<Buffer> {
   const parts: Buffer[] = [];
   await pipeline(
-    Readable.from([Buffer.from(JSON.stringify(meta))]),
+    Readable.from([Buffer.from(JSON.stringify(value))]),
     await createEncryptStream(recipients),
     new Writable({
       write(chunk: Buffer, _e, cb) {
@@ -125,4 +139,48 @@ export async function decryptMetadata(bytes: Buffer, identities: readonly string
   } catch {
     throw new MetadataError('metadata is not valid JSON');
   }
+}
+
+/** A chat record of the expected shape, rebuilt field by field (anything else is refused). */
+export function validChatRecord(value: unknown): ChatRecord {
+  const bad = (what: string) => new MetadataError(`metadata: bad chat ${what}`);
+  if (typeof value !== 'object' || value === null) throw bad('record');
+  const r = value as Record<string, unknown>;
+  const s = r.summary as Record<string, unknown> | null;
+  if (typeof r.key !== 'string' || typeof s !== 'object' || s === null) throw bad('record');
+  const str = (x: unknown, what: string) => {
+    if (typeof x !== 'string') throw bad(what);
+    return x;
+  };
+  const count = (x: unknown, what: string) => {
+    if (!Number.isSafeInteger(x) || (x as number) < 0) throw bad(what);
+    return x as number;
+  };
+  const strings = (x: unknown, what: string) => {
+    if (!Array.isArray(x)) throw bad(what);
+    return x.map((e) => str(e, what));
+  };
+  const platform = str(s.platform, 'platform') as ChatSummary['platform'];
+  if (!PLATFORMS.includes(platform)) throw bad('platform');
+  if (!Array.isArray(s.preview)) throw bad('preview');
+  const preview: PreviewMessage[] = s.preview.map((p: unknown) => {
+    const m = (p ?? {}) as Record<string, unknown>;
+    return { sender: str(m.sender, 'preview'), time: str(m.time, 'preview'), text: str(m.text, 'preview') };
+  });
+  const summary: ChatSummary = {
+    platform,
+    title: str(s.title, 'title'),
+    ...(s.nativeId !== undefined ? { nativeId: str(s.nativeId, 'id') } : {}),
+    ...(s.kind !== undefined ? { kind: str(s.kind, 'kind') } : {}),
+    participants: strings(s.participants, 'participants'),
+    messages: count(s.messages, 'messages'),
+    first: s.first === null ? null : str(s.first, 'first'),
+    last: s.last === null ? null : str(s.last, 'last'),
+    media: count(s.media, 'media'),
+    mediaBytes: count(s.mediaBytes, 'mediaBytes'),
+    preview,
+    sample: strings(s.sample, 'sample'),
+    warnings: strings(s.warnings, 'warnings'),
+  };
+  return { key: r.key, summary };
 }

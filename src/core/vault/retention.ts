@@ -1,6 +1,7 @@
 // Retention: which backups a policy keeps, decided as restic's `forget --keep-*` decides it. Pure, no I/O.
 //
-// Backups are grouped by source (the chat) and each group is judged on its own, newest first. A rule
+// Backups are grouped by chat (the key recognition gave them, never a file name) and each chat is judged on
+// its own, newest first; a backup whose chat is not known yet is never removed by a rule. A rule
 // `n` keeps the newest backup of each of the last n periods (hours, days, ISO weeks, months, years) that
 // have a backup; `last n` keeps the n newest. A backup kept by any rule is kept. Periods are calendar
 // periods in a time zone, not distances from now: running the plan again later changes nothing until a
@@ -67,8 +68,23 @@ export function validatePolicy(value: unknown): RetentionPolicy {
   return policy;
 }
 
-/** What planRetention needs of a backup. */
-export type RetentionCandidate = Pick<BackupMetadata, 'id' | 'source' | 'createdAt'>;
+/** What planRetention needs of a backup: its chat's key (null: not identified yet) and title. */
+export interface RetentionCandidate {
+  id: string;
+  createdAt: string;
+  chat: string | null;
+  title: string;
+}
+
+/** A backup as retention sees it. */
+export function retentionCandidate(meta: BackupMetadata): RetentionCandidate {
+  return {
+    id: meta.id,
+    createdAt: meta.createdAt,
+    chat: meta.chat?.key ?? null,
+    title: meta.chat?.summary.title ?? meta.source,
+  };
+}
 
 /** A backup the plan keeps, and which rules keep it (e.g. "last 10", "daily", "monthly"). */
 export interface KeptBackup {
@@ -76,10 +92,11 @@ export interface KeptBackup {
   reasons: string[];
 }
 
-/** A backup the plan removes. */
+/** A backup the plan removes, with the chat it belongs to. */
 export interface RemovedBackup {
   id: string;
-  source: string;
+  chat: string;
+  title: string;
   createdAt: string;
 }
 
@@ -95,9 +112,9 @@ export function localTimeZone(): string {
 
 /**
  * Decides which backups `policy` keeps. Periods are taken in `timeZone` (an IANA name such as
- * 'Europe/Berlin' or 'UTC'; default: the machine's zone). Each source is judged on its own; its newest
- * backup is always kept; a policy whose counts are all 0 keeps everything; a backup whose time cannot be
- * read is kept. Both lists are in the order of `backups`.
+ * 'Europe/Berlin' or 'UTC'; default: the machine's zone). Each chat is judged on its own; its newest
+ * backup is always kept; a policy whose counts are all 0 keeps everything; a backup whose chat is not
+ * identified, or whose time cannot be read, is kept. Both lists are in the order of `backups`.
  */
 export function planRetention(
   backups: readonly RetentionCandidate[],
@@ -115,12 +132,14 @@ export function planRetention(
   }));
   const groups = new Map<string, typeof entries>();
   for (const entry of entries) {
+    const chat = entry.backup.chat;
     if (keepAll) entry.reasons.push('empty policy');
+    else if (chat === null) entry.reasons.push('chat not identified yet');
     else if (Number.isNaN(entry.time)) entry.reasons.push('unreadable date');
     else {
-      const group = groups.get(entry.backup.source) ?? [];
+      const group = groups.get(chat) ?? [];
       group.push(entry);
-      groups.set(entry.backup.source, group);
+      groups.set(chat, group);
     }
   }
 
@@ -147,7 +166,13 @@ export function planRetention(
   const plan: RetentionPlan = { keep: [], remove: [] };
   for (const { backup, reasons } of entries) {
     if (reasons.length > 0) plan.keep.push({ id: backup.id, reasons });
-    else plan.remove.push({ id: backup.id, source: backup.source, createdAt: backup.createdAt });
+    else
+      plan.remove.push({
+        id: backup.id,
+        chat: backup.chat ?? '',
+        title: backup.title,
+        createdAt: backup.createdAt,
+      });
   }
   return plan;
 }

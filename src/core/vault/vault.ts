@@ -2,9 +2,18 @@
 // metadata object. Committed objects are never modified; the metadata object is the commit record.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { applyChatEdits, type ChatEdit, editProof, validEdit } from '../chats/chat-edits.js';
 import { fsyncDir, writeFileAtomic } from '../fs-atomic.js';
-import { idOfObjectName, isBackupId, VAULT_FORMAT, vaultPaths, vaultRoot } from './layout.js';
-import { type BackupMetadata, decryptMetadata, verifyMetadata } from './metadata.js';
+import {
+  idOfObjectName,
+  isBackupId,
+  newChatEditName,
+  VAULT_FORMAT,
+  vaultPaths,
+  vaultRoot,
+} from './layout.js';
+import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
+import { proofMatches } from './proof.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -40,6 +49,7 @@ export class Vault {
     }
     await mkdir(vault.paths.dataDir, { recursive: true });
     await mkdir(vault.paths.metaDir, { recursive: true });
+    await mkdir(vault.paths.chatsDir, { recursive: true });
     await writeFileAtomic(vault.paths.marker, `${JSON.stringify({ format: VAULT_FORMAT })}\n`, 0o644);
     return vault;
   }
@@ -65,6 +75,7 @@ export class Vault {
     }
     await mkdir(vault.paths.dataDir, { recursive: true });
     await mkdir(vault.paths.metaDir, { recursive: true });
+    await mkdir(vault.paths.chatsDir, { recursive: true });
     return vault;
   }
 
@@ -93,8 +104,55 @@ export class Vault {
     return meta;
   }
 
-  /** Every committed backup this device can read, oldest first, and the ones it could not. */
+  /**
+   * Every committed backup this device can read, oldest first, with the chat edits applied, and the
+   * backups (and edits) it could not read.
+   */
   async list(
+    identities: readonly string[],
+    authKey: Buffer,
+  ): Promise<{ backups: BackupMetadata[]; problems: ListProblem[] }> {
+    const edits = await this.readChatEdits(identities, authKey);
+    const { backups, problems } = await this.listUnedited(identities, authKey);
+    return { backups: applyChatEdits(backups, edits.edits), problems: [...problems, ...edits.problems] };
+  }
+
+  /** Writes a chat edit (encrypted to `recipients`, proven with the auth key) as a new object. */
+  async writeChatEdit(edit: ChatEdit, recipients: readonly string[], authKey: Buffer): Promise<void> {
+    const sealed = await encryptJson({ format: 1, edit, proof: editProof(authKey, edit) }, recipients);
+    await writeFileAtomic(join(this.paths.chatsDir, newChatEditName(new Date())), sealed, 0o644);
+  }
+
+  /** The chat edits this device can read and prove; the others as problems (refused, never applied). */
+  async readChatEdits(
+    identities: readonly string[],
+    authKey: Buffer,
+  ): Promise<{ edits: ChatEdit[]; problems: ListProblem[] }> {
+    const edits: ChatEdit[] = [];
+    const problems: ListProblem[] = [];
+    const names = await readdir(this.paths.chatsDir).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const id = idOfObjectName(name);
+      if (id === null) continue;
+      try {
+        const value = await decryptMetadata(await readFile(join(this.paths.chatsDir, name)), identities);
+        const v = value as { format?: unknown; edit?: unknown; proof?: unknown };
+        if (v.format !== 1) throw new Error('not a chat edit');
+        const edit = validEdit(v.edit);
+        const proof = Buffer.from(typeof v.proof === 'string' ? v.proof : '', 'hex');
+        if (!proofMatches(Buffer.from(editProof(authKey, edit), 'hex'), proof)) {
+          throw new Error('not authentic (not made with this vault’s keys); it is ignored');
+        }
+        edits.push(edit);
+      } catch (err) {
+        problems.push({ id, problem: `chat edit: ${(err as Error).message}` });
+      }
+    }
+    return { edits, problems };
+  }
+
+  /** Every committed backup this device can read, as written (no chat edits applied). */
+  async listUnedited(
     identities: readonly string[],
     authKey: Buffer,
   ): Promise<{ backups: BackupMetadata[]; problems: ListProblem[] }> {

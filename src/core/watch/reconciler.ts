@@ -8,11 +8,18 @@ import type { ActivityState, EngineStatus } from '../../shared/status.js';
 import { backupExport, quickFingerprint } from '../backup/backup.js';
 import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
+import { applyChatEdits, type ChatEdit } from '../chats/chat-edits.js';
+import { identifyOldBackups } from '../chats/identify-old.js';
 import { backupContextOf, deviceIdentities, type Profile } from '../device.js';
 import { folderRefusal, overlaps } from '../folder-choice.js';
 import { vaultRoot } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
-import { DEFAULT_RETENTION, planRetention, type RetentionPolicy } from '../vault/retention.js';
+import {
+  DEFAULT_RETENTION,
+  planRetention,
+  type RetentionPolicy,
+  retentionCandidate,
+} from '../vault/retention.js';
 import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
 import { CoveredExports } from './covered.js';
 import { ExportWatcher } from './export-watcher.js';
@@ -66,6 +73,13 @@ export class Reconciler {
   private readonly watcher: ExportWatcher;
   private readonly lastEvent = new Map<string, number>();
   private readonly known = new Map<string, BackupMetadata>();
+  /** The vault's chat edits (renames, merges, splits, identified old backups), as of the last look. */
+  private edits: ChatEdit[] = [];
+  /** Old backups being identified in the background, and how to stop that when there is other work. */
+  private identifying: { done: number; total: number } | undefined;
+  private identifyStop: AbortController | undefined;
+  /** Old backups this device could not open (made elsewhere): not tried again in this run. */
+  private readonly unopenable = new Set<string>();
   /** Exports whose last backup attempt failed, with the change time it saw: retried once they change. */
   private readonly failed = new Map<string, { changed: number; message: string }>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -105,10 +119,15 @@ export class Reconciler {
   /** The current status. */
   get status(): EngineStatus {
     const lastBackupBySource: Record<string, string> = {};
-    for (const m of [...this.known.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+    for (const m of this.current().sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
       lastBackupBySource[m.source] = m.createdAt;
     }
-    return { state: this.state, lastBackupBySource, pending: [...this.pending] };
+    return {
+      state: this.state,
+      lastBackupBySource,
+      pending: [...this.pending],
+      ...(this.identifying ? { identifying: { ...this.identifying } } : {}),
+    };
   }
 
   /** Starts watching and reconciles at once. */
@@ -122,6 +141,7 @@ export class Reconciler {
   /** Stops watching; a backup in progress is finished first. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.identifyStop?.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers.clear();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -156,6 +176,7 @@ export class Reconciler {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
+      this.identifyStop?.abort(); // new work first; identifying goes on afterwards
       return;
     }
     this.running = true;
@@ -216,6 +237,7 @@ export class Reconciler {
     for (const name of names) {
       const path = join(settings.watchDir, name);
       const walked = await walkExport(path).catch(() => null);
+      if (walked && !walked.entries.some((e) => e.type === 'file')) continue; // an empty folder is no export
       const modified = walked
         ? walked.entries.reduce((latest, e) => Math.max(latest, e.mtime.getTime()), 0)
         : await latestChange(path).catch(() => 0);
@@ -269,7 +291,7 @@ export class Reconciler {
     const vault = await this.openVault(true);
     if (!vault) return;
     await this.refreshKnown(vault);
-    const existing = [...this.known.values()];
+    const existing = this.current();
     const { ready, pending, soonest, changedAt } = await this.survey(names, forced);
     for (const name of this.failed.keys()) if (!changedAt.has(name)) this.failed.delete(name);
     this.pending = pending;
@@ -298,6 +320,31 @@ export class Reconciler {
       });
     } else {
       this.setState({ kind: 'idle' });
+      await this.identifyOld(vault);
+    }
+  }
+
+  /** Identifies old backups (made before chats were recognised) one at a time, until other work comes. */
+  private async identifyOld(vault: Vault): Promise<void> {
+    const todo = this.current().filter((m) => !m.chat && !this.unopenable.has(m.id));
+    if (todo.length === 0 || this.again || this.paused || this.stopped) return;
+    const stop = new AbortController();
+    this.identifyStop = stop;
+    try {
+      await identifyOldBackups(vault, this.opts.profile, {
+        signal: stop.signal,
+        skip: this.unopenable,
+        onUnreadable: (id) => this.unopenable.add(id),
+        onProgress: (p) => {
+          this.identifying = p.done + p.unreadable < p.total ? { done: p.done, total: p.total } : undefined;
+          this.opts.onStatus?.(this.status);
+        },
+      });
+    } finally {
+      this.identifyStop = undefined;
+      this.identifying = undefined;
+      await this.refreshKnown(vault).catch(() => undefined);
+      this.opts.onStatus?.(this.status);
     }
   }
 
@@ -358,6 +405,12 @@ export class Reconciler {
         .catch(() => null);
       if (meta) this.known.set(id, meta);
     }
+    this.edits = (await vault.readChatEdits(deviceIdentities(this.opts.profile), secrets.authKey)).edits;
+  }
+
+  /** The known backups as their chats are now (chat edits applied). */
+  private current(): BackupMetadata[] {
+    return applyChatEdits([...this.known.values()], this.edits);
   }
 
   /** Backs up one export: 'ok', 'cloud' when the cloud folder failed (the run stops and retries later), or the export's error. */
@@ -389,7 +442,7 @@ export class Reconciler {
       if (outcome.status === 'stored') {
         existing.push(outcome.meta);
         this.known.set(outcome.meta.id, outcome.meta);
-        await this.applyRetention(vault, outcome.meta.source);
+        if (outcome.meta.chat) await this.applyRetention(vault, outcome.meta.chat.key);
       } else {
         await this.covered.add([outcome.quickFingerprint]);
       }
@@ -404,10 +457,10 @@ export class Reconciler {
     }
   }
 
-  /** Applies the retention policy to one source (removal is crash-safe: commit records go first). */
-  private async applyRetention(vault: Vault, source: string): Promise<void> {
-    const backups = [...this.known.values()].filter((m) => m.source === source);
-    const { remove } = planRetention(backups, this.retention);
+  /** Applies the retention policy to one chat (removal is crash-safe: commit records go first). */
+  private async applyRetention(vault: Vault, chat: string): Promise<void> {
+    const backups = this.current().filter((m) => m.chat?.key === chat);
+    const { remove } = planRetention(backups.map(retentionCandidate), this.retention);
     if (remove.length === 0) return;
     // Their exports may still be in the watch folder: they are covered, not to be backed up again.
     await this.covered.add(remove.flatMap((r) => this.known.get(r.id)?.quickFingerprint ?? []));

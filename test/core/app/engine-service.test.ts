@@ -141,7 +141,12 @@ describe('engine service', SEQUENTIAL, () => {
     assert.equal(right.ok, true, right.message);
     assert.deepEqual(await a.engine.call('setup:state', undefined), { stage: 'ready' });
     assert.ok((await stat(watch)).isDirectory(), 'the watch folder was created');
-    assert.deepEqual((await readdir(join(cloud, 'Puddleproof'))).sort(), ['data', 'meta', 'vault.json']);
+    assert.deepEqual((await readdir(join(cloud, 'Puddleproof'))).sort(), [
+      'chats',
+      'data',
+      'meta',
+      'vault.json',
+    ]);
     await assert.rejects(
       a.engine.call('setup:createKeys', { watchDir: watch, cloudDir: cloud }),
       /already set up/,
@@ -158,11 +163,13 @@ describe('engine service', SEQUENTIAL, () => {
     await makeTrickyExport(watch, 'ChatExport_2026-11-26');
     await backingUp;
     const status = await done;
-    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport']);
+    // Not a Telegram export (no chat header in messages.html): "Other files", under its full name.
+    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-26']);
     assert.deepEqual(await a.engine.call('status:get', undefined), status);
 
     const history = await a.engine.call('history:list', undefined);
     assert.equal(history.sources.length, 1);
+    assert.equal(history.sources[0]?.source, 'ChatExport_2026-11-26');
     const [version] = history.sources[0]?.versions ?? [];
     assert.ok(version);
     assert.equal(version.exportName, 'ChatExport_2026-11-26');
@@ -272,7 +279,7 @@ describe('engine service', SEQUENTIAL, () => {
       { verified: 2, failed: [], skipped: 0 },
     );
     let history = await a.engine.call('history:list', undefined);
-    const alice = history.sources.find((s) => s.source === 'ChatExport')?.versions[0];
+    const alice = history.sources.find((s) => s.source === 'ChatExport_2026-11-26')?.versions[0];
     assert.equal(alice?.verification.kind, 'verified');
 
     const dataPath = join(cloud, 'Puddleproof', 'data', `${alice?.id}.age`);
@@ -290,7 +297,8 @@ describe('engine service', SEQUENTIAL, () => {
     assert.equal(bad.failed.length, 1);
     assert.equal(bad.failed[0]?.id, alice?.id);
     history = await a.engine.call('history:list', undefined);
-    const failed = history.sources.find((s) => s.source === 'ChatExport')?.versions[0]?.verification;
+    const failed = history.sources.find((s) => s.source === 'ChatExport_2026-11-26')?.versions[0]
+      ?.verification;
     assert.equal(failed?.kind, 'failed');
 
     const before = await readdir(restores);

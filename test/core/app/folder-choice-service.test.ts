@@ -103,13 +103,33 @@ describe('the engine service checks every folder choice', { concurrency: 1, time
     }
     const inOneDrive = join(user, 'OneDrive', 'kit.txt');
     const saved = await engine.call('engine:writeKit', { path: inOneDrive });
-    assert.match(saved.warnings.join('\n'), /OneDrive.*no longer be offline/);
+    assert.match(saved.warnings.join('\n'), /OneDrive.*no longer offline/);
     const offline = await engine.call('engine:writeKit', { path: join(root, 'kit.txt') });
     assert.deepEqual(offline.warnings, []);
     const kit = await readFile(join(root, 'kit.txt'), 'utf8');
     const key = kit.trimEnd().split('\n').at(-1) ?? '';
     const confirmed = await engine.call('setup:confirmKit', { typed: key.slice(-6) });
     assert.equal(confirmed.ok, true, confirmed.message);
+  });
+
+  test('two settings changed at once both stay (they are saved one after the other)', async () => {
+    const before = await engine.call('settings:get', undefined);
+    await Promise.all([
+      engine.call('settings:update', { startAtLogin: !before.startAtLogin }),
+      engine.call('settings:update', { notifyOnSuccess: !before.notifyOnSuccess }),
+      engine.call('watching:pause', undefined),
+    ]);
+    const after = await engine.call('settings:get', undefined);
+    assert.deepEqual(
+      [after.startAtLogin, after.notifyOnSuccess, after.paused],
+      [!before.startAtLogin, !before.notifyOnSuccess, true],
+    );
+    const saved = JSON.parse(await readFile(join(home, 'preferences.json'), 'utf8'));
+    assert.deepEqual(
+      [saved.startAtLogin, saved.notifyOnSuccess, saved.paused],
+      [!before.startAtLogin, !before.notifyOnSuccess, true],
+    );
+    await engine.call('watching:resume', undefined);
   });
 
   test('Settings refuses a folder change that overlaps, and keeps the settings as they were', async () => {

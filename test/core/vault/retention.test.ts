@@ -16,7 +16,7 @@ const NONE: RetentionPolicy = { last: 0, hourly: 0, daily: 0, weekly: 0, monthly
 /** A fake clock: backups at fixed instants, ids that sort like their times. */
 function backupAt(iso: string, source = 'WhatsApp Chat - Alice', n = 0): RetentionCandidate {
   const stamp = iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return { id: `${stamp}-${String(n).padStart(12, 'a')}`, source, createdAt: iso };
+  return { id: `${stamp}-${String(n).padStart(12, 'a')}`, chat: source, title: source, createdAt: iso };
 }
 
 /** One backup a day at 09:00 UTC for `days` days from `start` (YYYY-MM-DD). */
@@ -239,7 +239,7 @@ describe('planRetention', () => {
   test('a backup whose time cannot be read is kept', () => {
     const backups = [
       ...daily('2026-01-01', 5),
-      { id: 'x', source: 'WhatsApp Chat - Alice', createdAt: 'soon' },
+      { id: 'x', chat: 'WhatsApp Chat - Alice', title: 'WhatsApp Chat - Alice', createdAt: 'soon' },
     ];
     const plan = planRetention(backups, { ...NONE, last: 1 }, 'UTC');
     assert.deepEqual(plan.keep.find((k) => k.id === 'x')?.reasons, ['unreadable date']);
@@ -353,5 +353,44 @@ describe('validatePolicy', () => {
         },
       );
     }
+  });
+});
+
+describe('never at a chat’s expense', () => {
+  test('twelve chats exported on one day are twelve chats: each one’s only backup stays', () => {
+    const day = Array.from({ length: 12 }, (_, i) => ({
+      ...backupAt(`2026-11-26T10:${String(i).padStart(2, '0')}:00.000Z`, `telegram-chat-${i}`, i),
+      title: i < 6 ? 'ChatExport' : `ChatExport (${i})`,
+    }));
+    const plan = planRetention(day, { ...NONE, daily: 1, last: 1 }, 'UTC');
+    assert.equal(plan.remove.length, 0);
+    assert.equal(plan.keep.length, 12);
+  });
+
+  test('a backup whose chat is not identified yet is never removed by a rule', () => {
+    const identified = daily('2026-01-01', 5);
+    const legacy = daily('2026-01-01', 5).map((b, i) => ({ ...b, id: `${b.id}-legacy${i}`, chat: null }));
+    const plan = planRetention([...identified, ...legacy], { ...NONE, last: 1 }, 'UTC');
+    assert.deepEqual(
+      plan.remove.map((r) => r.id).sort(),
+      identified
+        .slice(0, 4)
+        .map((b) => b.id)
+        .sort(),
+    );
+    for (const b of legacy) {
+      assert.deepEqual(plan.keep.find((k) => k.id === b.id)?.reasons, ['chat not identified yet']);
+    }
+  });
+
+  test('removals name their chat and its title', () => {
+    const plan = planRetention(daily('2026-01-01', 3, 'chat-key'), { ...NONE, last: 1 }, 'UTC');
+    assert.deepEqual(
+      plan.remove.map((r) => [r.chat, r.title]),
+      [
+        ['chat-key', 'chat-key'],
+        ['chat-key', 'chat-key'],
+      ],
+    );
   });
 });

@@ -14,6 +14,14 @@ import type { BackupMetadata } from '../../../src/core/vault/metadata.js';
 import type { RetentionPolicy } from '../../../src/core/vault/retention.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/core/watch/reconciler.js';
 import type { ActivityState, EngineStatus } from '../../../src/shared/status.js';
+import {
+  type ChatModel,
+  expectedSummary,
+  growChat,
+  makeChat,
+  writeWhatsAppAndroid,
+  writeWhatsAppIos,
+} from '../../helpers/chat-exports/index.js';
 import { assertSameTree } from '../../helpers/export-tree.js';
 import { storedZip } from '../../helpers/zip.js';
 
@@ -288,7 +296,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
             'an incomplete zip waits far longer than the quiet period',
           );
         assert.equal(meta.exportName, name);
-        assert.equal(meta.source, 'WhatsApp Chat - Alice');
+        // Its _chat.txt is a WhatsApp chat: the source is the chat's name.
+        assert.equal(meta.chat?.summary.platform, 'whatsapp');
+        assert.equal(meta.source, 'Alice');
         assert.equal(meta.bytes, zip.length);
         const restored = await readFile(await w.restore(meta));
         assert.ok(restored.equals(zip), 'the backup holds the complete zip');
@@ -376,7 +386,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
       const attempts = w.attempts(name);
       assert.equal(attempts.length, 1);
       assert.ok((attempts[0] ?? 0) >= lastWriteAt + quietMs - 25, 'after the quiet period');
-      assert.equal(meta.source, 'ChatExport');
+      // messages.html has no Telegram chat header: "Other files", titled by the folder's full name.
+      assert.equal(meta.chat?.summary.platform, 'other');
+      assert.equal(meta.source, name);
       assert.equal(meta.files, files.length, 'every file is in the backup');
       await assertSameTree(await w.restore(meta), root);
     });
@@ -418,6 +430,7 @@ describe('the reconciler', { concurrency: 3 }, () => {
       assert.equal(final.length, 50);
       assert.deepEqual(final.map((b) => b.exportName).sort(), names.sort());
       assert.equal(new Set(final.map((b) => b.source)).size, 50, 'one source each');
+      assert.equal(new Set(final.map((b) => b.chat?.key)).size, 50, 'one chat each');
       for (const name of names) assert.equal(w.attempts(name).length, 1, `${name} backed up once`);
       assert.equal(backups.length, 50);
       const status = w.r.status;
@@ -502,8 +515,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
         backups.map((b) => b.id),
       );
       assert.deepEqual(await w.objects(), objects);
+      // The backup was made of the export under its first name (the rename stored nothing new).
       assert.ok(
-        w.r.status.lastBackupBySource.ChatExport,
+        w.r.status.lastBackupBySource[first],
         'the deleted export’s source still has its last backup',
       );
     });
@@ -519,9 +533,12 @@ describe('the reconciler', { concurrency: 3 }, () => {
         await w.waitIdle(w.attempts('Notes.txt')[0] ?? 0);
         await writeFile(path, 'version 2, longer\n');
         const two = await w.waitForBackups(count + 2);
-        const notes = two.filter((b) => b.source === 'Notes');
+        // Not a chat: "Other files" under the full name, one item for both versions.
+        const notes = two.filter((b) => b.source === 'Notes.txt');
         assert.equal(notes.length, 2, 'two versions of the source');
         assert.notEqual(notes[0]?.id, notes[1]?.id);
+        assert.equal(notes[0]?.chat?.summary.platform, 'other');
+        assert.equal(notes[0]?.chat?.key, notes[1]?.chat?.key, 'one item');
         const secondAttempt = w.attempts('Notes.txt')[1] ?? 0;
         await w.waitIdle(secondAttempt);
         // The same bytes again (a new mtime): read and compared, but not stored.
@@ -532,7 +549,11 @@ describe('the reconciler', { concurrency: 3 }, () => {
           () => w.attempts('Notes.txt', againAt).length > 0,
         );
         await w.waitIdle(w.attempts('Notes.txt', againAt)[0] ?? againAt);
-        assert.equal((await w.backups()).filter((b) => b.source === 'Notes').length, 2, 'no third version');
+        assert.equal(
+          (await w.backups()).filter((b) => b.source === 'Notes.txt').length,
+          2,
+          'no third version',
+        );
         const restored = await readFile(await w.restore(notes[1] as BackupMetadata), 'utf8');
         assert.equal(restored, 'version 2, longer\n');
       },
@@ -775,9 +796,11 @@ describe('the reconciler', { concurrency: 3 }, () => {
         const idleAt = sequence.findIndex((s, i) => i > lastBackingUp && s.status.state.kind === 'idle');
         assert.ok(idleAt > lastBackingUp, 'idle after the backup');
         const idle = sequence[idleAt]?.status;
-        assert.equal(idle?.lastBackupBySource['Status chat'], meta.createdAt);
+        // Random bytes, not a chat: the source is the export's full name.
+        assert.equal(meta.source, name);
+        assert.equal(idle?.lastBackupBySource[name], meta.createdAt);
         assert.deepEqual(idle?.pending, []);
-        assert.deepEqual(w.r.status.lastBackupBySource, { 'Status chat': meta.createdAt });
+        assert.deepEqual(w.r.status.lastBackupBySource, { [name]: meta.createdAt });
       },
     );
 
@@ -824,20 +847,47 @@ describe('the reconciler', { concurrency: 3 }, () => {
     });
     after(() => w?.dispose());
 
-    test('keep last 2: after 4 versions of one source, only the 2 newest remain', TIMEOUT, async () => {
-      const name = 'WhatsApp Chat - Frank.txt';
+    test('keep last 2: after 4 versions of one chat, only the 2 newest remain', TIMEOUT, async () => {
+      // A WhatsApp (Android) chat that grows: each version is told apart by its number of messages.
+      const versions: ChatModel[] = [];
+      const messagesOf = (v: number) => expectedSummary(versions[v - 1] as ChatModel).messages;
       for (let v = 1; v <= 4; v++) {
+        const previous = versions[v - 2];
+        versions.push(
+          previous
+            ? growChat(previous, 10, v)
+            : makeChat({
+                title: 'Frank',
+                participants: ['Frank', 'Me'],
+                count: 20,
+                start: new Date('2026-10-01T08:00:00Z'),
+                seed: 11,
+              }),
+        );
         const since = Date.now();
-        await writeFile(join(w.watch, name), `version ${v}\n`.repeat(100 * v));
+        await writeWhatsAppAndroid(w.watch, versions[v - 1] as ChatModel, {
+          zip: false,
+          locale: 'en',
+          clock: '24h',
+          dateOrder: 'dmy',
+        });
         await w.waitFor(`version ${v} backed up`, async () => {
           const backups = await w.backups();
-          return backups.some((b) => b.bytes === `version ${v}\n`.length * 100 * v);
+          return backups.some((b) => b.chat?.summary.messages === messagesOf(v));
         });
         await w.waitIdle(since);
         const backups = await w.backups();
         assert.equal(backups.length, Math.min(v, 2), `after version ${v}`);
-        const sizes = backups.map((b) => b.bytes / 100 / `version ${v}\n`.length);
-        assert.deepEqual(sizes, v === 1 ? [1] : [v - 1, v], 'the newest are kept');
+        assert.deepEqual(
+          backups.map((b) => b.chat?.summary.messages),
+          (v === 1 ? [1] : [v - 1, v]).map(messagesOf),
+          'the newest are kept',
+        );
+        assert.equal(new Set(backups.map((b) => b.chat?.key)).size, 1, 'one chat');
+        for (const b of backups) {
+          assert.equal(b.exportName, 'WhatsApp Chat with Frank.txt');
+          assert.equal(b.source, 'Frank');
+        }
         const objects = await w.objects();
         assert.deepEqual(
           objects.data,
@@ -848,15 +898,34 @@ describe('the reconciler', { concurrency: 3 }, () => {
       }
     });
 
-    test('dated exports of one source kept in the watch folder are not backed up again after retention removed them', {
+    test('successive exports of one chat kept in the watch folder are not backed up again after retention removed them', {
       ...TIMEOUT,
     }, async () => {
-      const names = ['Diary 2026-11-01.txt', 'Diary 2026-11-02.txt', 'Diary 2026-11-03.txt'];
+      // Three versions of one WhatsApp chat, downloaded under three names (copy marks), all left in place.
+      const names = [
+        'WhatsApp Chat - Diary.zip',
+        'WhatsApp Chat - Diary (1).zip',
+        'WhatsApp Chat - Diary (2).zip',
+      ];
+      const staging = join(w.root, 'diary-staging');
+      let chat = makeChat({
+        title: 'Diary',
+        participants: ['Dee', 'Me'],
+        count: 20,
+        start: new Date('2026-11-01T07:00:00Z'),
+        seed: 21,
+      });
+      for (const [i, fileName] of names.entries()) {
+        if (i > 0) chat = growChat(chat, 5, 21 + i);
+        await writeWhatsAppIos(staging, chat, { zip: true, fileName });
+      }
       const since = Date.now();
-      for (const [i, name] of names.entries()) await writeFile(join(w.watch, name), `day ${i}\n`);
+      for (const name of names) await rename(join(staging, name), join(w.watch, name));
       await w.waitFor('three diary attempts', () => names.every((n) => w.attempts(n, since).length > 0));
       await w.waitIdle(since);
-      const kept = (await w.backups()).filter((b) => b.source === 'Diary').map((b) => b.id);
+      const diary = (await w.backups()).filter((b) => b.source === 'Diary');
+      assert.equal(new Set(diary.map((b) => b.chat?.key)).size, 1, 'one chat');
+      const kept = diary.map((b) => b.id);
       assert.equal(kept.length, 2);
       const again = Date.now();
       w.r.backupNow();
