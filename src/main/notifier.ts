@@ -92,8 +92,8 @@ export class Notifier {
   }
 
   /**
-   * "Backed up Alice" for the chats (keyed by title) whose last backup is newer than before; "Backed up
-   * Bob and 2 more chats" for several at once.
+   * "Backed up Alice — WhatsApp" for the chats (keyed by their label) whose last backup is newer than
+   * before; "Backed up Bob — Telegram and 2 more chats" for several at once.
    */
   private reportBackups(before: EngineStatus, after: EngineStatus): void {
     const done = Object.entries(after.lastBackupBySource)

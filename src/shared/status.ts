@@ -17,7 +17,7 @@ export type ActivityState =
 
 export interface EngineStatus {
   state: ActivityState;
-  /** ISO time of the last committed backup of each source. */
+  /** ISO time of the last committed backup of each chat, by its label ("Alice — WhatsApp"). */
   lastBackupBySource: Record<string, string>;
   /** Exports that have no committed backup of their current content yet. */
   pending: string[];

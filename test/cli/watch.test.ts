@@ -146,7 +146,7 @@ describe('puddleproof watch', () => {
     // No Telegram chat header in messages.html: "Other files", titled by the export's full name.
     const idle = await w.waitForJson(
       `idle with the last backup of ${name}`,
-      (l) => l.state.kind === 'idle' && name in l.lastBackupBySource,
+      (l) => l.state.kind === 'idle' && `${name} — Other files` in l.lastBackupBySource,
       backingUp + 1,
     );
     const lines = w.json;
@@ -163,7 +163,7 @@ describe('puddleproof watch', () => {
     const backups = await listed();
     assert.equal(backups.length, 1);
     assert.equal(backups[0]?.exportName, name);
-    assert.deepEqual(lines[idle]?.lastBackupBySource, { [name]: backups[0]?.createdAt });
+    assert.deepEqual(lines[idle]?.lastBackupBySource, { [`${name} — Other files`]: backups[0]?.createdAt });
     w.kill('SIGINT');
     assert.deepEqual(await w.exited, { code: 0, signal: null });
   });
@@ -187,7 +187,11 @@ describe('puddleproof watch', () => {
     assert.equal(status.state.kind, 'settling', 'settling: written less than 10 s ago');
     assert.ok(status.state.kind === 'settling' && status.state.exportName === name);
     assert.ok(status.state.kind === 'settling' && status.state.readyAt > Date.now());
-    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-20'], 'the earlier export');
+    assert.deepEqual(
+      Object.keys(status.lastBackupBySource),
+      ['ChatExport_2026-11-20 — Other files'],
+      'the earlier export',
+    );
     const text = ok(await sb.run(['status']), 'status');
     assert.match(text.stdout, new RegExp(`not backed up yet: ${name}`));
   });
@@ -210,7 +214,7 @@ describe('puddleproof watch', () => {
     const settle = watch(['--json', '--quiet-seconds', '1']);
     await settle.waitForJson(
       'idle with Grace',
-      (l) => l.state.kind === 'idle' && l.pending.length === 0 && 'Grace' in l.lastBackupBySource,
+      (l) => l.state.kind === 'idle' && l.pending.length === 0 && 'Grace — WhatsApp' in l.lastBackupBySource,
     );
     settle.kill('SIGINT');
     assert.deepEqual(await settle.exited, { code: 0, signal: null });
@@ -249,7 +253,8 @@ describe('puddleproof watch', () => {
     const second = watch(['--json', '--quiet-seconds', '1']);
     await second.waitForJson(
       'idle with the big export backed up',
-      (l) => l.state.kind === 'idle' && name in l.lastBackupBySource && l.pending.length === 0,
+      (l) =>
+        l.state.kind === 'idle' && `${name} — Other files` in l.lastBackupBySource && l.pending.length === 0,
       0,
       90_000,
     );

@@ -134,15 +134,15 @@ describe('successful backups', () => {
     );
   });
 
-  test('name the chat by its title, also a chat seen for the first time', () => {
+  test('name the chat by its title and app, also a chat seen for the first time', () => {
     const { notifier, shown } = setUp();
     notifier.setNotifyOnSuccess(true);
     notifier.statusChanged(status({ kind: 'idle' }, {}));
-    notifier.statusChanged(status({ kind: 'idle' }, { 'Book club': '2026-11-26T18:00:00Z' }));
+    notifier.statusChanged(status({ kind: 'idle' }, { 'Book club — WhatsApp': '2026-11-26T18:00:00Z' }));
     assert.deepEqual(shown, [
       {
         kind: 'backedUp',
-        title: 'Backed up Book club',
+        title: 'Backed up Book club — WhatsApp',
         body: 'Encrypted into your cloud folder. Open Puddleproof to see its versions.',
       },
     ]);

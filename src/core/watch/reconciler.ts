@@ -10,6 +10,7 @@ import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
 import { applyChatEdits, type ChatEdit } from '../chats/chat-edits.js';
 import { identifyOldBackups } from '../chats/identify-old.js';
+import { chatLabel } from '../chats/labels.js';
 import { backupContextOf, deviceIdentities, type Profile } from '../device.js';
 import { folderRefusal, overlaps } from '../folder-choice.js';
 import { vaultRoot } from '../vault/layout.js';
@@ -120,7 +121,7 @@ export class Reconciler {
   get status(): EngineStatus {
     const lastBackupBySource: Record<string, string> = {};
     for (const m of this.current().sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
-      lastBackupBySource[m.source] = m.createdAt;
+      lastBackupBySource[chatLabel(m)] = m.createdAt;
     }
     return {
       state: this.state,

@@ -164,7 +164,7 @@ describe('engine service', SEQUENTIAL, () => {
     await backingUp;
     const status = await done;
     // Not a Telegram export (no chat header in messages.html): "Other files", under its full name.
-    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-26']);
+    assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-26 — Other files']);
     assert.deepEqual(await a.engine.call('status:get', undefined), status);
 
     const history = await a.engine.call('history:list', undefined);
@@ -246,7 +246,7 @@ describe('engine service', SEQUENTIAL, () => {
     await writeFile(join(big, 'video.mp4'), randomBytes(96 * 1024 * 1024));
     const done = a.next(
       'status:changed',
-      (s) => s.state.kind === 'idle' && 'WhatsApp Chat - Bob' in s.lastBackupBySource,
+      (s) => s.state.kind === 'idle' && 'WhatsApp Chat - Bob — Other files' in s.lastBackupBySource,
     );
     await a.engine.call('backup:now', undefined);
     await done;

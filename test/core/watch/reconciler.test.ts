@@ -517,7 +517,7 @@ describe('the reconciler', { concurrency: 3 }, () => {
       assert.deepEqual(await w.objects(), objects);
       // The backup was made of the export under its first name (the rename stored nothing new).
       assert.ok(
-        w.r.status.lastBackupBySource[first],
+        w.r.status.lastBackupBySource[`${first} — Other files`],
         'the deleted export’s source still has its last backup',
       );
     });
@@ -798,9 +798,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
         const idle = sequence[idleAt]?.status;
         // Random bytes, not a chat: the source is the export's full name.
         assert.equal(meta.source, name);
-        assert.equal(idle?.lastBackupBySource[name], meta.createdAt);
+        assert.equal(idle?.lastBackupBySource[`${name} — Other files`], meta.createdAt);
         assert.deepEqual(idle?.pending, []);
-        assert.deepEqual(w.r.status.lastBackupBySource, { [name]: meta.createdAt });
+        assert.deepEqual(w.r.status.lastBackupBySource, { [`${name} — Other files`]: meta.createdAt });
       },
     );
 
