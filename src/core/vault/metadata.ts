@@ -109,7 +109,7 @@ export function encryptMetadata(meta: SignedMetadata, recipients: readonly strin
 export async function encryptJson(value: unknown, recipients: readonly string[]): Promise<Buffer> {
   const parts: Buffer[] = [];
   await pipeline(
-    Readable.from([Buffer.from(JSON.stringify(value))]),
+    Readable.from([paddedJson(value)]),
     await createEncryptStream(recipients),
     new Writable({
       write(chunk: Buffer, _e, cb) {
@@ -119,6 +119,20 @@ export async function encryptJson(value: unknown, recipients: readonly string[])
     }),
   );
   return Buffer.concat(parts);
+}
+
+/** The smallest padded size of an encrypted JSON record: titles and names up to this size are not told apart. */
+export const JSON_PAD_MIN = 4096;
+
+/**
+ * `value` as UTF-8 JSON followed by spaces up to the next power of two (at least `JSON_PAD_MIN` bytes), so an
+ * object's size says nothing about the chat's title, people or preview beyond a rough order of magnitude.
+ */
+export function paddedJson(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value));
+  let size = JSON_PAD_MIN;
+  while (size < json.length) size *= 2;
+  return Buffer.concat([json, Buffer.alloc(size - json.length, 0x20)]);
 }
 
 /** Decrypts a metadata object's bytes to its JSON value (not yet verified). */

@@ -10,7 +10,9 @@ import {
   type BackupMetadata,
   decryptMetadata,
   encryptMetadata,
+  JSON_PAD_MIN,
   MetadataError,
+  paddedJson,
   signMetadata,
   verifyMetadata,
 } from '../../../src/core/vault/metadata.js';
@@ -49,4 +51,46 @@ test('a changed field, a wrong key or a missing proof is refused unless explicit
   assert.deepEqual(verifyMetadata({ ...meta }, key, true), meta);
   assert.throws(() => verifyMetadata({ ...signed, files: -1 }, key), /bad "files"/);
   assert.throws(() => verifyMetadata({ ...signed, format: 2 }, key), /unsupported/);
+});
+
+test('encrypted metadata is padded: its size does not tell one chat’s title, people or preview from another’s', async () => {
+  const recipient = await identityToRecipient(await generateX25519Identity());
+  const key = randomBytes(32);
+  const withChat = (title: string, people: number, text: string): BackupMetadata => ({
+    ...meta,
+    source: title,
+    chat: {
+      key: 'k'.repeat(32),
+      summary: {
+        platform: 'whatsapp',
+        title,
+        participants: Array.from({ length: people }, (_, i) => `Person ${i}`),
+        messages: people * 10,
+        first: '2026-01-01T00:00:00.000Z',
+        last: '2026-11-26T17:00:00.000Z',
+        media: 0,
+        mediaBytes: 0,
+        preview: [{ sender: 'Person 0', time: '2026-11-26T17:00:00.000Z', text }],
+        sample: [],
+        warnings: [],
+      },
+    },
+  });
+  const sizeOf = async (m: BackupMetadata) =>
+    (await encryptMetadata(signMetadata(m, key), [recipient])).length;
+  const small = await sizeOf(withChat('Al', 2, 'ok'));
+  const other = await sizeOf(
+    withChat('The long-running family group with a very long title indeed', 30, 'x'.repeat(500)),
+  );
+  assert.equal(small, other, 'one bucket for both');
+  assert.equal(paddedJson({ a: 1 }).length, JSON_PAD_MIN);
+  // Past the smallest bucket, sizes go by powers of two.
+  const big = paddedJson({ text: 'y'.repeat(JSON_PAD_MIN * 3) });
+  assert.equal(big.length, JSON_PAD_MIN * 4);
+  assert.deepEqual(JSON.parse(big.toString('utf8')), { text: 'y'.repeat(JSON_PAD_MIN * 3) });
+  // The padding is inside the encryption and does not change what is read back.
+  const m = withChat('Al', 2, 'ok');
+  const identity = await generateX25519Identity();
+  const bytes = await encryptMetadata(signMetadata(m, key), [await identityToRecipient(identity)]);
+  assert.deepEqual(verifyMetadata(await decryptMetadata(bytes, [identity]), key), m);
 });
