@@ -99,6 +99,7 @@ export async function readWhatsAppText(input: Readable, builder: SummaryBuilder)
   let monthFirstSeen = false;
   let meridiemSeen = false;
   let cut = false;
+  let unreadable = false; // characters that are not UTF-8 (or UTF-16 with a BOM), read as U+FFFD
   // The builder keeps the times of the first and the last few messages: only their stamps are needed.
   let firstStamp: Stamp | undefined;
   const recent: Stamp[] = [];
@@ -112,6 +113,7 @@ export async function readWhatsAppText(input: Readable, builder: SummaryBuilder)
   for await (const line of textLines(input, () => {
     cut = true;
   })) {
+    if (!unreadable && line.includes('\ufffd')) unreadable = true;
     if (layout === null) {
       layout = whatsAppLayout(line);
       if (layout === null) {
@@ -156,5 +158,8 @@ export async function readWhatsAppText(input: Readable, builder: SummaryBuilder)
   });
   if (undated > 0) builder.warnings.push('Some message dates could not be read.');
   if (cut) builder.warnings.push('Some lines were longer than 64 KiB; only their start was read.');
+  if (unreadable) {
+    builder.warnings.push('The chat text is not all UTF-8; some characters could not be read and show as �.');
+  }
   return stamped;
 }

@@ -221,8 +221,10 @@ describe('bad input: "Other files", a warning, never an exception', () => {
     assert.match(huge?.summary.warnings.join(' ') ?? '', /longer than 64 KiB/);
     const latin = await recogniseExport(await latin1Chat(dir, 'WhatsApp Chat with Zoë.txt'), KEY);
     assert.equal(latin?.summary.platform, 'whatsapp', 'Latin-1 still has its stamps and senders');
+    assert.match(latin?.summary.warnings.join(' ') ?? '', /not all UTF-8; some characters could not be read/);
     const utf16 = await recogniseExport(await utf16Chat(dir, 'WhatsApp Chat with Ümit.txt'), KEY);
     assert.equal(utf16?.summary.platform, 'whatsapp');
     assert.ok((utf16?.summary.messages ?? 0) > 0);
+    assert.deepEqual(utf16?.summary.warnings, [], 'UTF-16 with a BOM is read whole');
   });
 });
