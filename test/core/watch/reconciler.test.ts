@@ -425,7 +425,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
       for (const name of names) await rename(join(staging, name), join(w.watch, name));
       const backups = await w.waitForBackups(50, 80_000);
       await w.waitIdle(droppedAt);
-      await sleep(1200);
+      // One more complete reconcile: an export backed up twice, or a leftover, would show now.
+      w.r.backupNow();
+      await w.r.idle();
       const final = await w.backups();
       assert.equal(final.length, 50);
       assert.deepEqual(final.map((b) => b.exportName).sort(), names.sort());
@@ -491,8 +493,7 @@ describe('the reconciler', { concurrency: 3 }, () => {
       await writeFile(join(w.watch, 'Other.txt'), 'another chat\n');
       await w.waitFor('the other export’s backup', () => w.attempts('Other.txt', since).length > 0);
       await w.waitIdle(w.attempts('Other.txt', since)[0] ?? since);
-      w.r.backupNow();
-      await sleep(1500);
+      w.r.backupNow(); // starts a reconcile at once; idle() resolves when it is over
       await w.r.idle();
       assert.deepEqual(w.attempts(renamed, since), [], 'the renamed export was not read again');
     });
@@ -508,7 +509,9 @@ describe('the reconciler', { concurrency: 3 }, () => {
       const deletedAt = Date.now();
       await rm(join(w.watch, renamed), { recursive: true });
       await w.waitFor('a reconcile after the deletion', () => w.seen.some((s) => s.at >= deletedAt));
-      await sleep(1500);
+      await w.r.idle();
+      // And one more complete reconcile (with retention) after it: still nothing is removed.
+      w.r.backupNow();
       await w.r.idle();
       assert.deepEqual(
         (await w.backups()).map((b) => b.id),
@@ -928,8 +931,7 @@ describe('the reconciler', { concurrency: 3 }, () => {
       const kept = diary.map((b) => b.id);
       assert.equal(kept.length, 2);
       const again = Date.now();
-      w.r.backupNow();
-      await sleep(1500);
+      w.r.backupNow(); // starts a reconcile at once; idle() resolves when it is over
       await w.r.idle();
       assert.deepEqual(
         names.flatMap((n) => w.attempts(n, again)),
