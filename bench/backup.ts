@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { initVault } from '../src/core/device.js';
@@ -60,12 +60,13 @@ function setup(): Promise<Fixture> {
   fixture ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'puddleproof-bench-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const exportPath = join(dir, 'ChatExport_2026-11-26');
+    const exports = join(dir, 'exports');
+    const exportPath = join(exports, 'ChatExport_2026-11-26');
     makeExport(exportPath, SIZE);
     const home = join(dir, 'home');
     const kit = join(dir, 'kit.txt');
     mkdirSync(join(dir, 'cloud'));
-    const device = await initVault({ home, watchDir: dir, cloudDir: join(dir, 'cloud'), kitPath: kit });
+    const device = await initVault({ home, watchDir: exports, cloudDir: join(dir, 'cloud'), kitPath: kit });
     // The reference encrypts to the same recipients as a backup: this device and the recovery key.
     const recipient = device.secrets.recipients.map((r) => `-r ${r.recipient}`).join(' ');
     return { dir, home, exportPath, recipient, kit, forget: () => deleteVaultSecrets(device.store) };
@@ -116,7 +117,7 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
     backup.lastId = b.id ?? '';
     backup.reference = Math.min(
       backup.reference,
-      await timeShell(`tar -c -C ${q(f.dir)} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`),
+      await timeShell(`tar -c -C ${q(dirname(f.exportPath))} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`),
     );
     const to = join(f.dir, `restored-${round}`);
     const r = await child(['restore', f.home, backup.lastId, to]);

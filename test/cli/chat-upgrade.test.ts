@@ -15,25 +15,9 @@ import {
   signMetadata,
   verifyMetadata,
 } from '../../src/core/vault/metadata.js';
+import { type ChatJson, cliJson, ONLY_KEEP_LAST } from '../helpers/chat-cli.js';
 import { growChat, makeChat, writeTelegramJson, writeWhatsAppIos } from '../helpers/chat-exports/index.js';
 import { makeSandbox, type Sandbox } from '../helpers/cli.js';
-
-interface ChatJson {
-  id: string;
-  title: string;
-  platform: string;
-  identified: boolean;
-  versions: number;
-  messages: number;
-}
-
-const NO_RULES = ['--keep-daily', '0', '--keep-weekly', '0', '--keep-monthly', '0', '--keep-yearly', '0'];
-
-async function chatsOf(sb: Sandbox): Promise<ChatJson[]> {
-  const r = await sb.run(['chats', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as ChatJson[];
-}
 
 /** Rewrites every metadata object as a version without chat recognition wrote it (no `chat`). */
 async function makeLegacy(sb: Sandbox): Promise<void> {
@@ -94,9 +78,9 @@ describe('a vault from before chats were recognised', () => {
   after(() => sb.cleanup());
 
   test('old backups are "not identified yet", and retention removes none of them', async () => {
-    const chats = await chatsOf(sb);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.ok(chats.every((c) => !c.identified));
-    const r = await sb.run(['prune', '--keep-last', '1', ...NO_RULES]);
+    const r = await sb.run(['prune', '--keep-last', '1', ...ONLY_KEEP_LAST]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /chat not identified yet/);
     assert.match(r.stdout, /Removed 0 backups, kept 5/);
@@ -115,7 +99,7 @@ describe('a vault from before chats were recognised', () => {
     const r = await sb.run(['chats', 'identify']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /4 of 4 backups identified/);
-    const chats = await chatsOf(sb);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.deepEqual(chats.map((c) => [c.title, c.platform, c.versions, c.identified]).sort(), [
       ['Alice', 'whatsapp', 3, true],
       ['Group 0', 'telegram', 1, true],
@@ -129,10 +113,10 @@ describe('a vault from before chats were recognised', () => {
   });
 
   test('once identified, retention judges each chat on its own', async () => {
-    const r = await sb.run(['prune', '--keep-last', '1', ...NO_RULES]);
+    const r = await sb.run(['prune', '--keep-last', '1', ...ONLY_KEEP_LAST]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Removed 2 backups, kept 3/);
-    assert.equal((await chatsOf(sb)).find((c) => c.title === 'Alice')?.versions, 1);
+    assert.equal((await cliJson<ChatJson[]>(sb, ['chats'])).find((c) => c.title === 'Alice')?.versions, 1);
   });
 });
 
@@ -154,18 +138,18 @@ describe('rename, merge and split', () => {
   after(() => sb.cleanup());
 
   test('merging makes one chat; a later version joins it; splitting takes a version out again', async () => {
-    const [x, y] = await chatsOf(sb);
+    const [x, y] = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.ok(x && y);
     const merged = await sb.run(['chats', 'merge', x.id, y.id]);
     assert.equal(merged.code, 0, merged.stderr);
-    const after1 = await chatsOf(sb);
+    const after1 = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.deepEqual(
       after1.map((c) => [c.id, c.versions]),
       [[y.id, 2]],
     );
     const renamed = await sb.run(['chats', 'rename', y.id, 'Mum (both phones)']);
     assert.equal(renamed.code, 0, renamed.stderr);
-    assert.equal((await chatsOf(sb))[0]?.title, 'Mum (both phones)');
+    assert.equal((await cliJson<ChatJson[]>(sb, ['chats']))[0]?.title, 'Mum (both phones)');
     // A later export of the first phone's chat joins the merged chat, under its title.
     await writeWhatsAppIos(sb.watch, growChat(a, 5, 3), {
       zip: true,
@@ -173,18 +157,18 @@ describe('rename, merge and split', () => {
     });
     assert.equal((await sb.run(['backup'])).code, 0);
     assert.deepEqual(
-      (await chatsOf(sb)).map((c) => [c.title, c.versions]),
+      (await cliJson<ChatJson[]>(sb, ['chats'])).map((c) => [c.title, c.versions]),
       [['Mum (both phones)', 3]],
     );
     const list = JSON.parse((await sb.run(['list', '--json'])).stdout) as { id: string; chat: string }[];
     const split = await sb.run(['chats', 'split', list[0]?.id ?? '']);
     assert.equal(split.code, 0, split.stderr);
-    const after2 = await chatsOf(sb);
+    const after2 = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.deepEqual(after2.map((c) => c.versions).sort(), [1, 2]);
   });
 
   test('bad changes are refused with a plain message', async () => {
-    const [c] = await chatsOf(sb);
+    const [c] = await cliJson<ChatJson[]>(sb, ['chats']);
     for (const [args, message] of [
       [['chats', 'merge', c?.id ?? '', c?.id ?? ''], /cannot be merged with itself/],
       [['chats', 'rename', 'mnope', 'X'], /There is no chat mnope/],
@@ -198,7 +182,7 @@ describe('rename, merge and split', () => {
   });
 
   test('a change not made with this vault’s keys is refused and reported, never applied', async () => {
-    const before = await chatsOf(sb);
+    const before = await cliJson<ChatJson[]>(sb, ['chats']);
     const device = await openDevice(sb.home);
     const forgedKey = Buffer.alloc(32, 9);
     const recipients = device.secrets.recipients.map((r) => r.recipient);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type ChatJson, cliJson, ONLY_KEEP_LAST } from '../helpers/chat-cli.js';
 import {
   expectedSummary,
   growChat,
@@ -16,19 +17,6 @@ import {
 } from '../helpers/chat-exports/index.js';
 import { makeSandbox, type Sandbox } from '../helpers/cli.js';
 
-interface ChatJson {
-  id: string;
-  title: string;
-  platform: string;
-  identified: boolean;
-  versions: number;
-  messages: number;
-  first: string | null;
-  last: string | null;
-  media: number;
-  bytes: number;
-}
-
 interface ListedJson {
   id: string;
   exportName: string;
@@ -36,12 +24,6 @@ interface ListedJson {
   title: string;
   platform: string | null;
   messages: number | null;
-}
-
-async function json<T>(sb: Sandbox, args: string[]): Promise<T> {
-  const r = await sb.run([...args, '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
 }
 
 async function backUp(sb: Sandbox, path?: string): Promise<string> {
@@ -84,7 +66,7 @@ describe('one chat across renamed exports; two chats with one name stay two', ()
     const third = await writeWhatsAppIos(sb.watch, alice3, { zip: true });
     await rename(third, join(sb.watch, 'alice backup for grandma.zip'));
     await backUp(sb);
-    const chats = await json<ChatJson[]>(sb, ['chats']);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.equal(chats.length, 1, JSON.stringify(chats));
     const [chat] = chats;
     const expected = expectedSummary(alice3);
@@ -106,7 +88,7 @@ describe('one chat across renamed exports; two chats with one name stay two', ()
     );
     assert.equal(chat?.first, expected.first?.replace('.000Z', ''));
     assert.equal(chat?.last, expected.last?.replace('.000Z', ''));
-    const listed = await json<ListedJson[]>(sb, ['list']);
+    const listed = await cliJson<ListedJson[]>(sb, ['list']);
     assert.deepEqual(
       listed.map((b) => [b.exportName, b.chat === chat?.id, b.messages]),
       [
@@ -121,7 +103,7 @@ describe('one chat across renamed exports; two chats with one name stay two', ()
     await rm(join(sb.watch, 'alice backup for grandma.zip'));
     await writeWhatsAppIos(sb.watch, otherAlice, { zip: true });
     await backUp(sb);
-    const chats = await json<ChatJson[]>(sb, ['chats']);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.equal(chats.length, 2);
     assert.deepEqual(
       chats.map((c) => c.title),
@@ -131,20 +113,7 @@ describe('one chat across renamed exports; two chats with one name stay two', ()
   });
 
   test('prune --dry-run names each removal’s chat; a lone version of a chat stays', async () => {
-    const r = await sb.run([
-      'prune',
-      '--dry-run',
-      '--keep-last',
-      '1',
-      '--keep-daily',
-      '0',
-      '--keep-weekly',
-      '0',
-      '--keep-monthly',
-      '0',
-      '--keep-yearly',
-      '0',
-    ]);
+    const r = await sb.run(['prune', '--dry-run', '--keep-last', '1', ...ONLY_KEEP_LAST]);
     assert.equal(r.code, 0, r.stderr);
     const removals = r.stdout.split('\n').filter((l) => l.startsWith('remove '));
     assert.equal(removals.length, 2, r.stdout);
@@ -174,26 +143,14 @@ describe('Telegram: twelve chats exported on one day are twelve chats', () => {
 
   test('each is its own chat, even when two have one name; retention removes none of them', async () => {
     await backUp(sb);
-    const chats = await json<ChatJson[]>(sb, ['chats']);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.equal(chats.length, 12);
     assert.ok(chats.every((c) => c.platform === 'telegram' && c.versions === 1));
     assert.deepEqual(
       chats.map((c) => c.messages).sort((a, b) => a - b),
       Array.from({ length: 12 }, (_, i) => 20 + i),
     );
-    const r = await sb.run([
-      'prune',
-      '--keep-last',
-      '1',
-      '--keep-daily',
-      '0',
-      '--keep-weekly',
-      '0',
-      '--keep-monthly',
-      '0',
-      '--keep-yearly',
-      '0',
-    ]);
+    const r = await sb.run(['prune', '--keep-last', '1', ...ONLY_KEEP_LAST]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Removed 0 backups, kept 12/);
   });
@@ -213,7 +170,7 @@ describe('Telegram: twelve chats exported on one day are twelve chats', () => {
       withMedia: false,
     });
     await backUp(sb);
-    const chats = await json<ChatJson[]>(sb, ['chats']);
+    const chats = await cliJson<ChatJson[]>(sb, ['chats']);
     assert.equal(chats.length, 12);
     assert.equal(chats.find((c) => c.versions === 2)?.title, 'Friend 0');
   });
@@ -234,7 +191,7 @@ describe('bad input is backed up byte for byte, with a warning', () => {
     assert.match(out, /warning: WhatsApp Chat - Bomb\.zip: .*zip bomb/);
     assert.match(out, /warning: WhatsApp Chat - Broken\.zip: .*not a zip file/);
     assert.doesNotMatch(out, /Empty export/);
-    const listed = await json<ListedJson[]>(sb, ['list']);
+    const listed = await cliJson<ListedJson[]>(sb, ['list']);
     assert.deepEqual(listed.map((b) => [b.exportName, b.platform]).sort(), [
       ['WhatsApp Chat - Bomb.zip', 'other'],
       ['WhatsApp Chat - Broken.zip', 'other'],
@@ -246,7 +203,7 @@ describe('bad input is backed up byte for byte, with a warning', () => {
       const original = b.exportName.includes('Bomb') ? bomb : broken;
       assert.ok((await readFile(join(to, b.exportName))).equals(await readFile(original)), b.exportName);
     }
-    const status = await json<{ pending: string[] }>(sb, ['status']);
+    const status = await cliJson<{ pending: string[] }>(sb, ['status']);
     assert.deepEqual(status.pending, [], 'the empty folder is not waiting to be backed up');
   });
 });
