@@ -117,7 +117,9 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
     backup.lastId = b.id ?? '';
     backup.reference = Math.min(
       backup.reference,
-      await timeShell(`tar -c -C ${q(dirname(f.exportPath))} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`),
+      await timeShell(
+        `tar -c -C ${q(dirname(f.exportPath))} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`,
+      ),
     );
     const to = join(f.dir, `restored-${round}`);
     const r = await child(['restore', f.home, backup.lastId, to]);
