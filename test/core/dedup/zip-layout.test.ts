@@ -253,6 +253,30 @@ test('standard input zipped to a pipe: the member named "-" with a data descript
   await checkLayout(await saved('stdin.zip', zip), { '-': CHAT }, 'deflated');
 });
 
+test('encrypted members (zip -P) are segments like any other: their data is kept as it is', async () => {
+  const path = await zipOf(EXPORT, ['-0', '-P', 'secret']);
+  const zip = await readFile(path);
+  const segments = await zipLayout(path);
+  assert.ok(segments);
+  assert.equal(
+    segments.reduce((sum, s) => sum + s.length, 0),
+    zip.length,
+  );
+  const members = segments.filter((s): s is MemberSegment => s.kind === 'member');
+  // Stored, so each member's data is its encryption header (12 bytes, even for the empty file) and the file's
+  // bytes encrypted.
+  assert.deepEqual(
+    members.map(({ name, length }) => [name, length]).sort(),
+    Object.entries(EXPORT)
+      .map(([name, content]) => [name, content.length + 12])
+      .sort(),
+  );
+  for (const member of members.filter((m) => m.name !== 'empty.txt')) {
+    const data = zip.subarray(member.offset, member.offset + member.length);
+    assert.ok(!data.includes(EXPORT[member.name]?.subarray(0, 64) ?? ''), `${member.name} is encrypted`);
+  }
+});
+
 test('data descriptors with and without their signature, in a hand-made zip', async () => {
   const files = { 'a.txt': Buffer.from('first member'), 'b.txt': Buffer.from('second member, longer') };
   for (const descriptor of ['signed', 'unsigned'] as const) {
