@@ -1,29 +1,80 @@
 // The puddleproof command line: the same engine as the app, for headless use and scripts.
+// Each command's module (and the engine behind it) is imported only when that command runs, so that
+// `puddleproof --help` and a mistyped command start at once.
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
-import { backup } from './commands/backup.js';
-import { chats, gc, list, status } from './commands/history.js';
-import { prune } from './commands/prune.js';
-import { recipients } from './commands/recipients.js';
-import { restore, verify } from './commands/restore.js';
-import { init, recover } from './commands/setup.js';
-import { watchCommand } from './commands/watch.js';
 
-const commands: Command[] = [
-  init,
-  backup,
-  watchCommand,
-  list,
-  chats,
-  restore,
-  verify,
-  recover,
-  recipients,
-  gc,
-  prune,
-  status,
+/** A command as the overview lists it; `load` imports its implementation. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: CommandEntry[] = [
+  {
+    name: 'init',
+    summary: 'create a new vault, this device’s keys and a recovery kit',
+    load: async () => (await import('./commands/setup.js')).init,
+  },
+  {
+    name: 'backup',
+    summary: 'back up exports (default: every export in the watch folder)',
+    load: async () => (await import('./commands/backup.js')).backup,
+  },
+  {
+    name: 'watch',
+    summary: 'watch the export folder and back up every new export (until Ctrl-C)',
+    load: async () => (await import('./commands/watch.js')).watchCommand,
+  },
+  {
+    name: 'list',
+    summary: 'list committed backups',
+    load: async () => (await import('./commands/history.js')).list,
+  },
+  {
+    name: 'chats',
+    summary: 'list the chats backed up; rename, merge or split them',
+    load: async () => (await import('./commands/history.js')).chats,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a backup into a new folder',
+    load: async () => (await import('./commands/restore.js')).restore,
+  },
+  {
+    name: 'verify',
+    summary: 'decrypt backups end to end and check their integrity and authenticity',
+    load: async () => (await import('./commands/restore.js')).verify,
+  },
+  {
+    name: 'recover',
+    summary: 'set up a new device for an existing vault, with the recovery kit',
+    load: async () => (await import('./commands/setup.js')).recover,
+  },
+  {
+    name: 'recipients',
+    summary: 'list, add or remove the recipients every backup is encrypted to',
+    load: async () => (await import('./commands/recipients.js')).recipients,
+  },
+  {
+    name: 'gc',
+    summary: 'remove unfinished objects (data without a commit record, temporary files)',
+    load: async () => (await import('./commands/history.js')).gc,
+  },
+  {
+    name: 'prune',
+    summary: 'remove old backups by a retention policy (see --help)',
+    load: async () => (await import('./commands/prune.js')).prune,
+  },
+  {
+    name: 'status',
+    summary: 'show what needs backing up, and the last backup of each source',
+    load: async () => (await import('./commands/history.js')).status,
+  },
 ];
 
+/** The usage overview: every command with its summary. */
 function overview(): string {
   const rows = commands.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`);
   return `usage: puddleproof COMMAND [OPTIONS]   (puddleproof COMMAND --help for details)\n\n${rows.join('\n')}\n
@@ -37,11 +88,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     console.log(overview());
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`puddleproof: unknown command "${name}"\n\n${overview()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;
