@@ -84,10 +84,7 @@ test('a re-export with new times, renumbered and reordered media deduplicates; c
     .filter((m) => earlier.has(m.id))
     .reduce((sum, m) => sum + m.bytes, 0);
   assert.ok(reused * total >= 0.95 * shared, `reused ${(reused * 100).toFixed(1)} % of version 2`);
-  assert.ok(
-    reused > opaqueReused,
-    `zip-aware ${reused.toFixed(3)} vs opaque ${opaqueReused.toFixed(3)}`,
-  );
+  assert.ok(reused > opaqueReused, `zip-aware ${reused.toFixed(3)} vs opaque ${opaqueReused.toFixed(3)}`);
 });
 
 test('a file that is not a zip is chunked as one stream; an empty file has no chunk', async () => {
