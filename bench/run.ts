@@ -5,7 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { responsiveness } from './app-responsiveness.js';
 import { backup, restore } from './backup.js';
 import { chats } from './chats.js';
+import { cliStart } from './cli-start.js';
 import { codec } from './codec.js';
+import { series } from './series.js';
 import { watch } from './watch.js';
 
 export interface SectionResult {
@@ -23,6 +25,8 @@ export const sections: Record<string, () => Promise<SectionResult>> = {
   watch,
   responsiveness,
   chats,
+  cliStart,
+  series,
 };
 
 function machine() {
