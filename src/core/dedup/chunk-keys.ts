@@ -1,5 +1,5 @@
 // The two chunking secrets of a vault, derived from its authentication key, so that every device of the
-// vault cuts and names chunks alike (see docs/design/format-2.md, "Keys").
+// vault cuts and names chunks alike (see docs/FORMAT.md, "Format 2").
 import { hkdfSync } from 'node:crypto';
 import { gearTable } from './chunker.js';
 

@@ -1,6 +1,6 @@
 // Content-defined chunking with a secret (vault format 2): FastCDC (Xia et al.) with a gear table derived
 // from a per-vault secret, so that chunk boundaries and sizes cannot be predicted for a known file, and
-// keyed chunk ids. See docs/design/format-2.md, "Keys".
+// keyed chunk ids. See docs/FORMAT.md, "Format 2".
 //
 // The cut rule, for each chunk: skip its first `min` bytes; from there roll the 32-bit gear hash
 // h = (h << 1) + table[byte] (h starts at 0 for each chunk); after a byte, end the chunk there if

@@ -70,7 +70,7 @@ test('text and JSON chunks are kept as <id>.gz that gzip -dc decodes; random dat
     assert.equal(stored.name, `${id}.gz`);
     assert.ok(stored.data.length < plain.length * 0.95);
     assert.deepEqual(await gunzipBySystem(stored.data), plain);
-    assert.deepEqual(plainOf(stored), plain);
+    assert.deepEqual(plainOf(stored, plain.length), plain);
   }
   for (const plain of [
     randomBytes(1024 * 1024),
@@ -82,7 +82,7 @@ test('text and JSON chunks are kept as <id>.gz that gzip -dc decodes; random dat
     const stored = storedChunk(id, plain);
     assert.equal(stored.name, id, `${plain.length} bytes`);
     assert.deepEqual(stored.data, plain);
-    assert.deepEqual(plainOf(stored), plain);
+    assert.deepEqual(plainOf(stored, plain.length), plain);
   }
 });
 
@@ -90,10 +90,19 @@ test('text and JSON chunks are kept as <id>.gz that gzip -dc decodes; random dat
 const unpaddedBytes = (chunks: readonly StoredChunk[]) =>
   chunks.reduce((sum, c) => sum + 512 + Math.ceil(c.data.length / 512) * 512, 0) + 512 + 1024;
 
-function someChunks(): StoredChunk[] {
+function someChunks(): (StoredChunk & { plain: Buffer })[] {
   const plains = [chatText(2000), randomBytes(300_001), chatJson(500), randomBytes(1), randomBytes(512)];
-  return plains.map((p) => storedChunk(idOf(p), p));
+  return plains.map((p) => ({ ...storedChunk(idOf(p), p), plain: p }));
 }
+
+test('plainOf refuses a stored chunk of another length, and a gzip that inflates past it', () => {
+  const plain = chatText(4000);
+  const stored = storedChunk(idOf(plain), plain);
+  assert.throws(() => plainOf(stored, plain.length - 1));
+  assert.throws(() => plainOf(stored, plain.length + 1), /not \d+ bytes long/);
+  const raw = randomBytes(100);
+  assert.throws(() => plainOf(storedChunk(idOf(raw), raw), 99), /not 99 bytes long/);
+});
 
 test('packTar is padded to the Padmé length (in whole blocks) of its unpadded length', () => {
   const sets: StoredChunk[][] = [[], someChunks(), [storedChunk(idOf(randomBytes(10)), randomBytes(10))]];
@@ -128,7 +137,7 @@ test('GNU tar lists the chunks and the padding and extracts them; readPackTar le
   for (const chunk of chunks) {
     const file = await readFile(join(out, chunk.name));
     assert.deepEqual(file, chunk.data, chunk.name);
-    if (chunk.name.endsWith('.gz')) assert.deepEqual(await gunzipBySystem(file), plainOf(chunk));
+    if (chunk.name.endsWith('.gz')) assert.deepEqual(await gunzipBySystem(file), chunk.plain);
   }
 
   const read = readPackTar(tar);
@@ -139,7 +148,7 @@ test('GNU tar lists the chunks and the padding and extracts them; readPackTar le
   for (const chunk of chunks) {
     const data = read.get(chunk.name) as Buffer;
     assert.deepEqual(data, chunk.data);
-    assert.deepEqual(plainOf({ name: chunk.name, data }), plainOf(chunk));
+    assert.deepEqual(plainOf({ name: chunk.name, data }, chunk.plain.length), chunk.plain);
   }
   assert.ok(chunks.some((c) => c.name.endsWith('.gz')) && chunks.some((c) => !c.name.endsWith('.gz')));
 });

@@ -1,0 +1,67 @@
+// A pack's plaintext: a ustar tar of chunk files named `<chunk id>` (stored as is) or `<chunk id>.gz` (gzip),
+// then a `padding` file of zeros that brings the tar to its Padmé length, so a pack's size says little.
+import { deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
+import { padmeLength } from './padme.js';
+import { readUstar, USTAR_END, ustarEntry, ustarEntryBytes, ustarHeader } from './ustar.js';
+
+/** A pack is written once its chunks reach this many stored bytes (so packs hold about 8–12 MiB). */
+export const PACK_TARGET_BYTES = 8 * 1024 * 1024;
+
+/** The name of the padding entry. */
+export const PADDING_NAME = 'padding';
+
+/** A chunk as it is kept in a pack. */
+export interface StoredChunk {
+  /** `<id>` or `<id>.gz`. */
+  name: string;
+  data: Buffer;
+}
+
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * How a chunk is kept: gzip when it compresses (chat text, JSON, HTML), as it is otherwise (media, and zip
+ * members already compressed). A fast raw deflate of a sample decides, so media costs almost nothing.
+ */
+export function storedChunk(id: string, data: Buffer): StoredChunk {
+  const sample = data.subarray(0, SAMPLE_BYTES);
+  if (sample.length >= 64 && deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9) {
+    const packed = gzipSync(data, { level: 6 });
+    if (packed.length < data.length * 0.95) return { name: `${id}.gz`, data: packed };
+  }
+  return { name: id, data };
+}
+
+/** The plain bytes of a stored chunk, which must be `plainBytes` long (a forged gzip cannot inflate past it). */
+export function plainOf(chunk: StoredChunk, plainBytes: number): Buffer {
+  const plain = chunk.name.endsWith('.gz')
+    ? gunzipSync(chunk.data, { maxOutputLength: Math.max(1, plainBytes) })
+    : chunk.data;
+  if (plain.length !== plainBytes) throw new Error(`chunk ${chunk.name} is not ${plainBytes} bytes long`);
+  return plain;
+}
+
+/** Bytes `chunks` take in a pack's tar, before padding. */
+export function packEntriesBytes(chunks: readonly StoredChunk[]): number {
+  return chunks.reduce((sum, c) => sum + ustarEntryBytes(c.data.length), 0);
+}
+
+/** The tar of `chunks`, padded to its Padmé length with the `padding` entry. */
+export function packTar(chunks: readonly StoredChunk[]): Buffer {
+  const unpadded = packEntriesBytes(chunks) + 512 + USTAR_END.length;
+  const target = Math.ceil(padmeLength(unpadded) / 512) * 512;
+  const padding = target - unpadded;
+  return Buffer.concat([
+    ...chunks.flatMap((c) => ustarEntry(c.name, c.data)),
+    ustarHeader(PADDING_NAME, padding),
+    Buffer.alloc(padding),
+    USTAR_END,
+  ]);
+}
+
+/** The stored chunks of a pack's tar, by name (the padding left out). */
+export function readPackTar(tar: Buffer): Map<string, Buffer> {
+  const files = readUstar(tar);
+  files.delete(PADDING_NAME);
+  return files;
+}
