@@ -57,6 +57,14 @@ export function deviceIdentities(device: Profile, kit?: RecoveryKit): string[] {
   ];
 }
 
+/**
+ * The format new backups are written in: 2, unless PUDDLEPROOF_WRITE_FORMAT=1 asks for format 1 (for a
+ * vault shared with a device whose Puddleproof cannot read format 2 yet).
+ */
+export function writeFormat(): 1 | 2 {
+  return process.env.PUDDLEPROOF_WRITE_FORMAT === '1' ? 1 : 2;
+}
+
 /** What `backupExport` needs from this device, writing into `vault`. */
 export function backupContextOf(
   profile: Profile,
@@ -65,7 +73,8 @@ export function backupContextOf(
 ): BackupContext {
   const { secrets, journal, settings } = profile;
   const device = { id: settings.deviceId, name: settings.deviceName };
-  return { vault, secrets, journal, device, ...(onProgress ? { onProgress } : {}) };
+  const format = writeFormat();
+  return { vault, secrets, journal, device, format, ...(onProgress ? { onProgress } : {}) };
 }
 
 /** Opens a set-up profile; a clear error when it was never set up. */

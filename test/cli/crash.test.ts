@@ -11,6 +11,10 @@ import { after, before, describe, type TestContext, test } from 'node:test';
 import { newBackupId } from '../../src/core/vault/layout.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
 
+// These tests damage and kill format-1 objects (data/<id>.age), so this file writes format 1;
+// format-2 backups have their own in crash-format2.test.ts.
+process.env.PUDDLEPROOF_WRITE_FORMAT = '1';
+
 const MiB = 1024 * 1024;
 const BIG_FILE_MIB = 300;
 const ID_OBJECT = /^\d{8}T\d{6}Z-[a-z2-7]{12}\.age$/;

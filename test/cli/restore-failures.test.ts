@@ -26,6 +26,10 @@ import { SealTarStream } from '../../src/core/vault/tar-trailer.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
 import { tarArchive, tarEntry } from '../helpers/tar-entry.js';
 
+// These tests damage and kill format-1 objects (data/<id>.age), so this file writes format 1;
+// format-2 objects have their own in test/core/backup/format2.test.ts.
+process.env.PUDDLEPROOF_WRITE_FORMAT = '1';
+
 const KiB = 1024;
 const CHUNK = 64 * KiB + 16; // one sealed age payload chunk
 const T0 = new Date('2024-05-06T07:08:09Z');

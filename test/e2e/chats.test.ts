@@ -5,7 +5,7 @@
 // when they cannot be read); backups made before chats were recognised are "Not identified yet" until
 // the engine has identified them from their content.
 import assert from 'node:assert/strict';
-import { open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -26,6 +26,7 @@ import {
   writeTelegramJson,
   writeWhatsAppIos,
 } from '../helpers/chat-exports/index.js';
+import { flipBytes } from '../helpers/damage.js';
 import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
 import { checkScreen } from './screen-check.js';
@@ -53,20 +54,6 @@ function lastText(chat: ChatModel): string {
   const last = chat.messages.filter((m) => !m.system && !m.media).at(-1);
   assert.ok(last);
   return last.text.split('\n')[0] ?? '';
-}
-
-/** Flips a few bytes in the middle of a file (as a bad disk or a meddling sync client might). */
-async function flipBytes(path: string): Promise<void> {
-  const file = await open(path, 'r+');
-  try {
-    const { size } = await file.stat();
-    const bytes = Buffer.alloc(16);
-    await file.read(bytes, 0, 16, Math.floor(size / 2));
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
-    await file.write(bytes, 0, 16, Math.floor(size / 2));
-  } finally {
-    await file.close();
-  }
 }
 
 describe('chats', SEQUENTIAL, () => {

@@ -7,6 +7,7 @@ import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { backupObject, flipBytes } from '../helpers/damage.js';
 import { assertSameTree, makeTrickyExport } from '../helpers/export-tree.js';
 import { completeFirstRun, type SetUpVault } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
@@ -16,21 +17,6 @@ const SEQUENTIAL = { concurrency: 1, timeout: 300_000 };
 const EXPORT = 'ChatExport_2026-11-26';
 /** Big enough that a restore of it is still running when Cancel is clicked (about 4 s here). */
 const BIG_BYTES = 768 * 1024 * 1024;
-
-/** Flips a few bytes in the middle of a file (as a bad disk or a meddling sync client might). */
-async function flipBytes(path: string): Promise<void> {
-  const file = await open(path, 'r+');
-  try {
-    const { size } = await file.stat();
-    const at = Math.floor(size / 2);
-    const bytes = Buffer.alloc(16);
-    await file.read(bytes, 0, 16, at);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
-    await file.write(bytes, 0, 16, at);
-  } finally {
-    await file.close();
-  }
-}
 
 /** Clicks the wizard's Next. */
 async function next(page: Page): Promise<void> {
@@ -244,7 +230,7 @@ describe('restore', SEQUENTIAL, () => {
     const { page } = app;
     const [newest, older] = await versionIds(EXPORT);
     assert.ok(newest && older);
-    const data = (id: string) => join(vault.cloud, 'Puddleproof', 'data', `${id}.age`);
+    const data = (id: string) => backupObject(vault.cloud, id);
     const before = await readdir(restores);
 
     // Damaged before the wizard opens it: listing its files finds it.

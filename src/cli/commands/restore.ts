@@ -9,6 +9,7 @@ import {
   type RestoreResult,
   restoreBackup,
 } from '../../core/restore/restore.js';
+import { restoreFromVault } from '../../core/restore/restore-from-vault.js';
 import { verifyBackup } from '../../core/restore/verify.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -70,12 +71,12 @@ one data object (e.g. a copy found on a USB stick) with the kit alone, without a
         const identities = deviceIdentities(device, kit);
         const allow = common.allowUnauthenticated;
         const expected = await device.vault.readMetadata(id, identities, device.secrets.authKey, allow);
-        result = await restoreBackup({
+        result = await restoreFromVault({
           ...common,
-          dataPath: device.vault.paths.data(id),
+          vault: device.vault,
+          meta: expected,
           identities,
           authKey: device.secrets.authKey,
-          expected,
         });
       }
     } catch (err) {

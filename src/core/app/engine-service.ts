@@ -22,7 +22,8 @@ import { parseRecoveryKit } from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
-import { RestoreError, restoreBackup } from '../restore/restore.js';
+import { RestoreError } from '../restore/restore.js';
+import { restoreFromVault } from '../restore/restore-from-vault.js';
 import { restoreProblemOf } from '../restore/restore-problem.js';
 import { verifyBackup } from '../restore/verify.js';
 import type { BackupMetadata } from '../vault/metadata.js';
@@ -289,11 +290,11 @@ export class EngineService implements EngineApi {
       this.opts.emit('restore:progress', p),
     );
     let total = 0;
-    void restoreBackup({
-      dataPath: vault.paths.data(request.id),
+    void restoreFromVault({
+      vault,
+      meta,
       identities,
       authKey: profile.secrets.authKey,
-      expected: meta,
       to,
       only: request.paths ?? [],
       signal: controller.signal,
@@ -328,7 +329,10 @@ export class EngineService implements EngineApi {
     const device = { ...profile, vault };
     void (async () => {
       const sizes = await Promise.all(
-        listing.backups.map(async (m) => (await stat(vault.paths.data(m.id)).catch(() => null))?.size ?? 0),
+        // Progress counts encrypted bytes read (format 1) or plain bytes checked (format 2).
+        listing.backups.map(async (m) =>
+          m.format === 2 ? m.bytes : ((await stat(vault.paths.data(m.id)).catch(() => null))?.size ?? 0),
+        ),
       );
       const totalBytes = sizes.reduce((a, b) => a + b, 0);
       const progress = throttled(this.progressMs, this.now, (p: Events['verify:progress']) =>

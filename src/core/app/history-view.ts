@@ -19,7 +19,11 @@ export async function buildHistoryView(
   const vaultSize: HistoryView['vaultSize'] = [];
   let total = 0;
   for (const meta of listing.backups) {
-    const storedBytes = (await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? 0;
+    // What the backup added to the cloud folder: its whole archive (format 1), or what was new (format 2).
+    const storedBytes =
+      meta.format === 2
+        ? meta.uploadedBytes
+        : ((await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? 0);
     total += storedBytes;
     vaultSize.push({ at: meta.createdAt, bytes: total });
     // One entry per chat; a backup made before chats were recognised goes by its old name.

@@ -19,6 +19,7 @@ import { type BackupMetadata, encryptMetadata, signMetadata } from '../vault/met
 import { fingerprintHmac } from '../vault/proof.js';
 import { SealTarStream } from '../vault/tar-trailer.js';
 import type { Vault } from '../vault/vault.js';
+import { storeExport } from './snapshot-backup.js';
 import { type ExportEntry, ExportError, walkExport } from './walk.js';
 
 /** Everything a backup needs, passed in (tests give real ones in temporary places). */
@@ -30,6 +31,13 @@ export interface BackupContext {
   now?: () => Date;
   /** Called as file bytes are read. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /**
+   * The format new backups are written in: 2 (deduplicated; the default) or 1 (one archive per backup,
+   * for vaults shared with devices whose Puddleproof is older than format 2).
+   */
+  format?: 1 | 2;
+  /** Called with the bytes of each object a format-2 backup writes to the cloud folder. */
+  onUpload?: (bytes: number) => void;
 }
 
 /** What happened to one export. */
@@ -259,7 +267,59 @@ export async function backupExport(
     ctx.onProgress?.(doneBytes, totalBytes);
   };
   const recipients = ctx.secrets.recipients.map((r) => r.recipient);
+  const indexRecipient = await recipientOf(ctx.secrets.indexIdentity);
+  const common = {
+    id,
+    source: summary.title,
+    exportName,
+    createdAt: createdAt.toISOString(),
+    device: ctx.device.name,
+    deviceId: ctx.device.id,
+    files: entries.filter((e) => e.type === 'file').length,
+    dirs: entries.filter((e) => e.type === 'dir').length,
+    bytes: totalBytes,
+    quickFingerprint: quick,
+    chat,
+  };
+  const unchanged = (same: BackupMetadata): BackupOutcome => ({
+    status: 'unchanged',
+    sameAs: same.id,
+    exportName,
+    quickFingerprint: quick,
+  });
   await ctx.journal.begin(id);
+  if ((ctx.format ?? 2) === 2) {
+    try {
+      const stored = await storeExport({
+        vault: ctx.vault,
+        id,
+        createdAt,
+        exportName,
+        chatKey: key,
+        entries,
+        authKey,
+        indexIdentity: ctx.secrets.indexIdentity,
+        recipients,
+        indexRecipient,
+        onBytes,
+        ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
+      });
+      const fingerprint = contentFingerprint(authKey, entries, stored.digests);
+      const same = existing.find((m) => m.fingerprint === fingerprint);
+      if (same) return unchanged(same);
+      const { snapshotSha256, uploadedBytes } = await stored.writeSnapshot();
+      const meta: BackupMetadata = { format: 2, ...common, snapshotSha256, uploadedBytes, fingerprint };
+      const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
+      await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
+      return { status: 'stored', meta, skipped };
+    } catch (err) {
+      // Packs already written stay: they are whole, and a retry reuses them instead of uploading again.
+      await rm(ctx.vault.paths.snapshot(id), { force: true });
+      throw err;
+    } finally {
+      await ctx.journal.end(id);
+    }
+  }
   try {
     const seal = new SealTarStream(authKey, id);
     const digests = await writeDataObject(temp, entries, seal, recipients, onBytes);
@@ -268,29 +328,18 @@ export async function backupExport(
     if (same) {
       await rm(temp, { force: true });
       await ctx.journal.end(id);
-      return { status: 'unchanged', sameAs: same.id, exportName, quickFingerprint: quick };
+      return unchanged(same);
     }
     if (!seal.summary) throw new Error('the archive was not sealed');
     await rename(temp, dataPath);
     await fsyncDir(ctx.vault.paths.dataDir);
     const meta: BackupMetadata = {
       format: 1,
-      id,
-      source: summary.title,
-      exportName,
-      createdAt: createdAt.toISOString(),
-      device: ctx.device.name,
-      deviceId: ctx.device.id,
-      files: entries.filter((e) => e.type === 'file').length,
-      dirs: entries.filter((e) => e.type === 'dir').length,
-      bytes: totalBytes,
+      ...common,
       tarBytes: seal.summary.tarBytes,
       tarSha256: seal.summary.tarSha256,
       fingerprint,
-      quickFingerprint: quick,
-      chat,
     };
-    const indexRecipient = await recipientOf(ctx.secrets.indexIdentity);
     const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
     await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
     await ctx.journal.end(id);

@@ -8,7 +8,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deviceIdentities, type Profile } from '../device.js';
 import { recipientOf } from '../keys/vault-secrets.js';
-import { restoreBackup } from '../restore/restore.js';
+import { restoreFromVault } from '../restore/restore-from-vault.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import type { Vault } from '../vault/vault.js';
 import { applyChatEdits } from './chat-edits.js';
@@ -67,7 +67,7 @@ export async function identifyOldBackups(
     await rm(to, { recursive: true, force: true });
     await mkdir(scratch, { recursive: true, mode: 0o700 });
     try {
-      await restoreBackup({ dataPath: vault.paths.data(meta.id), identities, authKey, expected: meta, to });
+      await restoreFromVault({ vault, meta, identities, authKey, to });
       const found = await recogniseExport(join(to, meta.exportName), authKey);
       if (found) {
         const records = known.flatMap((m) => (m.chat && m.id !== meta.id ? [m.chat] : []));

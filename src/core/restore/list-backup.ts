@@ -9,6 +9,7 @@ import type { Vault } from '../vault/vault.js';
 import { listTar } from './extract-tar.js';
 import { RestoreError, readableSize } from './restore.js';
 import { restoreProblemOf } from './restore-problem.js';
+import { readSnapshot } from './snapshot-restore.js';
 
 export async function listBackup(
   vault: Vault,
@@ -17,6 +18,15 @@ export async function listBackup(
   authKey: Buffer,
 ): Promise<ArchiveEntry[]> {
   const meta = await vault.readMetadata(id, identities, authKey);
+  if (meta.format === 2) {
+    try {
+      const entries = await readSnapshot(vault, meta, identities);
+      return entries.map((e) => ({ path: e.path, type: e.type, size: e.type === 'file' ? e.size : 0 }));
+    } catch (err) {
+      if (err instanceof RestoreError) throw err;
+      throw new RestoreError(`This backup cannot be read: ${(err as Error).message}`, restoreProblemOf(err));
+    }
+  }
   await readableSize(vault.paths.data(id));
   const check = new CheckTarStream(authKey);
   const listing = listTar(check);

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RestoreProblem } from '../../shared/api.js';
 import { createDecryptStream } from '../age/index.js';
-import type { BackupMetadata } from '../vault/metadata.js';
+import type { Format1Metadata } from '../vault/metadata.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import { createTarExtractor } from './extract-tar.js';
 import { restoreProblemOf } from './restore-problem.js';
@@ -20,7 +20,7 @@ export interface RestoreRequest {
   identities: readonly string[];
   authKey: Buffer;
   /** The backup's authenticated metadata, when restoring by id: the tar must match it. */
-  expected?: BackupMetadata;
+  expected?: Format1Metadata;
   /** A new or empty folder. */
   to: string;
   only?: readonly string[];
@@ -106,15 +106,37 @@ export async function readableSize(dataPath: string): Promise<number> {
   }
 }
 
-/** Restores one backup into `to` (all of it, or the `only` paths). */
-export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult> {
-  const to = resolve(req.to);
+/**
+ * Runs `work` on a new staging folder beside `to`, then moves the staging folder into place as `to`. If
+ * `work` fails, nothing stays behind (no staging folder, no folders made for `to`), and the error is
+ * explained as a RestoreError (`fromVault`: the backup was named by id, so a missing key means the kit).
+ */
+export async function restoreThroughStaging<T>(
+  toPath: string,
+  fromVault: boolean,
+  work: (staging: string) => Promise<T>,
+): Promise<T> {
+  const to = resolve(toPath);
   const created = await prepareDestination(to);
   const staging = join(dirname(to), `.${basename(to)}.puddleproof-restore-${randomBytes(6).toString('hex')}`);
   try {
     // One level at a time: a recursive mkdir reports a read-only file system as ENOENT (nodejs/node#47098).
     for (const dir of created) await mkdir(dir);
     await mkdir(staging);
+    const result = await work(staging);
+    if (created.length === 0 && (await stat(to).catch(() => null))) await rmdir(to);
+    await rename(staging, to);
+    return result;
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
+    throw err instanceof RestoreError ? err : explain(err, fromVault);
+  }
+}
+
+/** Restores one format-1 backup (its data object) into `to` (all of it, or the `only` paths). */
+export function restoreBackup(req: RestoreRequest): Promise<RestoreResult> {
+  return restoreThroughStaging(req.to, req.expected !== undefined, async (staging) => {
     const total = await readableSize(req.dataPath);
     const source = createReadStream(req.dataPath, { highWaterMark: 1024 * 1024 });
     let done = 0;
@@ -163,12 +185,6 @@ export async function restoreBackup(req: RestoreRequest): Promise<RestoreResult>
         'damaged',
       );
     }
-    if (created.length === 0 && (await stat(to).catch(() => null))) await rmdir(to);
-    await rename(staging, to);
     return { ...extracted, id: proof.id, authentic: proof.authentic, ...(warning ? { warning } : {}) };
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
-    throw err instanceof RestoreError ? err : explain(err, req.expected !== undefined);
-  }
+  });
 }

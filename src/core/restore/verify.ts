@@ -7,6 +7,7 @@ import { type Device, deviceIdentities } from '../device.js';
 import type { RecoveryKit } from '../keys/recovery-kit.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import { listTar } from './extract-tar.js';
+import { readSnapshotFiles } from './snapshot-restore.js';
 
 /** The outcome: sound, broken (with the problem in plain words), or not openable with the keys at hand. */
 export type VerifyResult =
@@ -25,6 +26,20 @@ export async function verifyBackup(
   const failed = (problem: string): VerifyResult => ({ kind: 'failed', problem });
   try {
     const meta = await device.vault.readMetadata(id, identities, device.secrets.authKey);
+    if (meta.format === 2) {
+      const { files } = await readSnapshotFiles(
+        {
+          vault: device.vault,
+          meta,
+          identities,
+          authKey: device.secrets.authKey,
+          onProgress: (done) => onBytes?.(done),
+        },
+        null,
+      );
+      if (files !== meta.files) return failed(`it holds ${files} files, its metadata says ${meta.files}`);
+      return { kind: 'ok' };
+    }
     const check = new CheckTarStream(device.secrets.authKey);
     const source = createReadStream(device.vault.paths.data(id), { highWaterMark: 1024 * 1024 });
     let done = 0;

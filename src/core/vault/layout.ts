@@ -17,8 +17,14 @@ export function vaultPaths(root: string) {
     dataDir: join(root, 'data'),
     metaDir: join(root, 'meta'),
     chatsDir: join(root, 'chats'),
+    packsDir: join(root, 'packs'),
+    indexDir: join(root, 'index'),
+    snapshotsDir: join(root, 'snapshots'),
     data: (id: string) => join(root, 'data', `${id}.age`),
     meta: (id: string) => join(root, 'meta', `${id}.age`),
+    pack: (id: string) => join(root, 'packs', `${id}.age`),
+    index: (id: string) => join(root, 'index', `${id}.age`),
+    snapshot: (id: string) => join(root, 'snapshots', `${id}.age`),
   };
 }
 

@@ -1,15 +1,12 @@
 // The metadata object: a small age-encrypted JSON record, written last: it is the backup's commit record.
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createDecryptStream, createEncryptStream } from '../age/index.js';
+import { decryptBuffer, encryptBuffer } from '../age/buffer.js';
 import type { ChatRecord } from '../chats/chat-identity.js';
 import { PLATFORMS } from '../chats/recognize.js';
 import type { ChatSummary, PreviewMessage } from '../chats/summary.js';
 import { metadataProof, proofMatches } from './proof.js';
 
-/** What a committed backup is (readable by every device of the vault through the index key). */
-export interface BackupMetadata {
-  format: 1;
+/** What every committed backup is (readable by every device of the vault through the index key). */
+interface CommonMetadata {
   id: string;
   /** The chat the export belongs to (its name without date stamps). */
   source: string;
@@ -24,9 +21,6 @@ export interface BackupMetadata {
   dirs: number;
   /** Sum of file sizes. */
   bytes: number;
-  /** Size and SHA-256 of the tar inside the data object. */
-  tarBytes: number;
-  tarSha256: string;
   /** Keyed hash of every file's path, size and content: equal for identical exports. */
   fingerprint: string;
   /** Keyed hash of paths, sizes, modes and mtimes: lets a backup be skipped without reading the export. */
@@ -35,13 +29,30 @@ export interface BackupMetadata {
   chat?: ChatRecord;
 }
 
-/** A metadata record with its proof, as stored. */
-export interface SignedMetadata extends BackupMetadata {
-  proof: string;
+/** A format-1 backup: the whole export as one tar in `data/<id>.age`. */
+export interface Format1Metadata extends CommonMetadata {
+  format: 1;
+  /** Size and SHA-256 of the tar inside the data object. */
+  tarBytes: number;
+  tarSha256: string;
 }
 
-const FIELDS: (keyof BackupMetadata)[] = [
-  'format',
+/** A format-2 backup: its files as chunks in packs, listed by the snapshot `snapshots/<id>.age`. */
+export interface Format2Metadata extends CommonMetadata {
+  format: 2;
+  /** SHA-256 of the snapshot's plaintext. */
+  snapshotSha256: string;
+  /** Bytes this backup added to the cloud folder (new packs, their indexes, the snapshot). */
+  uploadedBytes: number;
+}
+
+/** What a committed backup is, in either format. */
+export type BackupMetadata = Format1Metadata | Format2Metadata;
+
+/** A metadata record with its proof, as stored. */
+export type SignedMetadata = BackupMetadata & { proof: string };
+
+const COMMON_FIELDS = [
   'id',
   'source',
   'exportName',
@@ -51,14 +62,18 @@ const FIELDS: (keyof BackupMetadata)[] = [
   'files',
   'dirs',
   'bytes',
-  'tarBytes',
-  'tarSha256',
-  'fingerprint',
-  'quickFingerprint',
 ];
+const FINGERPRINTS = ['fingerprint', 'quickFingerprint'];
+/** Each format's fields in proof order (format 1's order is the one its proofs were made with). */
+const FIELDS = {
+  1: ['format', ...COMMON_FIELDS, 'tarBytes', 'tarSha256', ...FINGERPRINTS],
+  2: ['format', ...COMMON_FIELDS, 'snapshotSha256', 'uploadedBytes', ...FINGERPRINTS],
+} as const;
+const NUMBERS = new Set(['files', 'dirs', 'bytes', 'tarBytes', 'uploadedBytes']);
 
 function canonical(meta: BackupMetadata): string {
-  const fields: unknown[] = FIELDS.map((key) => [key, meta[key]]);
+  const record = meta as unknown as Record<string, unknown>;
+  const fields: unknown[] = FIELDS[meta.format].map((key) => [key, record[key]]);
   // Rebuilt field by field, so that the proof never depends on the order the record was written in.
   if (meta.chat) fields.push(['chat', validChatRecord(meta.chat)]);
   return JSON.stringify(fields);
@@ -80,16 +95,16 @@ export function verifyMetadata(
 ): BackupMetadata {
   if (typeof value !== 'object' || value === null) throw new MetadataError('metadata is not a JSON object');
   const v = value as Record<string, unknown>;
-  const numbers = ['files', 'dirs', 'bytes', 'tarBytes'] as const;
-  const strings = FIELDS.filter((f) => f !== 'format' && !(numbers as readonly string[]).includes(f));
-  if (v.format !== 1) throw new MetadataError(`unsupported metadata format ${String(v.format)}`);
-  for (const key of numbers) {
-    if (!Number.isSafeInteger(v[key]) || (v[key] as number) < 0)
-      throw new MetadataError(`metadata: bad "${key}"`);
+  if (v.format !== 1 && v.format !== 2)
+    throw new MetadataError(`unsupported metadata format ${String(v.format)}`);
+  for (const key of FIELDS[v.format]) {
+    if (key === 'format') continue;
+    const ok = NUMBERS.has(key)
+      ? Number.isSafeInteger(v[key]) && (v[key] as number) >= 0
+      : typeof v[key] === 'string';
+    if (!ok) throw new MetadataError(`metadata: bad "${key}"`);
   }
-  for (const key of strings)
-    if (typeof v[key] !== 'string') throw new MetadataError(`metadata: bad "${key}"`);
-  const meta = Object.fromEntries(FIELDS.map((key) => [key, v[key]])) as unknown as BackupMetadata;
+  const meta = Object.fromEntries(FIELDS[v.format].map((key) => [key, v[key]])) as unknown as BackupMetadata;
   if (v.chat !== undefined) meta.chat = validChatRecord(v.chat);
   const proof = typeof v.proof === 'string' ? Buffer.from(v.proof, 'hex') : Buffer.alloc(0);
   if (!proofMatches(metadataProof(authKey, canonical(meta)), proof) && !allowUnauthenticated) {
@@ -106,19 +121,8 @@ export function encryptMetadata(meta: SignedMetadata, recipients: readonly strin
 }
 
 /** Encrypts a JSON value to the recipients (metadata and chat edits). */
-export async function encryptJson(value: unknown, recipients: readonly string[]): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  await pipeline(
-    Readable.from([paddedJson(value)]),
-    await createEncryptStream(recipients),
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        parts.push(chunk);
-        cb();
-      },
-    }),
-  );
-  return Buffer.concat(parts);
+export function encryptJson(value: unknown, recipients: readonly string[]): Promise<Buffer> {
+  return encryptBuffer(paddedJson(value), recipients);
 }
 
 /** The smallest padded size of an encrypted JSON record: titles and names up to this size are not told apart. */
@@ -137,19 +141,9 @@ export function paddedJson(value: unknown): Buffer {
 
 /** Decrypts a metadata object's bytes to its JSON value (not yet verified). */
 export async function decryptMetadata(bytes: Buffer, identities: readonly string[]): Promise<unknown> {
-  const parts: Buffer[] = [];
-  await pipeline(
-    Readable.from([bytes]),
-    createDecryptStream({ identities }),
-    new Writable({
-      write(chunk: Buffer, _e, cb) {
-        parts.push(chunk);
-        cb();
-      },
-    }),
-  );
+  const plain = await decryptBuffer(bytes, identities);
   try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8'));
+    return JSON.parse(plain.toString('utf8'));
   } catch {
     throw new MetadataError('metadata is not valid JSON');
   }

@@ -47,9 +47,7 @@ export class Vault {
     if ((await readdir(vault.root).catch(() => [])).length > 0) {
       throw new VaultError(`${vault.root} exists and is not a Puddleproof vault; move it away first.`);
     }
-    await mkdir(vault.paths.dataDir, { recursive: true });
-    await mkdir(vault.paths.metaDir, { recursive: true });
-    await mkdir(vault.paths.chatsDir, { recursive: true });
+    await vault.makeFolders();
     await writeFileAtomic(vault.paths.marker, `${JSON.stringify({ format: VAULT_FORMAT })}\n`, 0o644);
     return vault;
   }
@@ -73,10 +71,14 @@ export class Vault {
         `The vault in ${cloudDir} has format ${String(format)}; this version reads format 1.`,
       );
     }
-    await mkdir(vault.paths.dataDir, { recursive: true });
-    await mkdir(vault.paths.metaDir, { recursive: true });
-    await mkdir(vault.paths.chatsDir, { recursive: true });
+    await vault.makeFolders();
     return vault;
+  }
+
+  private async makeFolders(): Promise<void> {
+    const p = this.paths;
+    for (const dir of [p.dataDir, p.metaDir, p.chatsDir, p.packsDir, p.indexDir, p.snapshotsDir])
+      await mkdir(dir, { recursive: true });
   }
 
   /** Ids of committed backups (those with a metadata object), oldest first. */
@@ -181,23 +183,31 @@ export class Vault {
     if (ids.length === 0) return;
     for (const id of ids) await rm(this.paths.meta(id), { force: true });
     await fsyncDir(this.paths.metaDir);
-    for (const id of ids) await rm(this.paths.data(id), { force: true });
+    for (const id of ids) {
+      await rm(this.paths.data(id), { force: true });
+      await rm(this.paths.snapshot(id), { force: true });
+    }
     await fsyncDir(this.paths.dataDir);
+    await fsyncDir(this.paths.snapshotsDir);
   }
 
   /**
-   * Removes what no commit record points to: data objects without metadata and temporary files.
-   * Those of `mine` (ids this device left unfinished) go at once; others only after `graceMs`, since
-   * another device may still be writing them or a sync client may not have delivered their metadata.
+   * Removes what no commit record points to: data objects and snapshots without metadata, and temporary
+   * files (also those of packs and indexes). Those of `mine` (ids this device left unfinished) go at once;
+   * others only after `graceMs`, since another device may still be writing them or a sync client may not
+   * have delivered their metadata. Whole packs and indexes are never removed here: a snapshot of any
+   * device may reference them (a retried backup reuses those of an unfinished one).
    */
   async gc(mine: ReadonlySet<string>, graceMs = DEFAULT_GC_GRACE_MS, now = Date.now()): Promise<string[]> {
     const committed = new Set(await this.committedIds());
     const removed: string[] = [];
-    for (const dir of [this.paths.dataDir, this.paths.metaDir]) {
+    const p = this.paths;
+    for (const dir of [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir]) {
+      const whole = dir === p.dataDir || dir === p.metaDir || dir === p.snapshotsDir;
       for (const name of await readdir(dir)) {
         const temp = name.startsWith('.tmp-');
         const id = temp ? tempObjectId(name) : idOfObjectName(name);
-        if (!temp && (id === null || committed.has(id))) continue;
+        if (!temp && (!whole || id === null || committed.has(id))) continue;
         const path = join(dir, name);
         const old = now - (await stat(path)).mtimeMs > graceMs;
         if (old || (id !== null && mine.has(id))) {

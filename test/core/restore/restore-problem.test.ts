@@ -27,7 +27,7 @@ import {
 } from '../../../src/core/restore/restore.js';
 import { restoreProblemOf } from '../../../src/core/restore/restore-problem.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
-import { type BackupMetadata, encryptMetadata, signMetadata } from '../../../src/core/vault/metadata.js';
+import { encryptMetadata, type Format1Metadata, signMetadata } from '../../../src/core/vault/metadata.js';
 import { SealTarStream } from '../../../src/core/vault/tar-trailer.js';
 import { Vault } from '../../../src/core/vault/vault.js';
 import type { RestoreProblem } from '../../../src/shared/api.js';
@@ -108,7 +108,7 @@ describe('the kind of a failed restore or listing', () => {
   const otherVaultKey = randomBytes(32);
   const id = newBackupId(T0);
   let sealed: Buffer;
-  let meta: BackupMetadata;
+  let meta: Format1Metadata;
   let vault: Vault;
 
   const seal = (tar: Buffer, key = authKey, sealId = id) => through(tar, new SealTarStream(key, sealId));

@@ -50,7 +50,21 @@ test('a changed field, a wrong key or a missing proof is refused unless explicit
   assert.throws(() => verifyMetadata({ ...meta }, key), /not authentic/);
   assert.deepEqual(verifyMetadata({ ...meta }, key, true), meta);
   assert.throws(() => verifyMetadata({ ...signed, files: -1 }, key), /bad "files"/);
-  assert.throws(() => verifyMetadata({ ...signed, format: 2 }, key), /unsupported/);
+  assert.throws(() => verifyMetadata({ ...signed, format: 3 }, key), /unsupported/);
+});
+
+test('format-2 metadata carries its snapshot hash and upload size, under the same proof rules', () => {
+  const key = randomBytes(32);
+  const { tarBytes: _bytes, tarSha256: _sha, ...common } = meta as Extract<BackupMetadata, { format: 1 }>;
+  const v2: BackupMetadata = { ...common, format: 2, snapshotSha256: 'd'.repeat(64), uploadedBytes: 1234 };
+  const signed = signMetadata(v2, key);
+  assert.deepEqual(verifyMetadata(signed, key), v2);
+  assert.throws(() => verifyMetadata({ ...signed, snapshotSha256: 'e'.repeat(64) }, key), /not authentic/);
+  assert.throws(() => verifyMetadata({ ...signed, uploadedBytes: 1 }, key), /not authentic/);
+  assert.throws(() => verifyMetadata({ ...signed, uploadedBytes: -1 }, key), /bad "uploadedBytes"/);
+  // A format-1 record relabelled as format 2 (or back) lacks the other format's fields.
+  assert.throws(() => verifyMetadata({ ...signMetadata(meta, key), format: 2 }, key), /bad "snapshotSha256"/);
+  assert.throws(() => verifyMetadata({ ...signed, format: 1 }, key), /bad "tarBytes"/);
 });
 
 test('encrypted metadata is padded: its size does not tell one chat’s title, people or preview from another’s', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
-import { restoreBackup } from '../../../src/core/restore/restore.js';
+import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import type { BackupMetadata } from '../../../src/core/vault/metadata.js';
 import type { RetentionPolicy } from '../../../src/core/vault/retention.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/core/watch/reconciler.js';
@@ -107,10 +107,21 @@ class World {
   }
 
   /** Names in the vault's data and meta folders. */
+  /**
+   * Each backup's content objects (format 1 data objects, format 2 snapshots) with every temporary file
+   * (also of packs and indexes), and the metadata objects.
+   */
   async objects(): Promise<{ data: string[]; meta: string[] }> {
+    const p = this.device.vault.paths;
+    const temps = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith('.tmp-'));
     return {
-      data: (await readdir(this.device.vault.paths.dataDir)).sort(),
-      meta: (await readdir(this.device.vault.paths.metaDir)).sort(),
+      data: [
+        ...(await readdir(p.dataDir)),
+        ...(await readdir(p.snapshotsDir)),
+        ...(await temps(p.packsDir)),
+        ...(await temps(p.indexDir)),
+      ].sort(),
+      meta: (await readdir(p.metaDir)).sort(),
     };
   }
 
@@ -192,11 +203,11 @@ class World {
   /** Restores a backup; returns the path of the restored export. */
   async restore(meta: BackupMetadata): Promise<string> {
     const to = join(this.root, `restored-${meta.id}`);
-    await restoreBackup({
-      dataPath: this.device.vault.paths.data(meta.id),
+    await restoreFromVault({
+      vault: this.device.vault,
+      meta,
       identities: deviceIdentities(this.device),
       authKey: this.device.secrets.authKey,
-      expected: meta,
       to,
     });
     return join(to, meta.exportName);

@@ -1,0 +1,116 @@
+// One export → one format-2 backup: its files cut into chunks; chunks the vault does not hold yet go into
+// new packs; then the snapshot (the file list). The caller writes the metadata last, as the commit record.
+import { createHash } from 'node:crypto';
+import { encryptBuffer } from '../age/buffer.js';
+import { chunkKeys } from '../dedup/chunk-keys.js';
+import { ChunkStore, PackWriter } from '../dedup/chunk-store.js';
+import { Cksum } from '../dedup/cksum.js';
+import { fileChunks } from '../dedup/file-chunks.js';
+import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
+import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
+import type { Vault } from '../vault/vault.js';
+import { type ExportEntry, ExportError } from './walk.js';
+
+/** What writing a snapshot needs. */
+export interface SnapshotBackupRequest {
+  vault: Vault;
+  id: string;
+  createdAt: Date;
+  exportName: string;
+  chatKey: string | null;
+  entries: readonly ExportEntry[];
+  authKey: Buffer;
+  /** Opens the vault's pack indexes (the vault index identity). */
+  indexIdentity: string;
+  /** Recipients of packs; indexes and the snapshot also go to `indexRecipient`. */
+  recipients: readonly string[];
+  indexRecipient: string;
+  onBytes: (n: number) => void;
+  /** Called with the bytes of each object written. */
+  onUpload?: (bytes: number) => void;
+}
+
+/** The export's chunks are in packs; `writeSnapshot` writes the file list that makes them a backup. */
+export interface StoredExport {
+  /** Per file (by path within the export), a hash of its chunk ids: equal files, equal digests. */
+  digests: Map<string, string>;
+  /** Writes the snapshot; returns its hash and the bytes this backup added to the vault. */
+  writeSnapshot(): Promise<{ snapshotSha256: string; uploadedBytes: number }>;
+}
+
+/** Cuts one file into chunks, storing the new ones; returns its chunk list and checksum. */
+async function storeFile(
+  entry: ExportEntry,
+  writer: PackWriter,
+  keys: ReturnType<typeof chunkKeys>,
+  onBytes: (n: number) => void,
+): Promise<{ chunks: ListedChunk[]; cksum: number; digest: string }> {
+  const chunks: ListedChunk[] = [];
+  const cksum = new Cksum();
+  const ids = createHash('sha256');
+  let size = 0;
+  for await (const chunk of fileChunks(entry.absPath, keys)) {
+    size += chunk.data.length;
+    if (size > entry.size) break;
+    cksum.update(chunk.data);
+    ids.update(chunk.id);
+    chunks.push({ name: await writer.add(chunk.id, chunk.data), plainBytes: chunk.data.length });
+    onBytes(chunk.data.length);
+  }
+  if (size !== entry.size)
+    throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
+  return { chunks, cksum: cksum.digest(), digest: ids.digest('hex') };
+}
+
+/**
+ * Writes the packs holding what is new in the export; the snapshot (`snapshots/<id>.age`) comes after, so a
+ * snapshot on disk never names a chunk that is not in a pack on disk.
+ */
+export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExport> {
+  const { vault, authKey } = req;
+  let uploadedBytes = 0;
+  const onUpload = (n: number) => {
+    uploadedBytes += n;
+    req.onUpload?.(n);
+  };
+  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey);
+  const writer = new PackWriter(vault, store, {
+    recipients: req.recipients,
+    indexRecipients: [...req.recipients, req.indexRecipient],
+    authKey,
+    backupId: req.id,
+    onUpload,
+  });
+  const keys = chunkKeys(authKey);
+  const listed: ListedEntry[] = [];
+  const digests = new Map<string, string>();
+  for (const e of req.entries) {
+    const path = e.archivePath.replace(/\/$/, '');
+    const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
+    if (e.type === 'dir') {
+      listed.push({ type: 'dir', ...common });
+      continue;
+    }
+    const { chunks, cksum, digest } = await storeFile(e, writer, keys, req.onBytes);
+    digests.set(e.relPath, digest);
+    listed.push({ type: 'file', ...common, size: e.size, cksum, chunks });
+  }
+  await writer.finish();
+  const writeSnapshot = async () => {
+    const plain = encodeSnapshot(
+      {
+        id: req.id,
+        createdAt: req.createdAt.toISOString(),
+        chatKey: req.chatKey,
+        exportName: req.exportName,
+      },
+      listed,
+    );
+    const sealed = await encryptBuffer(plain, [...req.recipients, req.indexRecipient]);
+    const path = vault.paths.snapshot(req.id);
+    await writeFileAtomic(path, sealed, 0o644, tempPathFor(path));
+    onUpload(sealed.length);
+    return { snapshotSha256: createHash('sha256').update(plain).digest('hex'), uploadedBytes };
+  };
+  return { digests, writeSnapshot };
+}

@@ -1,0 +1,28 @@
+// Restores a committed backup by its metadata, in whichever format it was written.
+import type { BackupMetadata } from '../vault/metadata.js';
+import type { Vault } from '../vault/vault.js';
+import { type RestoreResult, restoreBackup, restoreThroughStaging } from './restore.js';
+import { readSnapshotFiles } from './snapshot-restore.js';
+
+/** A backup of the vault to restore into `to` (a new or empty folder). */
+export interface VaultRestoreRequest {
+  vault: Vault;
+  /** The backup's authenticated metadata (Vault.readMetadata). */
+  meta: BackupMetadata;
+  identities: readonly string[];
+  authKey: Buffer;
+  to: string;
+  only?: readonly string[];
+  /** Format 1 only: restore a backup whose proof is missing or wrong. */
+  allowUnauthenticated?: boolean;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Restores the backup; a failed restore leaves nothing behind (see RestoreError). */
+export function restoreFromVault(req: VaultRestoreRequest): Promise<RestoreResult> {
+  const { meta, vault, ...rest } = req;
+  if (meta.format === 1)
+    return restoreBackup({ ...rest, dataPath: vault.paths.data(meta.id), expected: meta });
+  return restoreThroughStaging(req.to, true, (staging) => readSnapshotFiles({ ...req, meta }, staging));
+}

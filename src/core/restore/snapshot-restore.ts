@@ -1,0 +1,200 @@
+// Reading a format-2 backup: its snapshot (the file list, matched against the authenticated metadata), and
+// its files rebuilt from the chunks in packs. Each pack is decrypted once; every chunk is checked against
+// its keyed id before it is written, so a forged, swapped or damaged pack is found and named.
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, open, readFile, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { decryptBuffer } from '../age/buffer.js';
+import { NoIdentityMatchedError } from '../age/index.js';
+import { chunkKeys } from '../dedup/chunk-keys.js';
+import { type ChunkLocation, ChunkStore, chunkIdOf } from '../dedup/chunk-store.js';
+import { chunkId } from '../dedup/chunker.js';
+import { plainOf, readPackTar } from '../dedup/pack.js';
+import { decodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
+import type { Format2Metadata } from '../vault/metadata.js';
+import type { Vault } from '../vault/vault.js';
+import { RestoreError, type RestoreResult } from './restore.js';
+import { PathRegistry } from './tar-paths.js';
+
+/** Reads and decrypts a format-2 backup's snapshot and checks it is the one its metadata names. */
+export async function readSnapshot(
+  vault: Vault,
+  meta: Format2Metadata,
+  identities: readonly string[],
+): Promise<ListedEntry[]> {
+  let sealed: Buffer;
+  try {
+    sealed = await readFile(vault.paths.snapshot(meta.id));
+  } catch {
+    throw new RestoreError(
+      `The file list of backup ${meta.id} (snapshots/${meta.id}.age) is missing or unreadable; it may not be synced yet.`,
+      'damaged',
+    );
+  }
+  const plain = await decryptBuffer(sealed, identities);
+  if (createHash('sha256').update(plain).digest('hex') !== meta.snapshotSha256) {
+    throw new RestoreError(
+      `The file list of backup ${meta.id} does not match its metadata (it was replaced or damaged).`,
+      'damaged',
+    );
+  }
+  const { header, entries } = decodeSnapshot(plain);
+  if (header.id !== meta.id || header.exportName !== meta.exportName)
+    throw new RestoreError(`The file list of backup ${meta.id} names another backup.`, 'damaged');
+  const files = entries.filter((e) => e.type === 'file');
+  const bytes = files.reduce((sum, f) => sum + (f.type === 'file' ? f.size : 0), 0);
+  if (files.length !== meta.files || entries.length - files.length !== meta.dirs || bytes !== meta.bytes)
+    throw new RestoreError(`The file list of backup ${meta.id} does not match its metadata.`, 'damaged');
+  // Names this file system would take for one (another letter case or Unicode form) cannot both be restored.
+  const places = new PathRegistry(process.platform === 'darwin' || process.platform === 'win32');
+  for (const e of entries) {
+    const clash = places.add(e.path, e.type === 'dir');
+    if (clash)
+      throw new RestoreError(`Backup ${meta.id} cannot be restored here: ${e.path}: ${clash}.`, 'other');
+  }
+  return entries;
+}
+
+/** The entries `only` selects (a path and everything under it); all of them when `only` is empty. */
+function selected(entries: readonly ListedEntry[], only: readonly string[]): ListedEntry[] {
+  if (only.length === 0) return [...entries];
+  const wanted = (path: string) => only.some((o) => path === o || path.startsWith(`${o}/`));
+  const keep = entries.filter((e) => wanted(e.path));
+  const missing = only.filter((o) => !entries.some((e) => e.path === o));
+  if (missing.length) throw new RestoreError(`The backup holds no ${missing.join(', ')}.`, 'other');
+  return keep;
+}
+
+/** One chunk to place: into which file, at which offset. */
+interface Placement {
+  id: string;
+  name: string;
+  plainBytes: number;
+  file: string;
+  offset: number;
+}
+
+/** Decrypts a pack and returns its stored chunks; errors say which pack and what is wrong with it. */
+async function openPack(
+  vault: Vault,
+  pack: string,
+  identities: readonly string[],
+): Promise<Map<string, Buffer>> {
+  let sealed: Buffer;
+  try {
+    sealed = await readFile(vault.paths.pack(pack));
+  } catch {
+    throw new RestoreError(`Pack ${pack} is missing or unreadable; it may not be synced yet.`, 'damaged');
+  }
+  try {
+    return readPackTar(await decryptBuffer(sealed, identities));
+  } catch (err) {
+    if (err instanceof NoIdentityMatchedError) throw err;
+    throw new RestoreError(`Pack ${pack} is damaged: ${(err as Error).message}`, 'damaged');
+  }
+}
+
+/** Where each chunk lies, by pack; a RestoreError naming what is missing from the vault's indexes. */
+function placementsByPack(files: readonly ListedEntry[], base: string, store: ChunkStore) {
+  const byPack = new Map<string, Placement[]>();
+  for (const file of files) {
+    if (file.type !== 'file') continue;
+    let offset = 0;
+    for (const chunk of file.chunks) {
+      const id = chunkIdOf(chunk.name);
+      const where: ChunkLocation | undefined = store.locations.get(id);
+      if (!where) {
+        throw new RestoreError(
+          `A chunk of ${file.path} is in no pack this device knows of (its pack index is missing or not synced yet).`,
+          'damaged',
+        );
+      }
+      const list = byPack.get(where.pack) ?? [];
+      list.push({ id, name: where.name, plainBytes: chunk.plainBytes, file: join(base, file.path), offset });
+      byPack.set(where.pack, list);
+      offset += chunk.plainBytes;
+    }
+  }
+  return byPack;
+}
+
+/** What reading a format-2 backup needs. */
+export interface SnapshotReadRequest {
+  vault: Vault;
+  meta: Format2Metadata;
+  identities: readonly string[];
+  authKey: Buffer;
+  only?: readonly string[];
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Rebuilds a format-2 backup's files under `dir` (an empty folder); with `dir` null, reads and checks every
+ * chunk without writing anything (verification).
+ */
+export async function readSnapshotFiles(
+  req: SnapshotReadRequest,
+  dir: string | null,
+): Promise<RestoreResult> {
+  const { vault, meta, identities, authKey } = req;
+  const entries = selected(await readSnapshot(vault, meta, identities), req.only ?? []);
+  const store = await ChunkStore.load(vault, identities, authKey);
+  const byPack = placementsByPack(entries, dir ?? '', store);
+  const files = entries.filter((e) => e.type === 'file');
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (dir !== null) {
+    for (const e of entries) {
+      if (e.type === 'dir') await mkdir(join(dir, e.path), { recursive: true });
+      else {
+        await mkdir(dirname(join(dir, e.path)), { recursive: true });
+        await writeFile(join(dir, e.path), '', { flag: 'wx', mode: 0o600 });
+      }
+    }
+  }
+  const { idKey } = chunkKeys(authKey);
+  let done = 0;
+  for (const [pack, placements] of [...byPack.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    req.signal?.throwIfAborted();
+    const stored = await openPack(vault, pack, identities);
+    for (const p of placements) {
+      const data = stored.get(p.name);
+      let plain: Buffer | undefined;
+      try {
+        plain = data && plainOf({ name: p.name, data }, p.plainBytes);
+      } catch {
+        plain = undefined;
+      }
+      if (!plain || plain.length !== p.plainBytes || chunkId(idKey, plain) !== p.id) {
+        throw new RestoreError(
+          `Pack ${pack} is damaged or not authentic: a chunk in it is missing or does not match its id.`,
+          'damaged',
+        );
+      }
+      if (dir !== null) {
+        const handle = await open(p.file, 'r+');
+        try {
+          await handle.write(plain, 0, plain.length, p.offset);
+        } finally {
+          await handle.close();
+        }
+      }
+      done += plain.length;
+      req.onProgress?.(done, total);
+    }
+  }
+  if (dir !== null) {
+    for (const e of [...entries].reverse()) {
+      const path = join(dir, e.path);
+      await chmod(path, e.mode & 0o777);
+      await utimes(path, new Date(e.mtimeMs), new Date(e.mtimeMs));
+    }
+  }
+  return {
+    files: files.length,
+    dirs: entries.length - files.length,
+    bytes: total,
+    id: meta.id,
+    authentic: true,
+  };
+}
