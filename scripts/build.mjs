@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Builds dist/: TypeScript for src/ (engine, Electron main), the sandboxed preload as one CommonJS
 // bundle, the CLI as an ESM bundle in dist/cli (one chunk per lazily imported command, so that it
-// starts fast), and the window (renderer/, React) with Vite into dist/renderer.
+// starts fast), the window (renderer/, React) with Vite into dist/renderer, and tools/ into dist/tools.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
@@ -65,4 +65,6 @@ await build({
   },
   logLevel: 'warning',
 });
+// The restore script the engine writes into every vault (see src/core/vault/restore-guide.ts).
+cpSync(`${root}tools/restore-with-age.sh`, `${root}dist/tools/restore-with-age.sh`);
 await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });

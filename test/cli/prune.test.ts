@@ -32,7 +32,7 @@ async function listJson(sb: Sandbox): Promise<Listed[]> {
   return JSON.parse(r.stdout) as Listed[];
 }
 
-async function objectIds(sb: Sandbox, folder: 'data' | 'meta'): Promise<string[]> {
+async function objectIds(sb: Sandbox, folder: 'data' | 'meta' | 'snapshots'): Promise<string[]> {
   const names = await readdir(join(sb.cloud, 'Puddleproof', folder));
   return names.filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4));
 }
@@ -61,121 +61,141 @@ async function backUpVersions(sb: Sandbox, count: number): Promise<void> {
   }
 }
 
-describe('puddleproof prune', () => {
-  let sb: Sandbox;
-  let backups: Listed[];
+for (const format of [2, 1] as const)
+  describe(`puddleproof prune (format ${format})`, () => {
+    let sb: Sandbox;
+    let backups: Listed[];
+    /** The folder of each backup's own object: its data object (format 1) or its snapshot (format 2). */
+    const content = format === 1 ? 'data' : 'snapshots';
 
-  before(async () => {
-    sb = await makeSandbox();
-    const init = await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]);
-    assert.equal(init.code, 0, init.stderr);
-    await backUpVersions(sb, 6);
-    backups = await listJson(sb);
-  });
-  after(() => sb.cleanup());
+    before(async () => {
+      process.env.PUDDLEPROOF_WRITE_FORMAT = String(format);
+      versions.length = 0;
+      sb = await makeSandbox();
+      const init = await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]);
+      assert.equal(init.code, 0, init.stderr);
+      await backUpVersions(sb, 6);
+      backups = await listJson(sb);
+    });
+    after(async () => {
+      delete process.env.PUDDLEPROOF_WRITE_FORMAT;
+      await sb.cleanup();
+    });
 
-  test('six versions of one chat make six backups of one chat', () => {
-    assert.equal(backups.length, 6);
-    const [first] = backups;
-    assert.equal(typeof first?.chat, 'string');
-    for (const [i, b] of backups.entries()) {
-      assert.equal(b.chat, first?.chat, `version ${i + 1} is the same chat`);
-      assert.equal(b.exportName, 'WhatsApp Chat - Alice.zip');
-      assert.equal(b.source, 'Alice');
-      assert.equal(b.title, 'Alice');
-      assert.equal(b.platform, 'whatsapp');
-      assert.equal(b.messages, expectedSummary(versions[i] as ChatModel).messages);
-    }
-  });
+    test('six versions of one chat make six backups of one chat', () => {
+      assert.equal(backups.length, 6);
+      const [first] = backups;
+      assert.equal(typeof first?.chat, 'string');
+      for (const [i, b] of backups.entries()) {
+        assert.equal(b.chat, first?.chat, `version ${i + 1} is the same chat`);
+        assert.equal(b.exportName, 'WhatsApp Chat - Alice.zip');
+        assert.equal(b.source, 'Alice');
+        assert.equal(b.title, 'Alice');
+        assert.equal(b.platform, 'whatsapp');
+        assert.equal(b.messages, expectedSummary(versions[i] as ChatModel).messages);
+      }
+    });
 
-  test('--dry-run lists what would go and removes nothing', async () => {
-    const r = await sb.run(['prune', '--keep-last', '2', '--dry-run']);
-    assert.equal(r.code, 0, r.stderr);
-    const removeLines = r.stdout.split('\n').filter((l) => l.startsWith('remove '));
-    const keepLines = r.stdout.split('\n').filter((l) => l.startsWith('keep '));
-    assert.deepEqual(
-      removeLines,
-      backups.slice(0, 4).map((b) => `remove ${b.id} Alice — WhatsApp ${b.createdAt}`),
-    );
-    assert.equal(keepLines.length, 2);
-    // All six are from today: keep-last keeps the two newest, daily/weekly/monthly/yearly the newest.
-    assert.equal(keepLines[0], `keep ${backups[4]?.id} Alice — WhatsApp ${backups[4]?.createdAt} (last 2)`);
-    assert.match(
-      keepLines[1] ?? '',
-      new RegExp(
-        `^keep ${backups[5]?.id} Alice — WhatsApp \\S+ \\(last 2, daily, weekly, monthly, yearly\\)$`,
-      ),
-    );
-    assert.match(r.stdout, /Policy: keep last 2, daily 14, weekly 8, monthly 12, yearly 3/);
-    assert.match(r.stdout, /Dry run: would remove 4 of 6 backups; nothing was removed/);
-    assert.equal((await listJson(sb)).length, 6);
-    assert.equal((await objectIds(sb, 'meta')).length, 6);
-    assert.equal((await objectIds(sb, 'data')).length, 6);
-  });
+    test('--dry-run lists what would go and removes nothing', async () => {
+      const r = await sb.run(['prune', '--keep-last', '2', '--dry-run']);
+      assert.equal(r.code, 0, r.stderr);
+      const removeLines = r.stdout.split('\n').filter((l) => l.startsWith('remove '));
+      const keepLines = r.stdout.split('\n').filter((l) => l.startsWith('keep '));
+      assert.deepEqual(
+        removeLines,
+        backups.slice(0, 4).map((b) => `remove ${b.id} Alice — WhatsApp ${b.createdAt}`),
+      );
+      assert.equal(keepLines.length, 2);
+      // All six are from today: keep-last keeps the two newest, daily/weekly/monthly/yearly the newest.
+      assert.equal(keepLines[0], `keep ${backups[4]?.id} Alice — WhatsApp ${backups[4]?.createdAt} (last 2)`);
+      assert.match(
+        keepLines[1] ?? '',
+        new RegExp(
+          `^keep ${backups[5]?.id} Alice — WhatsApp \\S+ \\(last 2, daily, weekly, monthly, yearly\\)$`,
+        ),
+      );
+      assert.match(r.stdout, /Policy: keep last 2, daily 14, weekly 8, monthly 12, yearly 3/);
+      assert.match(r.stdout, /Dry run: would remove 4 of 6 backups; nothing was removed/);
+      assert.equal((await listJson(sb)).length, 6);
+      assert.equal((await objectIds(sb, 'meta')).length, 6);
+      assert.equal((await objectIds(sb, content)).length, 6);
+      if (format === 2)
+        assert.match(
+          r.stdout,
+          /^Packs: after this prune, \d+ of \d+ would be used by no backup listed here .*Prune does not delete packs/m,
+        );
+    });
 
-  test('bad flags are usage errors', async () => {
-    for (const args of [
-      ['--keep-daily', '-1'],
-      ['--keep-daily', '1.5'],
-      ['--keep-weekly', 'lots'],
-      ['extra'],
-    ]) {
-      const r = await sb.run(['prune', '--dry-run', ...args]);
-      assert.equal(r.code, 2, args.join(' '));
-      assert.match(r.stderr, /usage: puddleproof prune/);
-    }
-    const help = await sb.run(['prune', '--help']);
-    assert.equal(help.code, 0);
-    assert.match(help.stdout, /--keep-monthly N/);
-  });
+    test('bad flags are usage errors', async () => {
+      for (const args of [
+        ['--keep-daily', '-1'],
+        ['--keep-daily', '1.5'],
+        ['--keep-weekly', 'lots'],
+        ['extra'],
+      ]) {
+        const r = await sb.run(['prune', '--dry-run', ...args]);
+        assert.equal(r.code, 2, args.join(' '));
+        assert.match(r.stderr, /usage: puddleproof prune/);
+      }
+      const help = await sb.run(['prune', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /--keep-monthly N/);
+    });
 
-  test('prune removes the metadata and the data of the four oldest; the rest verifies', async () => {
-    const r = await sb.run(['prune', '--keep-last', '2']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Removed 4 backups, kept 2\./);
-    const kept = backups.slice(4).map((b) => b.id);
-    assert.deepEqual(
-      (await listJson(sb)).map((b) => b.id),
-      kept,
-    );
-    assert.deepEqual((await objectIds(sb, 'meta')).sort(), kept);
-    assert.deepEqual((await objectIds(sb, 'data')).sort(), kept);
-    const verify = await sb.run(['verify']);
-    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
-    assert.match(verify.stdout, /2 of 2 backups verified/);
-    // Running it again finds nothing more to remove.
-    const again = await sb.run(['prune', '--keep-last', '2']);
-    assert.match(again.stdout, /Removed 0 backups, kept 2\./);
-  });
+    test('prune removes the metadata and the data of the four oldest; the rest verifies', async () => {
+      const r = await sb.run(['prune', '--keep-last', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /Removed 4 backups, kept 2\./);
+      const kept = backups.slice(4).map((b) => b.id);
+      assert.deepEqual(
+        (await listJson(sb)).map((b) => b.id),
+        kept,
+      );
+      // Object names sort by id; two backups made in one second may list in the other order.
+      assert.deepEqual((await objectIds(sb, 'meta')).sort(), [...kept].sort());
+      assert.deepEqual((await objectIds(sb, content)).sort(), [...kept].sort());
+      if (format === 1) assert.match(r.stdout, /^Freed \d+(\.\d)? [kM]?B of format-1 backups\./m);
+      else {
+        // The kept versions still use every pack: each new version brought only a little.
+        assert.match(r.stdout, /^Packs: \d+ of \d+ are used by no backup listed here/m);
+        assert.match(r.stdout, /space stays in the cloud folder/);
+      }
+      const verify = await sb.run(['verify']);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+      assert.match(verify.stdout, /2 of 2 backups verified/);
+      // Running it again finds nothing more to remove.
+      const again = await sb.run(['prune', '--keep-last', '2']);
+      assert.match(again.stdout, /Removed 0 backups, kept 2\./);
+    });
 
-  test('a crash between the two steps leaves an orphan that list ignores and gc removes', async () => {
-    await backUpVersions(sb, 1);
-    const [newest] = (await listJson(sb)).slice(-1);
-    assert.ok(newest);
-    // The crash: the commit record is gone, the data object is not.
-    await rm(join(sb.cloud, 'Puddleproof', 'meta', `${newest.id}.age`));
-    assert.ok((await objectIds(sb, 'data')).includes(newest.id));
-    assert.ok(!(await listJson(sb)).some((b) => b.id === newest.id));
-    const gc = await sb.run(['gc', '--grace-minutes', '0']);
-    assert.equal(gc.code, 0, gc.stderr);
-    assert.match(gc.stdout, /1 unfinished objects removed/);
-    assert.ok(!(await objectIds(sb, 'data')).includes(newest.id));
-    const verify = await sb.run(['verify']);
-    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
-  });
+    test('a crash between the two steps leaves an orphan that list ignores and gc removes', async () => {
+      await backUpVersions(sb, 1);
+      const [newest] = (await listJson(sb)).slice(-1);
+      assert.ok(newest);
+      // The crash: the commit record is gone, the backup's own object is not.
+      await rm(join(sb.cloud, 'Puddleproof', 'meta', `${newest.id}.age`));
+      assert.ok((await objectIds(sb, content)).includes(newest.id));
+      assert.ok(!(await listJson(sb)).some((b) => b.id === newest.id));
+      const gc = await sb.run(['gc', '--grace-minutes', '0']);
+      assert.equal(gc.code, 0, gc.stderr);
+      assert.match(gc.stdout, /1 unfinished objects removed/);
+      assert.ok(!(await objectIds(sb, content)).includes(newest.id));
+      const verify = await sb.run(['verify']);
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    });
 
-  test('a backup that cannot be read is never removed', async () => {
-    const id = newBackupId(new Date(Date.UTC(2020, 0, 1)));
-    await writeFile(join(sb.cloud, 'Puddleproof', 'meta', `${id}.age`), 'not an age file');
-    await writeFile(join(sb.cloud, 'Puddleproof', 'data', `${id}.age`), 'not an age file');
-    const r = await sb.run(['prune', '--keep-last', '1']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`warning: backup ${id} cannot be read, so it is kept`));
-    assert.doesNotMatch(r.stdout, new RegExp(`remove ${id}`));
-    assert.ok((await objectIds(sb, 'meta')).includes(id));
-    assert.ok((await objectIds(sb, 'data')).includes(id));
+    test('a backup that cannot be read is never removed', async () => {
+      const id = newBackupId(new Date(Date.UTC(2020, 0, 1)));
+      await writeFile(join(sb.cloud, 'Puddleproof', 'meta', `${id}.age`), 'not an age file');
+      await writeFile(join(sb.cloud, 'Puddleproof', 'data', `${id}.age`), 'not an age file');
+      const r = await sb.run(['prune', '--keep-last', '1']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`warning: backup ${id} cannot be read, so it is kept`));
+      assert.doesNotMatch(r.stdout, new RegExp(`remove ${id}`));
+      assert.ok((await objectIds(sb, 'meta')).includes(id));
+      assert.ok((await objectIds(sb, 'data')).includes(id));
+    });
   });
-});
 
 describe('Vault.forget', () => {
   let root: string;

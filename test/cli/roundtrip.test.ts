@@ -84,7 +84,15 @@ for (const format of [2, 1] as const)
     });
 
     test('the cloud folder reveals nothing about the chats', async () => {
-      const files = await allFiles(sb.cloud);
+      // The restore guide and script are plain text, the same in every vault.
+      const guide = ['Puddleproof/RESTORE.txt', 'Puddleproof/restore-with-age.sh'];
+      const all = await allFiles(sb.cloud);
+      assert.deepEqual(
+        all.filter((f) => guide.includes(relative(sb.cloud, f))).length,
+        2,
+        'the restore guide',
+      );
+      const files = all.filter((f) => !guide.includes(relative(sb.cloud, f)));
       const under = (dir: string) =>
         files.filter((f) => relative(sb.cloud, f).startsWith(`Puddleproof/${dir}/`));
       if (format === 1) assert.equal(files.length, 5, 'marker + two data + two metadata objects');

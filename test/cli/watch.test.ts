@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, open, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -98,7 +98,8 @@ class Watch {
 
 describe('puddleproof watch', () => {
   let sb: Sandbox;
-  let dataDir: string;
+  let packsDir: string;
+  let snapshotsDir: string;
   let metaDir: string;
   let journalDir: string;
   const children: Watch[] = [];
@@ -116,7 +117,8 @@ describe('puddleproof watch', () => {
   before(async () => {
     sb = await makeSandbox();
     ok(await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]), 'init');
-    dataDir = join(sb.cloud, 'Puddleproof', 'data');
+    packsDir = join(sb.cloud, 'Puddleproof', 'packs');
+    snapshotsDir = join(sb.cloud, 'Puddleproof', 'snapshots');
     metaDir = join(sb.cloud, 'Puddleproof', 'meta');
     journalDir = join(sb.home, 'in-progress');
   });
@@ -223,26 +225,26 @@ describe('puddleproof watch', () => {
     const name = 'Big chat';
     await mkdir(join(sb.watch, name, 'media'), { recursive: true });
     await writeFile(join(sb.watch, name, 'chat.txt'), 'a long conversation\n'.repeat(1000));
-    const block = randomBytes(MiB);
+    // Fresh random blocks: a repeated block would be stored once.
     const handle = await open(join(sb.watch, name, 'media', 'video.bin'), 'w');
     try {
-      for (let i = 0; i < BIG_MIB; i++) await handle.write(block, 0, MiB);
+      for (let i = 0; i < BIG_MIB; i++) await handle.write(randomBytes(MiB), 0, MiB);
     } finally {
       await handle.close();
     }
 
     const first = watch(['--json', '--quiet-seconds', '1']);
-    const bigTemp = () =>
-      readdirSync(dataDir).some(
-        (n) =>
-          n.startsWith('.tmp-') &&
-          (statSync(join(dataDir, n), { throwIfNoEntry: false })?.size ?? 0) > 30 * MiB,
-      );
-    await first.waitFor('a temporary data object past 30 MiB', () => (bigTemp() ? true : undefined), 60_000);
+    const wholePacks = () => readdirSync(packsDir).filter((n) => !n.startsWith('.tmp-')).length;
+    const packsBefore = wholePacks();
+    // Three packs of the big export are in place (about 24 MiB): the backup is well under way.
+    await first.waitFor(
+      'three packs written',
+      () => (wholePacks() >= packsBefore + 3 ? true : undefined),
+      60_000,
+    );
     first.kill('SIGKILL');
     assert.deepEqual(await first.exited, { code: null, signal: 'SIGKILL' });
-    const left = readdirSync(dataDir).filter((n) => n.startsWith('.tmp-'));
-    assert.equal(left.length, 1, `the kill left a temporary object: ${left.join(', ')}`);
+    const packsAtKill = wholePacks();
     assert.equal((await readdir(journalDir)).length, 1, 'and a journal entry');
     assert.deepEqual(
       (await listed()).map((b) => b.id),
@@ -266,8 +268,20 @@ describe('puddleproof watch', () => {
     assert.equal(big.length, 1, 'exactly one committed backup of the big export');
     assert.equal(after_.length, before_.length + 1);
     const expected = after_.map((b) => `${b.id}.age`).sort();
-    assert.deepEqual((await readdir(dataDir)).sort(), expected, 'data/ holds only committed objects');
+    assert.deepEqual(
+      (await readdir(snapshotsDir)).sort(),
+      expected,
+      'snapshots/ holds only committed objects',
+    );
     assert.deepEqual((await readdir(metaDir)).sort(), expected, 'meta/ holds only committed objects');
+    assert.deepEqual(
+      readdirSync(packsDir).filter((n) => n.startsWith('.tmp-')),
+      [],
+      'no temporary pack is left',
+    );
+    // The packs written before the kill are whole, and the retry used them instead of writing them again.
+    const newPacks = wholePacks() - packsAtKill;
+    assert.ok(newPacks < BIG_MIB / 8 - 2, `the retry wrote ${newPacks} packs of a ${BIG_MIB} MiB export`);
     assert.deepEqual(await readdir(journalDir), [], 'the journal is empty');
     const verify = ok(await sb.run(['verify']), 'verify');
     t.diagnostic(verify.stdout.trim().split('\n').at(-1) ?? '');

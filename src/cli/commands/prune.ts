@@ -1,5 +1,7 @@
 // prune: remove old backups by a retention policy (restic's `forget --keep-*`, per source).
+import { stat } from 'node:fs/promises';
 import { chatLabel } from '../../core/chats/labels.js';
+import { packUsage } from '../../core/dedup/pack-usage.js';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import {
@@ -13,6 +15,7 @@ import {
 } from '../../core/vault/retention.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { formatBytes } from '../output.js';
 
 const d = DEFAULT_RETENTION;
 
@@ -34,8 +37,10 @@ kept by any rule is kept; the newest backup of each source always is; with every
 removed. Flags override the defaults one by one (--keep-daily 0 turns the daily rule off).
 
 Prints "keep ID SOURCE TIME (reasons)" or "remove ID SOURCE TIME" per backup. --dry-run removes nothing.
-Backups this device cannot read are never removed. A backup's commit record goes first, then its data;
-if prune is interrupted in between, \`puddleproof gc\` removes the leftover data later.`,
+Backups this device cannot read are never removed. A backup's commit record goes first, then its data
+(a format-1 archive, or a format-2 snapshot); if prune is interrupted in between, \`puddleproof gc\`
+removes the leftover later. Format-2 backups share packs of chunks; prune never deletes a pack (another
+device's backup may use it before it has synced here) and says how much space unused packs take.`,
   async run(argv, env) {
     const { values, positionals } = parse(argv, {
       'dry-run': { type: 'boolean' },
@@ -76,12 +81,36 @@ if prune is interrupted in between, \`puddleproof gc\` removes the leftover data
       console.error(`warning: backup ${p.id} cannot be read, so it is kept: ${p.problem}`);
 
     const n = plan.remove.length;
-    if (dryRun) {
-      console.log(`Dry run: would remove ${n} of ${backups.length} backups; nothing was removed.`);
-      return 0;
+    const removed = new Set(plan.remove.map((r) => r.id));
+    const kept = backups.filter((b) => !removed.has(b.id));
+    // Format-1 backups free their data objects at once; format-2 backups share packs.
+    const dataBytes = (
+      await Promise.all(
+        backups.map(async (b) =>
+          removed.has(b.id) && b.format === 1
+            ? ((await stat(device.vault.paths.data(b.id)).catch(() => null))?.size ?? 0)
+            : 0,
+        ),
+      )
+    ).reduce((a, b) => a + b, 0);
+    if (!dryRun) await device.vault.forget([...removed]);
+    console.log(
+      dryRun
+        ? `Dry run: would remove ${n} of ${backups.length} backups; nothing was removed.`
+        : `Removed ${n} backups, kept ${plan.keep.length + problems.length}.`,
+    );
+    if (dataBytes > 0)
+      console.log(`${dryRun ? 'Would free' : 'Freed'} ${formatBytes(dataBytes)} of format-1 backups.`);
+    const usage = await packUsage(device.vault, kept, deviceIdentities(device), device.secrets.authKey);
+    if (usage.packs > 0) {
+      console.log(
+        `Packs: ${dryRun ? 'after this prune, ' : ''}${usage.unusedPacks} of ${usage.packs} ` +
+          `${dryRun ? 'would be' : 'are'} used by no backup listed here ` +
+          `(${formatBytes(usage.unusedBytes)}); used packs also hold ${formatBytes(usage.unneededInUsedPacks)} ` +
+          'that no backup needs. Prune does not delete packs: a backup another device made may use them ' +
+          'before it has synced here. That space stays in the cloud folder for now.',
+      );
     }
-    await device.vault.forget(plan.remove.map((r) => r.id));
-    console.log(`Removed ${n} backups, kept ${plan.keep.length + problems.length}.`);
     return 0;
   },
 };

@@ -64,11 +64,15 @@ export function decodePath(encoded: string): string {
       i += 1;
     }
   }
+  let text: string;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
   } catch {
     throw new SnapshotListError('a path that is not UTF-8');
   }
+  // One spelling only: what encodePath writes (no escaped safe byte).
+  if (encodePath(text) !== encoded) throw new SnapshotListError('a path not written as encodePath writes it');
+  return text;
 }
 
 const octal = (n: number) => n.toString(8);

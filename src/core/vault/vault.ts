@@ -14,6 +14,7 @@ import {
 } from './layout.js';
 import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
 import { proofMatches } from './proof.js';
+import { writeRestoreGuide } from './restore-guide.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -75,10 +76,12 @@ export class Vault {
     return vault;
   }
 
+  /** The vault's folders and its restore guide (RESTORE.txt and the script), where they are missing. */
   private async makeFolders(): Promise<void> {
     const p = this.paths;
     for (const dir of [p.dataDir, p.metaDir, p.chatsDir, p.packsDir, p.indexDir, p.snapshotsDir])
       await mkdir(dir, { recursive: true });
+    await writeRestoreGuide(this.root);
   }
 
   /** Ids of committed backups (those with a metadata object), oldest first. */

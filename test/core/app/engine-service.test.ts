@@ -143,9 +143,14 @@ describe('engine service', SEQUENTIAL, () => {
     assert.deepEqual(await a.engine.call('setup:state', undefined), { stage: 'ready' });
     assert.ok((await stat(watch)).isDirectory(), 'the watch folder was created');
     assert.deepEqual((await readdir(join(cloud, 'Puddleproof'))).sort(), [
+      'RESTORE.txt',
       'chats',
       'data',
+      'index',
       'meta',
+      'packs',
+      'restore-with-age.sh',
+      'snapshots',
       'vault.json',
     ]);
     await assert.rejects(
@@ -189,13 +194,11 @@ describe('engine service', SEQUENTIAL, () => {
     assert.ok(files.some((f) => f.path === 'ChatExport_2026-11-26/empty folder' && f.type === 'dir'));
   });
 
-  test('the saved kit opens the backup with the age CLI alone', async () => {
-    const [data] = await readdir(join(cloud, 'Puddleproof', 'data'));
-    const tarList = execFileSync('sh', [
-      '-c',
-      `age -d -i "${kitFile()}" "${join(cloud, 'Puddleproof', 'data', data ?? '')}" | tar -t`,
-    ]).toString();
-    assert.match(tarList, /ChatExport_2026-11-26\/messages.html/);
+  test('the saved kit restores the backup with age and the vault’s own restore script alone', async () => {
+    const out = join(root, 'with-age-alone');
+    const script = join(cloud, 'Puddleproof', 'restore-with-age.sh');
+    execFileSync('sh', [script, kitFile(), cloud, out]);
+    assert.ok((await readFile(join(out, 'ChatExport_2026-11-26', 'messages.html'))).length > 0);
   });
 
   test('a restore writes the export byte for byte into a new folder, and never overwrites', async () => {

@@ -214,6 +214,17 @@ describe('authenticity and damage', () => {
     for (const v of series) stored.push(await backUp(device, v.path));
   });
 
+  /** The packs holding the chunks of a format-2 backup. */
+  async function packsOf(meta: BackupMetadata): Promise<Set<string>> {
+    const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+    assert.equal(meta.format, 2);
+    const entries = await readSnapshot(device.vault, meta as Format2Metadata, deviceIdentities(device));
+    const packs = entries.flatMap((e) =>
+      e.type === 'file' ? e.chunks.map((c) => store.locations.get(chunkIdOf(c.name))?.pack) : [],
+    );
+    return new Set(packs.filter((p): p is string => p !== undefined));
+  }
+
   /** Runs `change` on the vault, checks that restoring `meta` fails as `pattern` and leaves nothing; undoes it. */
   async function refused(meta: BackupMetadata, pattern: RegExp, file: string, change: () => Promise<void>) {
     const saved = await readFile(file).catch(() => null);
@@ -246,8 +257,7 @@ describe('authenticity and damage', () => {
 
   test('a forged pack (made with the public recipients) is refused and named', TIMEOUT, async () => {
     const meta = stored[0] as BackupMetadata;
-    const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
-    const pack = [...store.locations.values()][0]?.pack as string;
+    const pack = [...(await packsOf(meta))][0] as string;
     const path = device.vault.paths.pack(pack);
     const chunks = readPackTar(await decryptBuffer(await readFile(path), deviceIdentities(device)));
     const forged = [...chunks.entries()].map(([name, data]) => ({
@@ -264,21 +274,11 @@ describe('authenticity and damage', () => {
     const last = stored[2] as BackupMetadata;
     assert.equal(last.format, 2);
     // A pack only the last version needs: what it brought that the others did not have.
-    const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
-    const packsOf = async (meta: BackupMetadata) => {
-      assert.equal(meta.format, 2);
-      const entries = await readSnapshot(device.vault, meta as Format2Metadata, deviceIdentities(device));
-      return new Set(
-        entries.flatMap((e) =>
-          e.type === 'file' ? e.chunks.map((c) => store.locations.get(chunkIdOf(c.name))?.pack) : [],
-        ),
-      );
-    };
     const older = new Set([
       ...(await packsOf(stored[0] as BackupMetadata)),
       ...(await packsOf(stored[1] as BackupMetadata)),
     ]);
-    const newest = [...(await packsOf(last))].find((p) => p !== undefined && !older.has(p)) as string;
+    const newest = [...(await packsOf(last))].find((p) => !older.has(p)) as string;
     assert.ok(newest, 'the last version brought a pack of its own');
     const path = device.vault.paths.pack(newest);
     const saved = await readFile(path);
