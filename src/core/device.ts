@@ -65,16 +65,28 @@ export function writeFormat(): 1 | 2 {
   return process.env.PUDDLEPROOF_WRITE_FORMAT === '1' ? 1 : 2;
 }
 
-/** What `backupExport` needs from this device, writing into `vault`. */
+/**
+ * What `backupExport` needs from this device, writing into `vault`; `onUpload` is told the bytes of each
+ * object a format-2 backup writes to the cloud folder.
+ */
 export function backupContextOf(
   profile: Profile,
   vault: Vault,
   onProgress?: (doneBytes: number, totalBytes: number) => void,
+  onUpload?: (bytes: number) => void,
 ): BackupContext {
   const { secrets, journal, settings } = profile;
   const device = { id: settings.deviceId, name: settings.deviceName };
   const format = writeFormat();
-  return { vault, secrets, journal, device, format, ...(onProgress ? { onProgress } : {}) };
+  return {
+    vault,
+    secrets,
+    journal,
+    device,
+    format,
+    ...(onProgress ? { onProgress } : {}),
+    ...(onUpload ? { onUpload } : {}),
+  };
 }
 
 /** Opens a set-up profile; a clear error when it was never set up. */

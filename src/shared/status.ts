@@ -5,7 +5,20 @@ export type ActivityState =
   | { kind: 'idle' }
   /** An export is still changing (or downloading); it is backed up once quiet until `readyAt`. */
   | { kind: 'settling'; exportName: string; readyAt: number }
-  | { kind: 'backingUp'; exportName: string; doneBytes: number; totalBytes: number; bytesPerSecond: number }
+  | {
+      kind: 'backingUp';
+      exportName: string;
+      /** Bytes of the export read so far, of `totalBytes`. */
+      doneBytes: number;
+      totalBytes: number;
+      bytesPerSecond: number;
+      /**
+       * Bytes this backup has written to the cloud folder so far: only what is new (packs of new chunks,
+       * their indexes, the snapshot); the folder's sync client uploads them from there. Absent when the
+       * backup is written in format 1, which writes the whole export as one archive.
+       */
+      uploadedBytes?: number;
+    }
   /** The cloud folder is missing, unmounted, read-only or full; the engine retries at `retryAt`. */
   | { kind: 'waitingForCloud'; reason: string; retryAt: number }
   | { kind: 'watchFolderMissing'; path: string }
@@ -28,7 +41,24 @@ export interface EngineStatus {
   identifying?: { done: number; total: number };
 }
 
-/** One line for people, e.g. "Backing up WhatsApp Chat - Alice.zip — 45%". */
+/** "1.2 MB", "14 MB", "0 bytes": decimal units, at most one decimal (for the CLI and the tray). */
+export function formatSize(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let value = Math.max(0, Math.round(bytes));
+  let unit = 0;
+  // 999,960 bytes is "1 MB", not "1000 KB": move up while the shown (rounded) value reaches 1000.
+  while (unit < units.length - 1 && (unit === 0 ? value : Math.round(value * 10) / 10) >= 1000) {
+    value /= 1000;
+    unit++;
+  }
+  if (unit === 0) return value === 1 ? '1 byte' : `${value} bytes`;
+  return `${Math.round(value * 10) / 10} ${units[unit]}`;
+}
+
+/**
+ * One line for people, e.g. "Backing up WhatsApp Chat - Alice.zip — 45% · 14 MB new so far" (the new
+ * bytes written to the cloud folder, when the backup is deduplicated).
+ */
 export function describeActivity(state: ActivityState, now: number): string {
   const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
   switch (state.kind) {
@@ -38,7 +68,10 @@ export function describeActivity(state: ActivityState, now: number): string {
       return `Waiting for ${state.exportName} to finish changing (${seconds(state.readyAt)} s)`;
     case 'backingUp': {
       const percent = state.totalBytes > 0 ? Math.floor((100 * state.doneBytes) / state.totalBytes) : 100;
-      return `Backing up ${state.exportName} — ${percent}%`;
+      const base = `Backing up ${state.exportName} — ${percent}%`;
+      return state.uploadedBytes === undefined
+        ? base
+        : `${base} · ${formatSize(state.uploadedBytes)} new so far`;
     }
     case 'waitingForCloud':
       return `Waiting for the cloud folder: ${state.reason} (retry in ${seconds(state.retryAt)} s)`;

@@ -422,23 +422,34 @@ export class Reconciler {
   ): Promise<'ok' | 'cloud' | Error> {
     const { profile } = this.opts;
     const started = this.now();
-    const progress = (doneBytes: number, totalBytes: number) => {
+    let read = { doneBytes: 0, totalBytes: 0 };
+    // What this backup has written to the cloud folder so far (format 2 only: it writes what is new).
+    let uploadedBytes = 0;
+    const context = backupContextOf(
+      profile,
+      vault,
+      (doneBytes, totalBytes) => {
+        read = { doneBytes, totalBytes };
+        progress();
+      },
+      (bytes) => {
+        uploadedBytes += bytes;
+        progress();
+      },
+    );
+    const progress = () => {
       const seconds = Math.max(0.001, (this.now() - started) / 1000);
       this.setState({
         kind: 'backingUp',
         exportName: name,
-        doneBytes,
-        totalBytes,
-        bytesPerSecond: doneBytes / seconds,
+        ...read,
+        bytesPerSecond: read.doneBytes / seconds,
+        ...(context.format === 1 ? {} : { uploadedBytes }),
       });
     };
-    progress(0, 0);
+    progress();
     try {
-      const outcome = await backupExport(
-        backupContextOf(profile, vault, progress),
-        join(profile.settings.watchDir, name),
-        existing,
-      );
+      const outcome = await backupExport(context, join(profile.settings.watchDir, name), existing);
       this.cloudDelay = this.backoff.min;
       if (outcome.status === 'stored') {
         existing.push(outcome.meta);

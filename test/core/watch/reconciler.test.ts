@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -954,5 +965,82 @@ describe('the reconciler', { concurrency: 3 }, () => {
         kept,
       );
     });
+  });
+
+  describe('(j) what a backup writes to the cloud folder, in its status', SEQUENTIAL, () => {
+    let w: World;
+    const name = 'Holiday video 2026-12-01.mp4';
+    const size = 3 * 1024 * 1024;
+    let meta: BackupMetadata | undefined;
+    before(async () => {
+      w = await World.make();
+      await w.start({ quietMs: 500 });
+      await w.waitIdle(0);
+    });
+    after(() => w?.dispose());
+
+    /** The export's backingUp states since `since`, in order. */
+    const backingUp = (since: number) => w.states('backingUp', name, since).map((s) => s.state);
+
+    test(
+      'new content: uploadedBytes grows from 0 while backing up and ends at what the backup wrote',
+      TIMEOUT,
+      async () => {
+        const staging = join(w.root, 'staging');
+        await mkdir(staging);
+        await writeFile(join(staging, name), randomBytes(size));
+        const since = Date.now();
+        await rename(join(staging, name), join(w.watch, name));
+        [meta] = await w.waitForBackups(1);
+        assert.ok(meta);
+        await w.waitIdle(since);
+        assert.equal(meta.format, 2);
+        const total = meta.format === 2 ? meta.uploadedBytes : 0;
+        assert.ok(total > size, 'random bytes are all new');
+        const states = backingUp(since);
+        const uploaded = states.map((s) => s.uploadedBytes);
+        assert.equal(uploaded[0], 0, 'nothing written when the backup starts');
+        for (const [i, bytes] of uploaded.entries()) {
+          assert.equal(typeof bytes, 'number', 'every backingUp status of a format-2 backup says it');
+          if (i > 0) assert.ok((bytes ?? 0) >= (uploaded[i - 1] ?? 0), 'it never goes down');
+        }
+        assert.ok(
+          uploaded.some((bytes) => (bytes ?? 0) > 0 && (bytes ?? 0) < total),
+          'some statuses came while it was still writing',
+        );
+        assert.equal(uploaded.at(-1), total, 'the last says all that the backup wrote');
+        assert.equal(states.at(-1)?.doneBytes, size);
+        assert.equal(w.r.status.state.kind, 'idle');
+      },
+    );
+
+    test(
+      'an unchanged export (only its time changed): uploadedBytes stays 0 and nothing is stored',
+      TIMEOUT,
+      async () => {
+        const objects = await w.objects();
+        const packs = await readdir(w.device.vault.paths.packsDir);
+        const since = Date.now();
+        const when = new Date('2026-01-02T03:04:05Z');
+        await utimes(join(w.watch, name), when, when);
+        w.r.backupNow();
+        await w.waitFor('an attempt at the touched export', () => w.attempts(name, since).length > 0);
+        const [attempt] = w.attempts(name, since);
+        await w.waitIdle(attempt ?? since);
+        const states = backingUp(since);
+        assert.ok(states.length > 0);
+        assert.deepEqual(
+          states.map((s) => s.uploadedBytes),
+          states.map(() => 0),
+          'nothing written to the cloud folder',
+        );
+        assert.deepEqual(
+          (await w.backups()).map((b) => b.id),
+          [meta?.id],
+        );
+        assert.deepEqual(await w.objects(), objects);
+        assert.deepEqual(await readdir(w.device.vault.paths.packsDir), packs);
+      },
+    );
   });
 });
