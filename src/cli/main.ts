@@ -29,7 +29,7 @@ const commands: CommandEntry[] = [
   },
   {
     name: 'list',
-    summary: 'list committed backups',
+    summary: 'list committed backups, and what each uploaded',
     load: async () => (await import('./commands/history.js')).list,
   },
   {

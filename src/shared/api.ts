@@ -124,8 +124,16 @@ export interface BackupVersion {
   /** Made by this device (its data opens with this device's key; others' need the recovery kit). */
   thisDevice: boolean;
   files: number;
+  /** Size of the export (the sum of its files' sizes). */
   bytes: number;
-  /** Size of the encrypted data in the cloud folder. */
+  /**
+   * 2: deduplicated, only the chunks new to the vault were written; 1: the whole export, as one archive.
+   */
+  format: 1 | 2;
+  /**
+   * What this backup added to the cloud folder (for its sync app to upload): format 2, the new packs,
+   * their indexes and the snapshot; format 1, the whole encrypted archive.
+   */
   storedBytes: number;
   verification: VerificationState;
   /** What the version holds; null for a backup made before chats were recognised (not identified yet). */
@@ -148,7 +156,10 @@ export interface SourceHistory {
 /** The backup history, as this device can read it. */
 export interface HistoryView {
   sources: SourceHistory[];
-  /** Size of the vault after each backup, oldest first (for the chart). */
+  /**
+   * Size of the vault after each backup, oldest first (for the chart): the running sum of what each
+   * backup added to the cloud folder (its storedBytes), so a deduplicated backup adds only what was new.
+   */
   vaultSize: { at: string; bytes: number }[];
   /** Backups that could not be read, in plain words. */
   problems: string[];

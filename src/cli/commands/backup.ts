@@ -1,6 +1,7 @@
 // backup: back up exports now.
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { storedBytesOf } from '../../core/app/history-view.js';
 import { backupExport } from '../../core/backup/backup.js';
 import { isExportName } from '../../core/backup/export-names.js';
 import { walkExport } from '../../core/backup/walk.js';
@@ -32,7 +33,10 @@ export const backup: Command = {
   help: `usage: puddleproof backup [PATH...]
 
 Backs up each PATH (a file or folder), or every export (top-level entry) of the watch folder.
-An export identical to a committed backup is not stored again.`,
+An export identical to a committed backup is not stored again. Each backup stored prints what it
+uploaded of the export's size, e.g. "uploaded 1.2 MB of 150.0 MB": only chunks new to the vault are
+written to the cloud folder (its sync app uploads them from there); "(whole archive)" when
+PUDDLEPROOF_WRITE_FORMAT=1 writes backups in format 1.`,
   async run(argv, env) {
     const { positionals } = parse(argv, {});
     const device = await openDevice(profileHome(env));
@@ -52,8 +56,11 @@ An export identical to a committed backup is not stored again.`,
           backups.push(outcome.meta);
           const { meta } = outcome;
           const chat = meta.chat ? `${chatLabel(meta)}, ${meta.chat.summary.messages} messages, ` : '';
+          // What went into the cloud folder: only what was new (format 2), or the whole archive (format 1).
+          const uploaded = `uploaded ${formatBytes((await storedBytesOf(device.vault, meta)) ?? 0)} of ${formatBytes(meta.bytes)}`;
+          const whole = meta.format === 1 ? ' (whole archive)' : '';
           console.log(
-            `stored ${meta.exportName} as ${meta.id} (${chat}${meta.files} files, ${formatBytes(meta.bytes)})`,
+            `stored ${meta.exportName} as ${meta.id} (${chat}${meta.files} files; ${uploaded}${whole})`,
           );
           for (const w of meta.chat?.summary.warnings ?? [])
             console.error(`warning: ${meta.exportName}: ${w}`);

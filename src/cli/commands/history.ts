@@ -1,5 +1,6 @@
 // list, status and gc: what the vault holds.
 
+import { storedBytesOf } from '../../core/app/history-view.js';
 import { mergeChats, renameChat, splitVersion } from '../../core/chats/chat-changes.js';
 import { chatsOf } from '../../core/chats/chat-list.js';
 import { identifyOldBackups } from '../../core/chats/identify-old.js';
@@ -13,21 +14,38 @@ import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
 
+/**
+ * "uploaded 1.2 MB of 150.0 MB": what a backup added to the cloud folder of its export's size; a format-1
+ * backup adds its whole archive.
+ */
+export function uploadedText(format: 1 | 2, uploadedBytes: number | null, bytes: number): string {
+  if (uploadedBytes === null) return `${formatBytes(bytes)} (archive missing)`;
+  const text = `uploaded ${formatBytes(uploadedBytes)} of ${formatBytes(bytes)}`;
+  return format === 1 ? `${text} (whole archive)` : text;
+}
+
 export const list: Command = {
   name: 'list',
-  summary: 'list committed backups',
+  summary: 'list committed backups, and what each uploaded',
   help: `usage: puddleproof list [--json]
 
+One line per backup: id, time, chat, messages, files, what it uploaded of the export's size
+("uploaded 1.2 MB of 150.0 MB": only what was new went to the cloud folder, for its sync app to
+upload; "(whole archive)" for backups in format 1, which store the whole export each time), and device.
+
 --json prints an array of {id, source, exportName, createdAt, bytes, files, device, chat, title, platform,
-messages, first, last, media}: chat is the chat's id (as in \`puddleproof chats\`), messages the messages
-people wrote, first and last the times of the first and last of them, media the media files. A backup made
-before chats were recognised has chat null.`,
+messages, first, last, media, format, uploadedBytes}: bytes is the export's size, chat the chat's id (as
+in \`puddleproof chats\`), messages the messages people wrote, first and last the times of the first and
+last of them, media the media files, format the vault format of the backup (1 or 2), uploadedBytes what
+it added to the cloud folder (format 2: the new packs, their indexes and its snapshot; format 1: its
+whole archive, null if that is missing). A backup made before chats were recognised has chat null.`,
   async run(argv, env) {
     const { values } = parse(argv, { json: { type: 'boolean' } });
     const device = await openDevice(profileHome(env));
     const { backups, problems } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+    const uploaded = await Promise.all(backups.map((b) => storedBytesOf(device.vault, b)));
     if (values.json) {
-      const rows = backups.map((b) => ({
+      const rows = backups.map((b, i) => ({
         id: b.id,
         source: b.source,
         exportName: b.exportName,
@@ -42,13 +60,16 @@ before chats were recognised has chat null.`,
         first: b.chat?.summary.first ?? null,
         last: b.chat?.summary.last ?? null,
         media: b.chat?.summary.media ?? null,
+        format: b.format,
+        uploadedBytes: uploaded[i] ?? null,
       }));
       console.log(JSON.stringify(rows, null, 2));
     } else {
-      for (const b of backups) {
+      for (const [i, b] of backups.entries()) {
         const counts = b.chat ? `  ${b.chat.summary.messages} messages` : '';
+        const upload = uploadedText(b.format, uploaded[i] ?? null, b.bytes);
         console.log(
-          `${b.id}  ${b.createdAt}  ${chatLabel(b)}${counts}  ${b.files} files  ${formatBytes(b.bytes)}  ${b.device}`,
+          `${b.id}  ${b.createdAt}  ${chatLabel(b)}${counts}  ${b.files} files  ${upload}  ${b.device}`,
         );
       }
       if (backups.length === 0) console.log('No backups yet.');

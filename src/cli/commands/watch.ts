@@ -21,7 +21,11 @@ export const watchCommand: Command = {
 
 Backs up each export once it has stopped changing for N seconds (default 10), keeps the vault in step
 after crashes and while the cloud folder is away, and applies the retention policy after each backup.
-Prints one line per state change; --json prints JSON lines of the status model.`,
+Prints one line per state change (and a backup's progress every few seconds, and when it ends), e.g.
+"Backing up Alice.zip — 45% · 14 MB new so far": only what is new is written to the cloud folder, and
+its sync app uploads it from there. --json prints JSON lines of the status model; while backing up,
+state has doneBytes and totalBytes (read of the export) and uploadedBytes (written to the cloud folder
+so far; absent when PUDDLEPROOF_WRITE_FORMAT=1 writes whole archives).`,
   async run(argv, env) {
     const { values } = parse(argv, { json: { type: 'boolean' }, 'quiet-seconds': { type: 'string' } });
     const quietSeconds = Number(values['quiet-seconds'] ?? 10);
@@ -30,16 +34,27 @@ Prints one line per state change; --json prints JSON lines of the status model.`
     const profile = await openProfile(profileHome(env));
     let lastKey = '';
     let lastPrinted = 0;
-    const print = (status: EngineStatus) => {
-      const key = lineKey(status);
-      const now = Date.now();
-      if (key === lastKey && (status.state.kind !== 'backingUp' || now - lastPrinted < 2000)) return;
-      lastKey = key;
-      lastPrinted = now;
+    /** A backup's progress not printed yet (it came too soon after the last line). */
+    let held: EngineStatus | undefined;
+    const write = (status: EngineStatus, now: number) => {
       const line = values.json
         ? JSON.stringify({ at: new Date(now).toISOString(), ...status })
         : `${new Date(now).toISOString()}  ${describeActivity(status.state, now)}`;
       process.stdout.write(`${line}\n`);
+    };
+    const print = (status: EngineStatus) => {
+      const key = lineKey(status);
+      const now = Date.now();
+      if (key === lastKey && (status.state.kind !== 'backingUp' || now - lastPrinted < 2000)) {
+        if (status.state.kind === 'backingUp') held = status;
+        return;
+      }
+      // A backup's last progress (all it read and wrote) comes before what follows it.
+      if (held && key !== lastKey) write(held, now);
+      held = undefined;
+      lastKey = key;
+      lastPrinted = now;
+      write(status, now);
     };
     const reconciler = new Reconciler({ profile, quietMs: quietSeconds * 1000, onStatus: print });
     await reconciler.start();

@@ -8,6 +8,15 @@ import type { BackupMetadata } from '../vault/metadata.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import type { Verifications } from './verifications.js';
 
+/**
+ * What a backup added to the cloud folder (for its sync client to upload): what was new (format 2), or
+ * its whole archive, the data object (format 1; null when that is missing).
+ */
+export async function storedBytesOf(vault: Vault, meta: BackupMetadata): Promise<number | null> {
+  if (meta.format === 2) return meta.uploadedBytes;
+  return (await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? null;
+}
+
 /** Builds the view from the vault's listing (`backups` oldest first, as Vault.list returns them). */
 export async function buildHistoryView(
   vault: Vault,
@@ -19,11 +28,7 @@ export async function buildHistoryView(
   const vaultSize: HistoryView['vaultSize'] = [];
   let total = 0;
   for (const meta of listing.backups) {
-    // What the backup added to the cloud folder: its whole archive (format 1), or what was new (format 2).
-    const storedBytes =
-      meta.format === 2
-        ? meta.uploadedBytes
-        : ((await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? 0);
+    const storedBytes = (await storedBytesOf(vault, meta)) ?? 0;
     total += storedBytes;
     vaultSize.push({ at: meta.createdAt, bytes: total });
     // One entry per chat; a backup made before chats were recognised goes by its old name.
@@ -39,6 +44,7 @@ export async function buildHistoryView(
       thisDevice: meta.deviceId === deviceId,
       files: meta.files,
       bytes: meta.bytes,
+      format: meta.format,
       storedBytes,
       verification: await verifications.get(meta.id),
       chat: facts,
