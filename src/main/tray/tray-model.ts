@@ -29,6 +29,8 @@ export interface TrayInput {
 
 /** Longest status line shown in the menu (Windows cuts tooltips at 127 characters). */
 const MAX_LINE = 100;
+/** Longest export name in a backup's status line, so that its progress always shows. */
+const MAX_NAME = 48;
 
 function shorten(text: string, max = MAX_LINE): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -78,6 +80,11 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
     case 'paused':
       return { iconState: 'paused', line: 'Paused: not watching for exports' };
     case 'backingUp':
+      // "Backing up Alice.zip — 45% · 14 MB new so far": a long name is cut, never the progress.
+      return {
+        iconState: 'working',
+        line: describeActivity({ ...state, exportName: shorten(state.exportName, MAX_NAME) }, now),
+      };
     case 'settling':
       return { iconState: 'working', line: describeActivity(state, now) };
     case 'waitingForCloud':

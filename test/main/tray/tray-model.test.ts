@@ -73,6 +73,35 @@ describe('trayModel', () => {
     assert.equal(statusLine(model.menu), 'Backing up Alice — 45%');
   });
 
+  test('backing up (deduplicated): what is new so far, in the menu and the tooltip', () => {
+    const backingUp = (exportName: string, uploadedBytes: number) =>
+      trayModel(
+        input(
+          status({
+            kind: 'backingUp',
+            exportName,
+            doneBytes: 120_000_000,
+            totalBytes: 200_000_000,
+            bytesPerSecond: 1e6,
+            uploadedBytes,
+          }),
+        ),
+      );
+    const model = backingUp('Alice', 14_200_000);
+    assert.equal(model.iconState, 'working');
+    assert.equal(statusLine(model.menu), 'Backing up Alice — 60% · 14.2 MB new so far');
+    assert.equal(model.tooltip, 'Puddleproof: Backing up Alice — 60% · 14.2 MB new so far');
+    assert.equal(statusLine(backingUp('Alice', 0).menu), 'Backing up Alice — 60% · 0 bytes new so far');
+    // A long name is cut; what is new still shows, within the tooltip's 127 characters.
+    const long = backingUp(`WhatsApp Chat - ${'The extended family and friends '.repeat(4)}.zip`, 999_960);
+    assert.match(
+      statusLine(long.menu) ?? '',
+      /^Backing up WhatsApp Chat - The extended.*… — 60% · 1 MB new so far$/,
+    );
+    assert.ok(long.tooltip.length <= 127);
+    assert.match(long.tooltip, /— 60% · 1 MB new so far$/);
+  });
+
   test('settling: working, waiting for the export to finish changing', () => {
     const model = trayModel(
       input(status({ kind: 'settling', exportName: 'Alice.zip', readyAt: NOW + 20_000 })),
