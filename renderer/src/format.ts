@@ -25,6 +25,20 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 
+/**
+ * What a backup added to the cloud folder of its export's size: "uploaded 1.2 MB of 150 MB" (only what
+ * was new); a format-1 backup stored its whole archive: "uploaded 151 MB of 150 MB (whole archive)".
+ */
+export function uploadedText(format: 1 | 2, storedBytes: number, bytes: number): string {
+  const text = `uploaded ${formatBytes(storedBytes)} of ${formatBytes(bytes)}`;
+  return format === 1 ? `${text} (whole archive)` : text;
+}
+
+/** "Uploaded 1.2 MB of 150 MB": the text with its first letter in upper case, to begin a line. */
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** "3 files", "1 file". */
 export function count(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;

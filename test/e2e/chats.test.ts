@@ -128,6 +128,9 @@ describe('chats', SEQUENTIAL, () => {
     const [newest, older] = await aliceRegion.getByRole('listitem').allInnerTexts();
     assert.match(newest ?? '', /\+25 messages since the previous version/);
     assert.match(newest ?? '', new RegExp(`${expected.messages} messages ·`));
+    // What each version uploaded of its export's size: a zip of a grown chat is new as a whole.
+    for (const item of [newest, older])
+      assert.match(item ?? '', / messages · uploaded [\d.,]+ (bytes|KB|MB) of [\d.,]+ (bytes|KB|MB) · /);
     assert.doesNotMatch(
       older ?? '',
       /since the previous version|fewer/,

@@ -57,6 +57,31 @@ describe('restore', SEQUENTIAL, () => {
     return history.sources.find((s) => s.source === source)?.versions.map((v) => v.id) ?? [];
   }
 
+  /** Each version's storedBytes and "uploaded X of Y" as the window writes it (its locale), newest first. */
+  async function uploads(source: string): Promise<{ storedBytes: number; text: string }[]> {
+    const history = await app.engine.call('history:list', undefined);
+    const versions = history.sources.find((s) => s.source === source)?.versions ?? [];
+    const locale = await app.page.evaluate(
+      () => (globalThis as unknown as { navigator: { language: string } }).navigator.language,
+    );
+    const number = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    // As renderer/src/format.ts: decimal units, switching when the rounded value reaches 1000.
+    const size = (bytes: number) => {
+      const units = ['bytes', 'KB', 'MB', 'GB'];
+      let value = bytes;
+      let unit = 0;
+      while (unit < units.length - 1 && (unit === 0 ? value : Math.round(value * 10) / 10) >= 1000) {
+        value /= 1000;
+        unit++;
+      }
+      return unit === 0 ? `${value} bytes` : `${number.format(value)} ${units[unit]}`;
+    };
+    return versions.map((v) => ({
+      storedBytes: v.storedBytes,
+      text: `uploaded ${size(v.storedBytes)} of ${size(v.bytes)}${v.format === 1 ? ' (whole archive)' : ''}`,
+    }));
+  }
+
   before(async () => {
     browser = await launchBrowser();
     app = await openApp(browser, { device: 'alex' });
@@ -83,6 +108,16 @@ describe('restore', SEQUENTIAL, () => {
     await page.getByRole('heading', { name: 'Up to date' }).waitFor();
     assert.match(await source.innerText(), /2 versions/);
     assert.match(await source.getByRole('listitem').first().innerText(), /11 files/);
+    // Each version says what it uploaded of the export's size: the second only what was new. ("Other
+    // files" hold no messages, so it begins their line: "Uploaded".)
+    const [newest, first] = await uploads(EXPORT);
+    assert.ok(newest && first);
+    const items = await source.getByRole('listitem').allInnerTexts();
+    for (const [i, version] of [newest, first].entries()) {
+      const text = `U${version.text.slice(1)} · 11 files · this computer`;
+      assert.ok(items[i]?.includes(text), `${items[i]} says ${text}`);
+    }
+    assert.ok(newest.storedBytes < first.storedBytes / 10, 'the changed version uploaded little');
     await page.getByRole('img', { name: /Vault size over time/ }).waitFor();
     await checkScreen(page, 'history');
   });
@@ -176,6 +211,15 @@ describe('restore', SEQUENTIAL, () => {
     await page.getByRole('button', { name: 'Back up now' }).click();
     await page.getByRole('heading', { name: 'Backing up Telegram Family' }).waitFor({ timeout: 60_000 });
     await page.getByRole('progressbar', { name: 'Backup progress' }).waitFor();
+    // What was read of the export, and what is new so far (random bytes: all of it, a pack at a time).
+    const status = page.locator('.status-panel');
+    assert.match(await status.innerText(), /Only what is new goes into the cloud folder/);
+    const detail = status.locator('.progress-detail');
+    await detail.filter({ hasText: /· [1-9][\d.,]* (KB|MB|GB) new so far/ }).waitFor({ timeout: 60_000 });
+    assert.match(
+      await detail.innerText(),
+      /^Reading [\d.,]+ (bytes|KB|MB) of [\d.,]+ MB · [\d.,]+ (bytes|KB|MB) new so far · [\d.,]+ (bytes|KB|MB)\/s$/,
+    );
     await checkScreen(page, 'history-backing-up');
     assert.ok(
       await page.getByRole('progressbar', { name: 'Backup progress' }).isVisible(),

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  capitalized,
   count,
   formatAgo,
   formatBytes,
@@ -19,6 +20,7 @@ import {
   messageChange,
   platformName,
   secondsUntil,
+  uploadedText,
 } from '../../renderer/src/format.js';
 
 const number = (n: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(n);
@@ -227,6 +229,25 @@ describe('chats', () => {
     assert.equal(
       messageChange(12_345)?.text,
       `+${(12_345).toLocaleString()} messages since the previous version`,
+    );
+  });
+});
+
+describe('uploadedText', () => {
+  test('a deduplicated backup: what it uploaded of the export’s size', () => {
+    assert.equal(uploadedText(2, 1_200_000, 150_000_000), `uploaded ${number(1.2)} MB of ${number(150)} MB`);
+    assert.equal(uploadedText(2, 0, 1), 'uploaded 0 bytes of 1 byte');
+  });
+
+  test('it can begin a line', () => {
+    assert.equal(capitalized(uploadedText(2, 0, 0)), 'Uploaded 0 bytes of 0 bytes');
+    assert.equal(capitalized(''), '');
+  });
+
+  test('a format-1 backup uploaded its whole archive, and says so', () => {
+    assert.equal(
+      uploadedText(1, 150_300_000, 150_000_000),
+      `uploaded ${number(150.3)} MB of ${number(150)} MB (whole archive)`,
     );
   });
 });

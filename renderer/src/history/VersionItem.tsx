@@ -1,8 +1,16 @@
 // One backup on a chat's timeline: when, how many messages more (or fewer) than the version before,
-// how big, how many files, which device, verified or not, and what could not be read of it.
+// what it uploaded of the export's size, how many files, which device, verified or not, and what could
+// not be read of it.
 import type { BackupVersion } from '../../../src/shared/api.js';
 import { Icon } from '../components/Icon.js';
-import { count, formatBytes, formatDateTime, formatMessages, messageChange } from '../format.js';
+import {
+  capitalized,
+  count,
+  formatDateTime,
+  formatMessages,
+  messageChange,
+  uploadedText,
+} from '../format.js';
 import { VerificationBadge } from './VerificationBadge.js';
 
 export function VersionItem({
@@ -17,6 +25,8 @@ export function VersionItem({
   // "Other files" hold no messages: neither a count nor a change is said of them.
   const messages = version.chat && version.chat.platform !== 'other' ? version.chat.messages : null;
   const change = messages === null ? null : messageChange(version.messagesSincePrevious);
+  // What this version added to the cloud folder, of the export's size.
+  const uploaded = uploadedText(version.format, version.storedBytes, version.bytes);
   return (
     <li className="version">
       <span className="version-dot" aria-hidden="true" />
@@ -35,7 +45,7 @@ export function VersionItem({
         )}
         <p className="muted version-facts">
           {messages !== null && <>{formatMessages(messages)} · </>}
-          {formatBytes(version.bytes)} · {count(version.files, 'file')} ·{' '}
+          {messages === null ? capitalized(uploaded) : uploaded} · {count(version.files, 'file')} ·{' '}
           {version.thisDevice ? 'this computer' : version.device}
           {version.exportName && <> · {version.exportName}</>}
         </p>

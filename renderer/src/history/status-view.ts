@@ -47,16 +47,28 @@ export function statusView(status: EngineStatus, now: number, watchDir?: string)
         title: `Waiting for ${state.exportName} to finish changing`,
         detail: `It is backed up once nothing has changed for a moment (in about ${secondsUntil(state.readyAt, now)} s).`,
       };
-    case 'backingUp':
+    case 'backingUp': {
+      // Deduplicated (format 2): what is new so far, written to the cloud folder for its sync app.
+      const fresh = state.uploadedBytes;
+      const reading = `Reading ${formatBytes(state.doneBytes)} of ${formatBytes(state.totalBytes)}`;
       return {
         tone: 'busy',
         title: `Backing up ${state.exportName}`,
+        ...(fresh === undefined
+          ? {}
+          : {
+              detail: 'Only what is new goes into the cloud folder; its sync app uploads it from there.',
+            }),
         progress: {
           done: state.doneBytes,
           total: state.totalBytes,
-          detail: `${formatBytes(state.doneBytes)} of ${formatBytes(state.totalBytes)} · ${formatRate(state.bytesPerSecond)}`,
+          detail:
+            fresh === undefined
+              ? `${reading} · ${formatRate(state.bytesPerSecond)}`
+              : `${reading} · ${formatBytes(fresh)} new so far · ${formatRate(state.bytesPerSecond)}`,
         },
       };
+    }
     case 'waitingForCloud':
       return {
         tone: 'waiting',

@@ -25,6 +25,7 @@ const oneOfEach: { [K in ActivityState['kind']]: Extract<ActivityState, { kind: 
     doneBytes: 1_500_000,
     totalBytes: 3_000_000,
     bytesPerSecond: 750_000,
+    uploadedBytes: 140_000,
   },
   waitingForCloud: { kind: 'waitingForCloud', reason: 'The cloud folder is full.', retryAt: NOW + 30_000 },
   watchFolderMissing: { kind: 'watchFolderMissing', path: '/home/ana/Chat exports' },
@@ -144,25 +145,44 @@ describe('statusView', () => {
     assert.match(view.detail ?? '', /in about 0 s\)\.$/);
   });
 
-  test('backing up: progress in bytes and the speed', () => {
+  test('backing up: bytes read of the export, what is new so far, and the speed', () => {
     const view = statusView(status(oneOfEach.backingUp), NOW);
     assert.deepEqual(view, {
       tone: 'busy',
       title: 'Backing up WhatsApp Chat - Alice.zip',
+      detail: 'Only what is new goes into the cloud folder; its sync app uploads it from there.',
       progress: {
         done: 1_500_000,
         total: 3_000_000,
-        detail: `${number(1.5)} MB of ${number(3)} MB · ${number(750)} KB/s`,
+        detail: `Reading ${number(1.5)} MB of ${number(3)} MB · ${number(140)} KB new so far · ${number(750)} KB/s`,
       },
     });
   });
 
-  test('backing up just started: nothing done yet', () => {
+  test('backing up in format 1 (whole archives): no "new so far", nor a word on what is new', () => {
+    const { uploadedBytes: _, ...whole } = oneOfEach.backingUp;
+    const view = statusView(status(whole), NOW);
+    assert.equal(view.detail, undefined);
+    assert.equal(view.progress?.detail, `Reading ${number(1.5)} MB of ${number(3)} MB · ${number(750)} KB/s`);
+  });
+
+  test('backing up just started: nothing read, nothing new yet', () => {
     const view = statusView(
-      status({ kind: 'backingUp', exportName: 'x.zip', doneBytes: 0, totalBytes: 0, bytesPerSecond: 0 }),
+      status({
+        kind: 'backingUp',
+        exportName: 'x.zip',
+        doneBytes: 0,
+        totalBytes: 0,
+        bytesPerSecond: 0,
+        uploadedBytes: 0,
+      }),
       NOW,
     );
-    assert.deepEqual(view.progress, { done: 0, total: 0, detail: '0 bytes of 0 bytes · 0 bytes/s' });
+    assert.deepEqual(view.progress, {
+      done: 0,
+      total: 0,
+      detail: 'Reading 0 bytes of 0 bytes · 0 bytes new so far · 0 bytes/s',
+    });
   });
 
   test('waiting for the cloud: the engine’s reason, what to check, and when it retries', () => {
