@@ -11,7 +11,12 @@ import { EngineService } from '../../../src/core/app/engine-service.js';
 import { osKeychain } from '../../../src/core/keys/keychain.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { keychainService, loadSettings } from '../../../src/core/profile.js';
-import type { ArchiveListing, RecoveryKitView, RestoreStarted } from '../../../src/shared/api.js';
+import type {
+  ArchiveListing,
+  EngineStatus,
+  RecoveryKitView,
+  RestoreStarted,
+} from '../../../src/shared/api.js';
 import type { EventName, Events } from '../../../src/shared/ipc-contract.js';
 import { damageBackup } from '../../helpers/damage.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
@@ -167,7 +172,7 @@ describe('engine service', SEQUENTIAL, () => {
       (s) => s.state.kind === 'idle' && Object.keys(s.lastBackupBySource).length > 0,
     );
     await makeTrickyExport(watch, 'ChatExport_2026-11-26');
-    await backingUp;
+    const started = await backingUp;
     const status = await done;
     // Not a Telegram export (no chat header in messages.html): "Other files", under its full name.
     assert.deepEqual(Object.keys(status.lastBackupBySource), ['ChatExport_2026-11-26 — Other files']);
@@ -184,6 +189,17 @@ describe('engine service', SEQUENTIAL, () => {
     assert.equal(version.verification.kind, 'unverified');
     assert.ok(version.storedBytes > version.bytes);
     assert.deepEqual(history.vaultSize, [{ at: version.createdAt, bytes: version.storedBytes }]);
+    // Format 2: the window is told what the running backup has written to the cloud folder so far, and
+    // each version what it added there.
+    assert.equal(version.format, 2);
+    assert.ok(started.state.kind === 'backingUp' && started.state.uploadedBytes === 0, 'nothing yet');
+    const progress = a.events
+      .filter((e) => e.event === 'status:changed')
+      .map((e) => (e.payload as EngineStatus).state)
+      .filter((s) => s.kind === 'backingUp' && s.exportName === 'ChatExport_2026-11-26');
+    const last = progress.at(-1);
+    assert.ok(last?.kind === 'backingUp');
+    assert.equal(last.uploadedBytes, version.storedBytes, 'the last progress says all the backup wrote');
 
     const files = entriesOf(await a.engine.call('history:files', { id: version.id }));
     assert.ok(
