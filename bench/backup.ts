@@ -7,10 +7,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { initVault } from '../src/core/device.js';
 import { deleteVaultSecrets } from '../src/core/keys/vault-secrets.js';
+import { engineChild } from './engine-run.js';
 import type { SectionResult } from './run.js';
 
 const MiB = 1024 * 1024;
@@ -18,26 +18,24 @@ const SIZE = 512 * MiB;
 const LARGE_SIZE = 2048 * MiB;
 const ROUNDS = 3;
 const TARGETS = { ratio: 0.8, peakRssMB: 200 };
-const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 const log = (message: string) => process.stderr.write(`  ${message}\n`);
 
-/** A Telegram-style export: a text chat and media files of mixed sizes, `size` bytes in all. */
+/**
+ * A Telegram-style export: a text chat and media files of mixed sizes, `size` bytes in all, every media
+ * file random bytes of its own (a first backup has nothing to deduplicate).
+ */
 function makeExport(dir: string, size: number): void {
   mkdirSync(join(dir, 'photos'), { recursive: true });
   mkdirSync(join(dir, 'video_files'), { recursive: true });
   const chat = Buffer.from('<div class="message">See you at the lake on Sunday?</div>\n'.repeat(90_000));
   writeFileSync(join(dir, 'messages.html'), chat);
-  const block = randomBytes(8 * MiB);
   let left = size - chat.length;
   for (let i = 0; left > 0; i++) {
     const want = i % 10 === 9 ? 8 * MiB : 64 * 1024 + ((i * 7919) % (2 * MiB));
     const n = Math.min(left, want);
     const folder = n >= 4 * MiB ? 'video_files' : 'photos';
-    writeFileSync(
-      join(dir, folder, `file_${i}.${folder === 'photos' ? 'jpg' : 'mp4'}`),
-      block.subarray(0, n),
-    );
+    writeFileSync(join(dir, folder, `file_${i}.${folder === 'photos' ? 'jpg' : 'mp4'}`), randomBytes(n));
     left -= n;
   }
 }
@@ -74,13 +72,6 @@ function setup(): Promise<Fixture> {
   return fixture;
 }
 
-async function child(args: string[]): Promise<{ seconds: number; maxRssKB: number; id?: string }> {
-  const { stdout } = await run(process.execPath, [join(root, 'bench', 'engine-child.mjs'), ...args], {
-    maxBuffer: MiB,
-  });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
-}
-
 async function timeShell(script: string): Promise<number> {
   const start = performance.now();
   await run('bash', ['-o', 'pipefail', '-c', script]);
@@ -88,7 +79,7 @@ async function timeShell(script: string): Promise<number> {
 }
 
 async function emptyVault(f: Fixture): Promise<void> {
-  for (const sub of ['data', 'meta']) {
+  for (const sub of ['data', 'meta', 'packs', 'index', 'snapshots']) {
     const folder = join(f.dir, 'cloud', 'Puddleproof', sub);
     for (const name of await readdir(folder)) await rm(join(folder, name));
   }
@@ -111,7 +102,7 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
   for (let round = 1; round <= ROUNDS; round++) {
     log(`round ${round}/${ROUNDS}`);
     await emptyVault(f);
-    const b = await child(['backup', f.home, f.exportPath]);
+    const b = await engineChild(['backup', f.home, f.exportPath]);
     backup.engine = Math.min(backup.engine, b.seconds);
     backup.peakRssKB = Math.max(backup.peakRssKB, b.maxRssKB);
     backup.lastId = b.id ?? '';
@@ -122,7 +113,7 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
       ),
     );
     const to = join(f.dir, `restored-${round}`);
-    const r = await child(['restore', f.home, backup.lastId, to]);
+    const r = await engineChild(['restore', f.home, backup.lastId, to]);
     restore.engine = Math.min(restore.engine, r.seconds);
     restore.peakRssKB = Math.max(restore.peakRssKB, r.maxRssKB);
     await rm(to, { recursive: true });
@@ -154,8 +145,8 @@ function measureAll() {
     await writeFile(join(f.dir, 'reference.age'), '');
     makeExport(f.exportPath, LARGE_SIZE);
     await emptyVault(f);
-    const b = await child(['backup', f.home, f.exportPath]);
-    const r = await child(['restore', f.home, b.id ?? '', join(f.dir, 'restored-large')]);
+    const b = await engineChild(['backup', f.home, f.exportPath]);
+    const r = await engineChild(['restore', f.home, b.id ?? '', join(f.dir, 'restored-large')]);
     await f.forget();
     return { ...result, largeBackupRssKB: b.maxRssKB, largeRestoreRssKB: r.maxRssKB };
   })();

@@ -1,31 +1,31 @@
 // One backup or one restore through the built engine (dist/), in a process of its own so that its
-// peak RSS is its own. Prints {"seconds", "maxRssKB"} (and the backup's id) as one JSON line.
+// peak RSS is its own. Prints {"seconds", "maxRssKB"} (and the backup's id and uploaded bytes) as one JSON line.
 //   engine-child.mjs backup HOME EXPORT
 //   engine-child.mjs restore HOME ID DESTINATION
 import { backupExport } from '../dist/core/backup/backup.js';
 import { backupContextOf, deviceIdentities, openDevice } from '../dist/core/device.js';
-import { restoreBackup } from '../dist/core/restore/restore.js';
+import { restoreFromVault } from '../dist/core/restore/restore-from-vault.js';
 
 const [op, home, a, b] = process.argv.slice(2);
 const device = await openDevice(home);
 const start = performance.now();
 let id;
+let uploadedBytes;
 if (op === 'backup') {
-  const outcome = await backupExport(backupContextOf(device, device.vault), a, []);
+  // Against the vault's backups, as the app backs up (a format-2 backup deduplicates against them all).
+  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+  const outcome = await backupExport(backupContextOf(device, device.vault), a, backups);
   if (outcome.status !== 'stored') throw new Error(`backup was ${outcome.status}`);
   id = outcome.meta.id;
+  uploadedBytes = outcome.meta.format === 2 ? outcome.meta.uploadedBytes : outcome.meta.tarBytes;
 } else if (op === 'restore') {
   const identities = deviceIdentities(device);
-  const expected = await device.vault.readMetadata(a, identities, device.secrets.authKey);
-  await restoreBackup({
-    dataPath: device.vault.paths.data(a),
-    identities,
-    authKey: device.secrets.authKey,
-    expected,
-    to: b,
-  });
+  const meta = await device.vault.readMetadata(a, identities, device.secrets.authKey);
+  await restoreFromVault({ vault: device.vault, meta, identities, authKey: device.secrets.authKey, to: b });
 } else {
   throw new Error(`unknown operation ${op}`);
 }
 const seconds = (performance.now() - start) / 1000;
-process.stdout.write(`${JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, id })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, id, uploadedBytes })}\n`,
+);

@@ -1,18 +1,22 @@
 // Eight successive exports of one growing WhatsApp chat (150 → 200 MB zips), backed up one after another by
-// restic and borg from a watch folder that holds only the current export: the repository's size on disk after
-// the series, against the distinct content and against one whole copy per version (what format 1 stores).
-// Once with one fixed member time in every zip, once with each export writing its own member times.
+// Puddleproof (vault format 2), restic and borg from a watch folder that holds only the current export: the
+// repository's size on disk after the series, against the distinct content and against one whole copy per
+// version (what format 1 stores), and the total backup time. Once with one fixed member time in every zip,
+// once with each export writing its own member times.
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, link, lstat, mkdir, mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { initVault } from '../src/core/device.js';
+import { deleteVaultSecrets } from '../src/core/keys/vault-secrets.js';
 import {
   distinctContentBytes,
   type SeriesVersion,
   writeExportSeries,
 } from '../test/helpers/export-series.js';
+import { engineChild } from './engine-run.js';
 import type { SectionResult } from './run.js';
 
 const run = promisify(execFile);
@@ -116,6 +120,36 @@ async function backUpSeries(
   return { bytes: await bytesOnDisk(repo), seconds };
 }
 
+/** Backs the versions up in order with the built engine (a process per backup, as restic and borg run). */
+async function backUpSeriesWithPuddleproof(
+  versions: SeriesVersion[],
+  work: string,
+): Promise<{ bytes: number; seconds: number; uploaded: number[] }> {
+  const watch = join(work, 'watch');
+  const cloud = join(work, 'cloud');
+  await mkdir(watch, { recursive: true });
+  await mkdir(cloud, { recursive: true });
+  const home = join(work, 'home');
+  const device = await initVault({ home, watchDir: watch, cloudDir: cloud, kitPath: join(work, 'kit.txt') });
+  try {
+    let seconds = 0;
+    const uploaded: number[] = [];
+    for (const [i, v] of versions.entries()) {
+      const current = join(watch, EXPORT_NAME);
+      await unlink(current).catch(() => undefined);
+      await link(v.path, current);
+      const start = performance.now();
+      const r = await engineChild(['backup', home, current], { PUDDLEPROOF_WRITE_FORMAT: '2' });
+      seconds += (performance.now() - start) / 1000;
+      uploaded.push(r.uploadedBytes ?? 0);
+      log(`puddleproof: version ${i + 1}/${versions.length} backed up`);
+    }
+    return { bytes: await bytesOnDisk(join(cloud, 'Puddleproof')), seconds, uploaded };
+  } finally {
+    await deleteVaultSecrets(device.store);
+  }
+}
+
 const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
 const times = (bytes: number, distinct: number) => `${(bytes / distinct).toFixed(2)}x distinct content`;
 
@@ -134,6 +168,18 @@ export async function series(): Promise<SectionResult> {
         [`distinct content, ${KINDS[kind]}`, mb(fixture.distinct), `${SERIES.versions} exports of one chat`],
         [`format 1, ${KINDS[kind]}`, mb(sum), `${times(sum, fixture.distinct)}; one whole copy per version`],
       );
+      const own = await backUpSeriesWithPuddleproof(fixture.versions, join(fixture.dir, 'puddleproof'));
+      await rm(join(fixture.dir, 'puddleproof'), { recursive: true, force: true });
+      values[`${kind}PuddleproofBytes`] = own.bytes;
+      values[`${kind}PuddleproofSeconds`] = Math.round(own.seconds * 10) / 10;
+      const later = own.uploaded.slice(1);
+      rows.push([
+        `puddleproof (format 2), ${KINDS[kind]}`,
+        mb(own.bytes),
+        `${times(own.bytes, fixture.distinct)} (target <= 1.15x: ${own.bytes <= 1.15 * fixture.distinct ? 'met' : 'NOT MET'}); ` +
+          `total backup ${own.seconds.toFixed(1)} s; versions 2-${SERIES.versions} uploaded ` +
+          `${mb(Math.min(...later))}-${mb(Math.max(...later))} each`,
+      ]);
       for (const peer of PEERS) {
         const tool = tools.get(peer.name);
         const label = `${peer.name}, ${KINDS[kind]}`;
@@ -146,10 +192,14 @@ export async function series(): Promise<SectionResult> {
         await rm(work, { recursive: true, force: true });
         values[`${kind}${peer.key}Bytes`] = bytes;
         values[`${kind}${peer.key}Seconds`] = Math.round(seconds * 10) / 10;
+        const speed = own.seconds / seconds;
         rows.push([
           label,
           mb(bytes),
-          `${times(bytes, fixture.distinct)}; total backup ${seconds.toFixed(1)} s`,
+          `${times(bytes, fixture.distinct)}; total backup ${seconds.toFixed(1)} s` +
+            (peer.name === 'restic'
+              ? `; puddleproof took ${speed.toFixed(2)}x restic's time (target <= 0.5x: ${speed <= 0.5 ? 'met' : 'NOT MET'})`
+              : ''),
         ]);
       }
     } finally {

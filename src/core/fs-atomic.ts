@@ -63,6 +63,26 @@ export async function writeFileAtomic(
   await fsyncDir(dirname(path));
 }
 
+/**
+ * Writes `data` to `path` through the temporary name `temp` (written, fsynced, renamed), without flushing the
+ * folder: for many objects in one folder, whose caller flushes the folder once (fsyncDir) before anything
+ * that depends on them is written.
+ */
+export async function writeFileRenamed(
+  path: string,
+  data: Uint8Array,
+  mode: number,
+  temp: string,
+): Promise<void> {
+  try {
+    await writeDurable(temp, data, mode);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
 /** Link errors of file systems without hard links (FAT and exFAT memory sticks, some network shares). */
 const NO_HARD_LINKS = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'];
 

@@ -33,8 +33,9 @@ export const restore: Command = {
 
 DIR must be new or empty; nothing is written there unless the whole backup decrypts, is authentic
 and matches its metadata. --only restores just those archive paths (repeatable). --file restores
-one data object (e.g. a copy found on a USB stick) with the kit alone, without a profile.
---allow-unauthenticated restores a backup whose proof is missing or wrong (with a loud warning).`,
+one format-1 data object (data/ID.age, e.g. a copy found on a USB stick) with the kit alone, without a
+profile; a format-2 backup restores by ID, or without Puddleproof with the vault's restore-with-age.sh.
+--allow-unauthenticated restores a format-1 backup whose proof is missing or wrong (with a loud warning).`,
   async run(argv, env) {
     const { values, positionals } = parse(argv, {
       to: { type: 'string' },

@@ -1,30 +1,127 @@
-// Whole objects in memory (metadata, indexes, snapshots, packs): age encryption and decryption of a buffer.
-import { Readable, type Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createDecryptStream } from './decrypt.js';
-import { createEncryptStream } from './encrypt.js';
+// Whole objects in memory (metadata, indexes, snapshots, packs): age encryption and decryption of buffers
+// in one pass each, into one output buffer, with no stream in between. The format is the same age v1 file
+// as the streaming codec's (header, 16-byte nonce, STREAM of 64 KiB ChaCha20-Poly1305 chunks).
+import { randomBytes } from 'node:crypto';
+import sodium from 'sodium-native';
+import { HeaderInvalidError, PayloadCorruptError } from './errors.js';
+import { createHeader, findHeaderEnd, openHeader } from './header.js';
+import { CHUNK_SIZE, PAYLOAD_NONCE_SIZE, payloadKey, SEALED_CHUNK_SIZE, TAG_SIZE } from './stream-payload.js';
 
-async function through(data: Uint8Array, transform: Transform): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  await pipeline(
-    Readable.from([data]),
-    transform,
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        parts.push(chunk);
-        done();
-      },
-    }),
-  );
-  return Buffer.concat(parts);
+/** The STREAM nonce of chunk `index`. */
+function chunkNonce(nonce: Buffer, index: number, last: boolean): Buffer {
+  nonce.writeUIntBE(index, 5, 6);
+  nonce[11] = last ? 1 : 0;
+  return nonce;
+}
+
+/** The concatenation of `parts` as an age file to every recipient. */
+export async function encryptParts(
+  parts: readonly Uint8Array[],
+  recipients: readonly string[],
+): Promise<Buffer> {
+  const { header, fileKey } = await createHeader(recipients);
+  const payloadNonce = randomBytes(PAYLOAD_NONCE_SIZE);
+  const key = payloadKey(fileKey, payloadNonce);
+  fileKey.fill(0);
+  const plainBytes = parts.reduce((sum, p) => sum + p.length, 0);
+  const chunks = Math.max(1, Math.ceil(plainBytes / CHUNK_SIZE));
+  const out = Buffer.allocUnsafe(header.length + PAYLOAD_NONCE_SIZE + plainBytes + chunks * TAG_SIZE);
+  header.copy(out, 0);
+  payloadNonce.copy(out, header.length);
+  let at = header.length + PAYLOAD_NONCE_SIZE;
+  const nonce = Buffer.alloc(12);
+  const scratch = Buffer.allocUnsafe(CHUNK_SIZE);
+  let part = 0;
+  let offset = 0;
+  for (let i = 0; i < chunks; i++) {
+    const size = Math.min(CHUNK_SIZE, plainBytes - i * CHUNK_SIZE);
+    // The chunk's plaintext: a view when one part holds it, else gathered into the scratch buffer.
+    let input: Buffer;
+    const current = parts[part];
+    if (current && current.length - offset >= size) {
+      input = Buffer.from(current.buffer, current.byteOffset + offset, size);
+      offset += size;
+    } else {
+      let filled = 0;
+      while (filled < size) {
+        const p = parts[part] as Uint8Array;
+        const take = Math.min(size - filled, p.length - offset);
+        scratch.set(p.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (offset === p.length) {
+          part++;
+          offset = 0;
+        }
+      }
+      input = scratch.subarray(0, size);
+    }
+    while (parts[part] && offset === (parts[part] as Uint8Array).length) {
+      part++;
+      offset = 0;
+    }
+    const sealed = out.subarray(at, at + size + TAG_SIZE);
+    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
+      sealed,
+      input,
+      null,
+      null,
+      chunkNonce(nonce, i, i === chunks - 1),
+      key,
+    );
+    at += size + TAG_SIZE;
+  }
+  key.fill(0);
+  return out;
 }
 
 /** `data` as an age file to every recipient. */
-export async function encryptBuffer(data: Uint8Array, recipients: readonly string[]): Promise<Buffer> {
-  return through(data, await createEncryptStream(recipients));
+export function encryptBuffer(data: Uint8Array, recipients: readonly string[]): Promise<Buffer> {
+  return encryptParts([data], recipients);
 }
 
-/** The plaintext of the age file `data`, opened with one of `identities`. */
-export function decryptBuffer(data: Uint8Array, identities: readonly string[]): Promise<Buffer> {
-  return through(data, createDecryptStream({ identities }));
+/** The plaintext of the age file `data`, opened with one of `identities`; throws AgeError subclasses. */
+export async function decryptBuffer(data: Uint8Array, identities: readonly string[]): Promise<Buffer> {
+  const sealed = Buffer.from(data.buffer, data.byteOffset, data.length);
+  const headerEnd = findHeaderEnd(sealed);
+  if (headerEnd < 0) throw new HeaderInvalidError('the file ends inside its header');
+  const fileKey = await openHeader(sealed.subarray(0, headerEnd), { identities });
+  const payload = sealed.subarray(headerEnd);
+  if (payload.length < PAYLOAD_NONCE_SIZE + TAG_SIZE)
+    throw new PayloadCorruptError('the file is truncated (no complete final chunk)');
+  const key = payloadKey(fileKey, payload.subarray(0, PAYLOAD_NONCE_SIZE));
+  fileKey.fill(0);
+  const body = payload.subarray(PAYLOAD_NONCE_SIZE);
+  const chunks = Math.ceil(body.length / SEALED_CHUNK_SIZE);
+  const lastSealed = body.length - (chunks - 1) * SEALED_CHUNK_SIZE;
+  if (lastSealed < TAG_SIZE || (chunks > 1 && lastSealed === TAG_SIZE))
+    throw new PayloadCorruptError('the file is truncated or has an empty final chunk');
+  const out = Buffer.allocUnsafe(body.length - chunks * TAG_SIZE);
+  const nonce = Buffer.alloc(12);
+  try {
+    for (let i = 0; i < chunks; i++) {
+      const last = i === chunks - 1;
+      const input = body.subarray(i * SEALED_CHUNK_SIZE, last ? body.length : (i + 1) * SEALED_CHUNK_SIZE);
+      const plain = out.subarray(i * CHUNK_SIZE, i * CHUNK_SIZE + input.length - TAG_SIZE);
+      try {
+        sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
+          plain,
+          null,
+          input,
+          null,
+          chunkNonce(nonce, i, last),
+          key,
+        );
+      } catch {
+        throw new PayloadCorruptError(
+          last
+            ? `the last chunk (${i}) failed authentication: the file was truncated or changed`
+            : `chunk ${i} failed authentication (bytes were changed)`,
+        );
+      }
+    }
+  } finally {
+    key.fill(0);
+  }
+  return out;
 }

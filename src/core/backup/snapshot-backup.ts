@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { encryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, PackWriter } from '../dedup/chunk-store.js';
-import { Cksum } from '../dedup/cksum.js';
+import { cksumFinish, crcCombine } from '../dedup/cksum.js';
 import { fileChunks } from '../dedup/file-chunks.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
@@ -38,7 +38,10 @@ export interface StoredExport {
   writeSnapshot(): Promise<{ snapshotSha256: string; uploadedBytes: number }>;
 }
 
-/** Cuts one file into chunks, storing the new ones; returns its chunk list and checksum. */
+/**
+ * Cuts one file into chunks, storing the new ones; returns its chunk list and checksum. The checksum is
+ * combined from the chunks' CRC registers, so a known chunk is not read a second time for it.
+ */
 async function storeFile(
   entry: ExportEntry,
   writer: PackWriter,
@@ -46,20 +49,21 @@ async function storeFile(
   onBytes: (n: number) => void,
 ): Promise<{ chunks: ListedChunk[]; cksum: number; digest: string }> {
   const chunks: ListedChunk[] = [];
-  const cksum = new Cksum();
   const ids = createHash('sha256');
+  let crc = 0;
   let size = 0;
   for await (const chunk of fileChunks(entry.absPath, keys)) {
     size += chunk.data.length;
     if (size > entry.size) break;
-    cksum.update(chunk.data);
     ids.update(chunk.id);
-    chunks.push({ name: await writer.add(chunk.id, chunk.data), plainBytes: chunk.data.length });
+    const stored = await writer.add(chunk.id, chunk.data);
+    crc = crcCombine(crc, stored.crc, chunk.data.length);
+    chunks.push({ name: stored.name, plainBytes: chunk.data.length });
     onBytes(chunk.data.length);
   }
   if (size !== entry.size)
     throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
-  return { chunks, cksum: cksum.digest(), digest: ids.digest('hex') };
+  return { chunks, cksum: cksumFinish(crc, size), digest: ids.digest('hex') };
 }
 
 /**

@@ -3,11 +3,12 @@
 // was not completely written on the device that made it.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decryptBuffer, encryptBuffer } from '../age/buffer.js';
-import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
+import { decryptBuffer, encryptBuffer, encryptParts } from '../age/buffer.js';
+import { fsyncDir, tempPathFor, writeFileRenamed } from '../fs-atomic.js';
 import { idOfObjectName, newBackupId } from '../vault/layout.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
-import { PACK_TARGET_BYTES, packTar, type StoredChunk, storedChunk } from './pack.js';
+import { crcUpdate } from './cksum.js';
+import { PACK_TARGET_BYTES, packTarParts, type StoredChunk, storedChunk } from './pack.js';
 import { decodeIndex, encodeIndex, type IndexEntry } from './pack-index.js';
 
 /** Where a chunk is: its pack and its entry there. */
@@ -25,12 +26,17 @@ export class ChunkStore {
   readonly locations = new Map<string, ChunkLocation>();
   readonly problems: ListProblem[] = [];
 
-  /** Reads every index in the vault (each is small) with this device's identities. */
+  /**
+   * Reads every index in the vault (each is small) with this device's identities. An index whose pack is
+   * not in the folder (not synced yet, or lost in a crash before the folder was flushed) is left out: its
+   * chunks count as missing, so a backup stores them again rather than refer to a pack that is not there.
+   */
   static async load(vault: Vault, identities: readonly string[], authKey: Buffer): Promise<ChunkStore> {
     const store = new ChunkStore();
+    const packs = new Set(await readdir(vault.paths.packsDir));
     for (const name of (await readdir(vault.paths.indexDir)).sort()) {
       const pack = idOfObjectName(name);
-      if (pack === null) continue;
+      if (pack === null || !packs.has(name)) continue;
       try {
         const plain = await decryptBuffer(await readFile(join(vault.paths.indexDir, name)), identities);
         store.add(pack, decodeIndex(authKey, pack, plain));
@@ -68,6 +74,8 @@ export class PackWriter {
   private pending: StoredChunk[] = [];
   private pendingIds = new Map<string, IndexEntry>();
   private pendingBytes = 0;
+  /** The write of the last pack handed off (see flush). */
+  private writing: Promise<void> = Promise.resolve();
   /** Packs written so far. */
   readonly packs: string[] = [];
 
@@ -77,42 +85,70 @@ export class PackWriter {
     private readonly options: PackWriterOptions,
   ) {}
 
-  /** The stored name of chunk `id` if the vault (or this writer) holds it already. */
-  known(id: string): string | undefined {
-    return this.store.locations.get(id)?.name ?? this.pendingIds.get(id)?.name;
+  /** Chunk `id`'s entry if the vault (or this writer) holds it already. */
+  known(id: string): IndexEntry | undefined {
+    return this.store.locations.get(id) ?? this.pendingIds.get(id);
   }
 
-  /** Adds a chunk unless it is known; returns its stored name. Writes a pack when enough is pending. */
-  async add(id: string, data: Buffer): Promise<string> {
+  /**
+   * Adds a chunk unless it is known; returns its entry (stored name, sizes, CRC register). Writes a pack when enough is pending. `data`
+   * need not outlive the call.
+   */
+  async add(id: string, data: Buffer): Promise<IndexEntry> {
     const known = this.known(id);
     if (known) return known;
-    const stored = storedChunk(id, data);
+    const chosen = storedChunk(id, data);
+    // `data` may be a view into a buffer the caller reuses: keep a copy of what is kept as it is.
+    const stored = chosen.data === data ? { name: chosen.name, data: Buffer.from(data) } : chosen;
     this.pending.push(stored);
-    this.pendingIds.set(id, { name: stored.name, storedBytes: stored.data.length, plainBytes: data.length });
+    const entry = {
+      name: stored.name,
+      storedBytes: stored.data.length,
+      plainBytes: data.length,
+      crc: crcUpdate(0, data),
+    };
+    this.pendingIds.set(id, entry);
     this.pendingBytes += stored.data.length;
     if (this.pendingBytes >= PACK_TARGET_BYTES) await this.flush();
-    return stored.name;
+    return entry;
   }
 
   /** Writes what is pending; after this every chunk added is in a pack on disk, with its index. */
   async finish(): Promise<void> {
     if (this.pending.length) await this.flush();
+    await this.writing;
+    // Packs and indexes were renamed into place without flushing their folders; flush them once, before
+    // anything that refers to them (the snapshot) is written.
+    await fsyncDir(this.vault.paths.packsDir);
+    await fsyncDir(this.vault.paths.indexDir);
   }
 
+  /**
+   * Hands the pending chunks to a background write, after the previous pack's write ended (so at most one
+   * pack is being written while the next one fills). Its chunks count as known at once.
+   */
   private async flush(): Promise<void> {
-    const { vault, options } = this;
     const pack = newBackupId(new Date());
+    const chunks = this.pending;
     const entries = [...this.pendingIds.values()];
-    const sealed = await encryptBuffer(packTar(this.pending), options.recipients);
-    const temp = (dir: string) => tempPathFor(join(dir, `${options.backupId}.age`));
-    await writeFileAtomic(vault.paths.pack(pack), sealed, 0o644, temp(vault.paths.packsDir));
-    const index = await encryptBuffer(encodeIndex(options.authKey, pack, entries), options.indexRecipients);
-    await writeFileAtomic(vault.paths.index(pack), index, 0o644, temp(vault.paths.indexDir));
-    options.onUpload?.(sealed.length + index.length);
-    this.store.add(pack, entries);
-    this.packs.push(pack);
     this.pending = [];
     this.pendingIds = new Map();
     this.pendingBytes = 0;
+    this.store.add(pack, entries);
+    this.packs.push(pack);
+    await this.writing;
+    this.writing = this.writePack(pack, chunks, entries);
+    // A failure is reported where the write is awaited (the next flush, or finish); never unhandled.
+    this.writing.catch(() => undefined);
+  }
+
+  private async writePack(pack: string, chunks: StoredChunk[], entries: IndexEntry[]): Promise<void> {
+    const { vault, options } = this;
+    const temp = (dir: string) => tempPathFor(join(dir, `${options.backupId}.age`));
+    const sealed = await encryptParts(packTarParts(chunks), options.recipients);
+    await writeFileRenamed(vault.paths.pack(pack), sealed, 0o644, temp(vault.paths.packsDir));
+    const index = await encryptBuffer(encodeIndex(options.authKey, pack, entries), options.indexRecipients);
+    await writeFileRenamed(vault.paths.index(pack), index, 0o644, temp(vault.paths.indexDir));
+    options.onUpload?.(sealed.length + index.length);
   }
 }

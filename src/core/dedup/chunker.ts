@@ -7,7 +7,7 @@
 // (h & mask) == 0, where mask is the top log2(avg) + 2 bits of the word while the chunk is shorter than
 // `avg` and the top log2(avg) - 2 bits from then on (normalized chunking, level 2); a chunk that reaches
 // `max` bytes ends there. Top bits, because bit k of a gear hash depends on the last k + 1 bytes only.
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 export interface ChunkerParams {
   min: number;
@@ -140,7 +140,15 @@ export class ChunkCutter {
   }
 }
 
+/** Each id key imported once (importing a raw key for every chunk costs more than hashing small ones). */
+const importedKeys = new WeakMap<Uint8Array, KeyObject>();
+
 /** Chunk id: HMAC-SHA256(idKey, chunk) as 64 lowercase hex characters. */
 export function chunkId(idKey: Uint8Array, chunk: Uint8Array): string {
-  return createHmac('sha256', idKey).update(chunk).digest('hex');
+  let key = importedKeys.get(idKey);
+  if (!key) {
+    key = createSecretKey(idKey);
+    importedKeys.set(idKey, key);
+  }
+  return createHmac('sha256', key).update(chunk).digest('hex');
 }

@@ -3,11 +3,16 @@
 import { createHmac } from 'node:crypto';
 import { proofMatches } from '../vault/proof.js';
 
-/** One chunk in a pack: its stored name (`<id>` or `<id>.gz`), stored and plain sizes. */
+/**
+ * One chunk in a pack: its stored name (`<id>` or `<id>.gz`), stored and plain sizes, and the CRC register
+ * of its plain bytes (as POSIX cksum computes it, from 0, before the length), so that a file's cksum follows
+ * from its chunks' without reading them again.
+ */
 export interface IndexEntry {
   name: string;
   storedBytes: number;
   plainBytes: number;
+  crc: number;
 }
 
 const MAGIC = 'puddleproof index 2';
@@ -21,8 +26,10 @@ function indexProof(authKey: Buffer, body: string): string {
   return createHmac('sha256', authKey).update('puddleproof/v2/index\n').update(body).digest('hex');
 }
 
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+
 function body(pack: string, entries: readonly IndexEntry[]): string {
-  return `${MAGIC}\nP ${pack}\n${entries.map((e) => `C ${e.name} ${e.storedBytes} ${e.plainBytes}\n`).join('')}`;
+  return `${MAGIC}\nP ${pack}\n${entries.map((e) => `C ${e.name} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}\n`).join('')}`;
 }
 
 /** The plaintext of pack `pack`'s index, padded with newlines to a power of two (at least 4 KiB). */
@@ -41,16 +48,22 @@ export function decodeIndex(authKey: Buffer, pack: string, plain: Buffer): Index
   if (lines[1] !== `P ${pack}`) throw new IndexError(`index ${pack}: it describes another pack`);
   const entries: IndexEntry[] = [];
   for (const line of lines.slice(2, -1)) {
-    const [kind, name, stored, bytes, extra] = line.split(' ');
+    const [kind, name, stored, bytes, crc, extra] = line.split(' ');
     if (
       kind !== 'C' ||
       !NAME.test(name ?? '') ||
       extra !== undefined ||
       !/^\d+$/.test(stored ?? '') ||
-      !/^\d+$/.test(bytes ?? '')
+      !/^\d+$/.test(bytes ?? '') ||
+      !/^[0-9a-f]{8}$/.test(crc ?? '')
     )
       throw new IndexError(`index ${pack}: a malformed line`);
-    entries.push({ name: name as string, storedBytes: Number(stored), plainBytes: Number(bytes) });
+    entries.push({
+      name: name as string,
+      storedBytes: Number(stored),
+      plainBytes: Number(bytes),
+      crc: Number.parseInt(crc as string, 16),
+    });
   }
   // Only the exact text encodeIndex writes is accepted (no other spelling of a number or of the proof).
   const signed = body(pack, entries);

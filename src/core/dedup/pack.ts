@@ -17,15 +17,37 @@ export interface StoredChunk {
   data: Buffer;
 }
 
-const SAMPLE_BYTES = 64 * 1024;
+const SAMPLE_BYTES = 16 * 1024;
+/** Bits per byte above which a sample is taken for incompressible (text is 4–6, JPEG and deflate near 8). */
+const INCOMPRESSIBLE_BITS = 7.5;
+const counts = new Uint32Array(256);
+
+/** Shannon entropy of the byte values of `sample`, in bits per byte. */
+function entropy(sample: Uint8Array): number {
+  counts.fill(0);
+  for (let i = 0; i < sample.length; i++)
+    counts[sample[i] as number] = (counts[sample[i] as number] as number) + 1;
+  let bits = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b] as number;
+    if (c > 0) bits -= (c / sample.length) * Math.log2(c / sample.length);
+  }
+  return bits;
+}
 
 /**
  * How a chunk is kept: gzip when it compresses (chat text, JSON, HTML), as it is otherwise (media, and zip
- * members already compressed). A fast raw deflate of a sample decides, so media costs almost nothing.
+ * members already compressed). The byte entropy of a sample from its middle rules out media at almost no
+ * cost; a quick deflate of the sample confirms the rest compresses.
  */
 export function storedChunk(id: string, data: Buffer): StoredChunk {
-  const sample = data.subarray(0, SAMPLE_BYTES);
-  if (sample.length >= 64 && deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9) {
+  const from = Math.max(0, Math.floor((data.length - SAMPLE_BYTES) / 2));
+  const sample = data.subarray(from, from + SAMPLE_BYTES);
+  if (
+    sample.length >= 64 &&
+    entropy(sample) < INCOMPRESSIBLE_BITS &&
+    deflateRawSync(sample, { level: 1 }).length < sample.length * 0.9
+  ) {
     const packed = gzipSync(data, { level: 6 });
     if (packed.length < data.length * 0.95) return { name: `${id}.gz`, data: packed };
   }
@@ -46,17 +68,22 @@ export function packEntriesBytes(chunks: readonly StoredChunk[]): number {
   return chunks.reduce((sum, c) => sum + ustarEntryBytes(c.data.length), 0);
 }
 
-/** The tar of `chunks`, padded to its Padmé length with the `padding` entry. */
-export function packTar(chunks: readonly StoredChunk[]): Buffer {
+/** The tar of `chunks`, padded to its Padmé length with the `padding` entry, as the parts to concatenate. */
+export function packTarParts(chunks: readonly StoredChunk[]): Buffer[] {
   const unpadded = packEntriesBytes(chunks) + 512 + USTAR_END.length;
   const target = Math.ceil(padmeLength(unpadded) / 512) * 512;
   const padding = target - unpadded;
-  return Buffer.concat([
+  return [
     ...chunks.flatMap((c) => ustarEntry(c.name, c.data)),
     ustarHeader(PADDING_NAME, padding),
     Buffer.alloc(padding),
     USTAR_END,
-  ]);
+  ];
+}
+
+/** The tar of `chunks`, padded to its Padmé length with the `padding` entry. */
+export function packTar(chunks: readonly StoredChunk[]): Buffer {
+  return Buffer.concat(packTarParts(chunks));
 }
 
 /** The stored chunks of a pack's tar, by name (the padding left out). */

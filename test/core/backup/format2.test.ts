@@ -305,19 +305,52 @@ describe('authenticity and damage', () => {
     ];
     const pack = newBackupId(new Date());
     const fake = encodeIndex(Buffer.alloc(32, 9), pack, [
-      { name: 'a'.repeat(64), storedBytes: 10, plainBytes: 10 },
+      { name: 'a'.repeat(64), storedBytes: 10, plainBytes: 10, crc: 0 },
     ]);
     const path = device.vault.paths.index(pack);
     await writeFile(path, await encryptBuffer(fake, recipients));
+    // Its pack is there too (a copy of a genuine one), so the index is read, and refused.
+    const [genuine] = await readdir(device.vault.paths.packsDir);
+    await cp(join(device.vault.paths.packsDir, genuine as string), device.vault.paths.pack(pack));
     try {
       const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
       assert.equal(store.locations.has('a'.repeat(64)), false);
       assert.match(store.problems.map((p) => p.problem).join('\n'), /not authentic/);
     } finally {
       await rm(path);
+      await rm(device.vault.paths.pack(pack));
     }
   });
 });
+
+test(
+  'an index whose pack is not in the folder (not synced yet) is left out: its chunks are stored again',
+  TIMEOUT,
+  async () => {
+    const { root, device } = await newWorld();
+    const dir = join(root, 'ChatExport_x');
+    await mkdir(dir);
+    await writeFile(
+      join(dir, 'video.mp4'),
+      Buffer.from(
+        await encryptBuffer(Buffer.alloc(2_000_000, 3), [await recipientOf(device.secrets.indexIdentity)]),
+      ),
+    );
+    const first = await backUp(device, dir);
+    const packs = await readdir(device.vault.paths.packsDir);
+    // The pack has not arrived on this device yet: only its index has.
+    await rm(join(device.vault.paths.packsDir, packs[0] as string));
+    await writeFile(join(dir, 'note.txt'), 'a second version');
+    const second = await backUp(device, dir);
+    assert.ok(first.format === 2 && second.format === 2);
+    if (second.format !== 2) return;
+    assert.ok(second.uploadedBytes > 2_000_000, `the video is stored again (${second.uploadedBytes} B)`);
+    await restore(device, second, join(root, 'restored'));
+    assert.ok(
+      (await readFile(join(root, 'restored', 'ChatExport_x', 'note.txt'), 'utf8')) === 'a second version',
+    );
+  },
+);
 
 describe('a format-1 vault', () => {
   test(

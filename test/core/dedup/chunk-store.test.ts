@@ -22,6 +22,7 @@ import {
   PackWriter,
   type PackWriterOptions,
 } from '../../../src/core/dedup/chunk-store.js';
+import { crcUpdate } from '../../../src/core/dedup/cksum.js';
 import { PACK_TARGET_BYTES, PADDING_NAME, plainOf, readPackTar } from '../../../src/core/dedup/pack.js';
 import { decodeIndex, type IndexEntry } from '../../../src/core/dedup/pack-index.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
@@ -118,12 +119,15 @@ describe('a backup adding many chunks', () => {
     for (let i = 0; i < 44; i++) {
       const data = i % 4 === 3 ? chatText(i, 200_000 + i) : randomBytes(sizes[i % sizes.length] as number);
       const id = idOf(data);
-      const name = await writer.add(id, data);
+      const { name } = await writer.add(id, data);
       chunks.push({ id, data, name });
       // A chunk added again while it is pending, or after its pack was written, is not stored twice.
-      if (i % 5 === 0) assert.equal(await writer.add(id, data), name);
+      if (i % 5 === 0) assert.equal((await writer.add(id, data)).name, name);
       if (i === 20)
-        assert.equal(await writer.add(chunks[0]?.id as string, chunks[0]?.data as Buffer), chunks[0]?.name);
+        assert.equal(
+          (await writer.add(chunks[0]?.id as string, chunks[0]?.data as Buffer)).name,
+          chunks[0]?.name,
+        );
     }
     assert.equal(writer.packs.length, 2, 'two packs written while adding');
     await writer.finish();
@@ -213,14 +217,17 @@ describe('a backup adding many chunks', () => {
     }
   });
 
-  test('adding chunks the vault holds writes nothing and returns their stored names', async () => {
+  test('adding chunks the vault holds writes nothing and returns their stored names and CRCs', async () => {
     const before = await objects(vault);
     let uploads = 0;
     const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
     const again = new PackWriter(vault, store, writerOptions({ onUpload: () => uploads++ }));
     for (const c of chunks) {
-      assert.equal(again.known(c.id), c.name);
-      assert.equal(await again.add(c.id, c.data), c.name);
+      assert.equal(again.known(c.id)?.name, c.name);
+      const entry = await again.add(c.id, c.data);
+      assert.equal(entry.name, c.name);
+      assert.equal(entry.crc, crcUpdate(0, c.data), 'the CRC register of its plain bytes');
+      assert.equal(entry.plainBytes, c.data.length);
     }
     await again.finish();
     assert.deepEqual(again.packs, []);

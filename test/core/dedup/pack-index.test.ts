@@ -22,11 +22,14 @@ const authKey = randomBytes(32);
 const PACK = '20260301T101500Z-abcdefghijkm';
 const OTHER_PACK = '20260301T101500Z-abcdefghijkn';
 
+const hex8 = (n: number) => n.toString(16).padStart(8, '0');
+
 function entries(count: number): IndexEntry[] {
   return Array.from({ length: count }, (_, i) => {
     const name = randomBytes(32).toString('hex') + (i % 3 === 0 ? '.gz' : '');
     const plainBytes = 1 + i * 7919;
-    return { name, storedBytes: name.endsWith('.gz') ? Math.ceil(plainBytes / 3) : plainBytes, plainBytes };
+    const storedBytes = name.endsWith('.gz') ? Math.ceil(plainBytes / 3) : plainBytes;
+    return { name, storedBytes, plainBytes, crc: (i * 2654435761) >>> 0 };
   });
 }
 
@@ -55,7 +58,10 @@ test('the plaintext is lines a shell reads: grep "^C " gives exactly the entries
   const path = join(dir, 'index.txt');
   await writeFile(path, encodeIndex(authKey, PACK, list));
   const { stdout } = await run('grep', ['^C ', path]);
-  assert.equal(stdout, list.map((e) => `C ${e.name} ${e.storedBytes} ${e.plainBytes}\n`).join(''));
+  assert.equal(
+    stdout,
+    list.map((e) => `C ${e.name} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}\n`).join(''),
+  );
   const { stdout: pack } = await run('grep', ['^P ', path]);
   assert.equal(pack, `P ${PACK}\n`);
   const { stdout: proof } = await run('grep', ['-c', '^A [0-9a-f]\\{64\\}$', path]);
@@ -86,18 +92,30 @@ test('decodeIndex refuses any changed entry line: size, name, or their order', (
   const e = list[1] as IndexEntry;
   const flip = (name: string) => (name[0] === 'a' ? 'b' : 'a') + name.slice(1);
   const cases: [string, Buffer][] = [
-    ['stored size', changed(3, `C ${e.name} ${e.storedBytes + 1} ${e.plainBytes}`)],
-    ['plain size', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes - 1}`)],
-    ['name', changed(3, `C ${flip(e.name)} ${e.storedBytes} ${e.plainBytes}`)],
-    ['name gzipped', changed(3, `C ${e.name.replace(/\.gz$/, '')}.gz ${e.storedBytes} ${e.plainBytes}`)],
+    ['stored size', changed(3, `C ${e.name} ${e.storedBytes + 1} ${e.plainBytes} ${hex8(e.crc)}`)],
+    ['plain size', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes - 1} ${hex8(e.crc)}`)],
+    ['name', changed(3, `C ${flip(e.name)} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}`)],
+    [
+      'name gzipped',
+      changed(3, `C ${e.name.replace(/\.gz$/, '')}.gz ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}`),
+    ],
+    ['crc', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes} ${hex8((e.crc ^ 1) >>> 0)}`)],
     ['order', fromLines([...lines.slice(0, 2), lines[3], lines[2], ...lines.slice(4)] as string[])],
   ];
   for (const [what, plain] of cases)
     assert.throws(() => decodeIndex(authKey, PACK, plain), /not authentic/, what);
   const malformed: [string, Buffer][] = [
-    ['upper-case name', changed(3, `C ${e.name.toUpperCase()} ${e.storedBytes} ${e.plainBytes}`)],
-    ['negative size', changed(3, `C ${e.name} -${e.storedBytes} ${e.plainBytes}`)],
-    ['extra field', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes} x`)],
+    [
+      'upper-case name',
+      changed(3, `C ${e.name.toUpperCase()} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}`),
+    ],
+    ['negative size', changed(3, `C ${e.name} -${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)}`)],
+    ['extra field', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc)} x`)],
+    [
+      'crc in upper case',
+      changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes} ${hex8(e.crc).toUpperCase()}x`),
+    ],
+    ['crc missing', changed(3, `C ${e.name} ${e.storedBytes} ${e.plainBytes}`)],
     ['missing field', changed(3, `C ${e.name} ${e.storedBytes}`)],
     ['another tag', changed(3, `X ${e.name} ${e.storedBytes} ${e.plainBytes}`)],
     ['blank line', changed(3, '')],
