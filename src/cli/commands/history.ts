@@ -1,14 +1,11 @@
 // list, status and gc: what the vault holds.
 
 import { storedBytesOf } from '../../core/app/history-view.js';
-import { mergeChats, renameChat, splitVersion } from '../../core/chats/chat-changes.js';
 import { chatsOf } from '../../core/chats/chat-list.js';
-import { identifyOldBackups } from '../../core/chats/identify-old.js';
 import { chatLabel, platformName } from '../../core/chats/labels.js';
 import { type Device, deviceIdentities, openDevice, openProfile } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import { DEFAULT_GC_GRACE_MS } from '../../core/vault/vault.js';
-import { Reconciler } from '../../core/watch/reconciler.js';
 import { describeActivity } from '../../shared/status.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -122,13 +119,16 @@ async function changeChats(device: Device, action: string, args: string[]): Prom
   const [a, b, ...rest] = args;
   if (action === 'rename' && a && b) {
     const title = [b, ...rest].join(' ');
+    const { renameChat } = await import('../../core/chats/chat-changes.js');
     await renameChat(device, a, title);
     console.log(`Chat ${a} is now called "${title.trim()}".`);
   } else if (action === 'merge' && a && b && rest.length === 0) {
+    const { mergeChats } = await import('../../core/chats/chat-changes.js');
     await mergeChats(device, a, b);
     console.log(`Chat ${a} is now part of chat ${b}.`);
   } else if (action === 'identify' && !a) {
     const bar = progressBar('Identifying backups made before chats were recognised');
+    const { identifyOldBackups } = await import('../../core/chats/identify-old.js');
     const p = await identifyOldBackups(device.vault, device, {
       onProgress: (q) => bar.update(q.done, q.total),
     });
@@ -140,6 +140,7 @@ async function changeChats(device: Device, action: string, args: string[]): Prom
       );
     }
   } else if (action === 'split' && a && !b) {
+    const { splitVersion } = await import('../../core/chats/chat-changes.js');
     const chat = await splitVersion(device, a);
     console.log(`Backup ${a} is now a chat of its own: ${chat}.`);
   } else {
@@ -160,6 +161,8 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
   async run(argv, env) {
     const { values } = parse(argv, { json: { type: 'boolean' } });
     const profile = await openProfile(profileHome(env));
+    // Loaded only here: the watcher's modules are most of the CLI's code (see README, Performance).
+    const { Reconciler } = await import('../../core/watch/reconciler.js');
     const status = await new Reconciler({ profile }).check();
     const report = {
       profile: profile.home,

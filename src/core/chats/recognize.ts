@@ -6,13 +6,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { readDiscordJson } from './discord.js';
-import {
-  type ChatSummary,
-  type MessageHashes,
-  MessageSet,
-  type Platform,
-  SummaryBuilder,
-} from './summary.js';
+import { type ChatSummary, type MessageHashes, MessageSet, SummaryBuilder } from './summary.js';
 import { htmlPages, readTelegramHtml } from './telegram-html.js';
 import { readTelegramJson } from './telegram-json.js';
 import { readWhatsAppText } from './whatsapp.js';
@@ -233,6 +227,3 @@ export async function recogniseExport(path: string, authKey: Buffer): Promise<Re
   }
   return other(name);
 }
-
-/** The platforms, for messages and validation. */
-export const PLATFORMS: readonly Platform[] = ['whatsapp', 'telegram', 'discord', 'other'];

@@ -5,6 +5,9 @@ import { createHmac } from 'node:crypto';
 /** The apps whose exports are recognised; `other` is anything else, backed up as it is. */
 export type Platform = 'whatsapp' | 'telegram' | 'discord' | 'other';
 
+/** The platforms, for messages and validation. */
+export const PLATFORMS: readonly Platform[] = ['whatsapp', 'telegram', 'discord', 'other'];
+
 /** One message as a reader found it: who, when (ISO 8601), what (the preview shows the last few). */
 export interface PreviewMessage {
   sender: string;

@@ -1,8 +1,7 @@
 // The metadata object: a small age-encrypted JSON record, written last: it is the backup's commit record.
 import { decryptBuffer, encryptBuffer } from '../age/buffer.js';
 import type { ChatRecord } from '../chats/chat-identity.js';
-import { PLATFORMS } from '../chats/recognize.js';
-import type { ChatSummary, PreviewMessage } from '../chats/summary.js';
+import { type ChatSummary, PLATFORMS, type PreviewMessage } from '../chats/summary.js';
 import { metadataProof, proofMatches } from './proof.js';
 
 /** What every committed backup is (readable by every device of the vault through the index key). */
