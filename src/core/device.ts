@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MachinePlaces } from './app/cloud-folders.js';
 import type { BackupContext } from './backup/backup.js';
+import { IndexCache } from './dedup/chunk-store.js';
 import { assertFolderChoice, type FolderChoice } from './folder-choice.js';
 import { createFileAtomic } from './fs-atomic.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
@@ -83,6 +84,7 @@ export function backupContextOf(
     secrets,
     journal,
     device,
+    indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
     format,
     ...(onProgress ? { onProgress } : {}),
     ...(onUpload ? { onUpload } : {}),

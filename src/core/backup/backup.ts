@@ -10,6 +10,7 @@ import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
 import { type ChatRecord, chatKeyFor } from '../chats/chat-identity.js';
 import { recogniseExport } from '../chats/recognize.js';
+import type { IndexCache } from '../dedup/chunk-store.js';
 import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
@@ -36,6 +37,8 @@ export interface BackupContext {
    * for vaults shared with devices whose Puddleproof is older than format 2).
    */
   format?: 1 | 2;
+  /** This device's copy of the vault's pack indexes (format 2), so that a backup decrypts only new ones. */
+  indexCache?: IndexCache;
   /** Called with the bytes of each object a format-2 backup writes to the cloud folder. */
   onUpload?: (bytes: number) => void;
 }
@@ -302,6 +305,7 @@ export async function backupExport(
         recipients,
         indexRecipient,
         onBytes,
+        ...(ctx.indexCache ? { indexCache: ctx.indexCache } : {}),
         ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
       });
       const fingerprint = contentFingerprint(authKey, entries, stored.digests);

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { encryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
-import { ChunkStore, PackWriter } from '../dedup/chunk-store.js';
+import { ChunkStore, type IndexCache, PackWriter } from '../dedup/chunk-store.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
 import { fileChunks } from '../dedup/file-chunks.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
@@ -26,6 +26,8 @@ export interface SnapshotBackupRequest {
   recipients: readonly string[];
   indexRecipient: string;
   onBytes: (n: number) => void;
+  /** This device's copy of the indexes it has read (see IndexCache). */
+  indexCache?: IndexCache;
   /** Called with the bytes of each object written. */
   onUpload?: (bytes: number) => void;
 }
@@ -77,7 +79,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     uploadedBytes += n;
     req.onUpload?.(n);
   };
-  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey);
+  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey, req.indexCache);
   const writer = new PackWriter(vault, store, {
     recipients: req.recipients,
     indexRecipients: [...req.recipients, req.indexRecipient],
@@ -100,6 +102,8 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     listed.push({ type: 'file', ...common, size: e.size, cksum, chunks });
   }
   await writer.finish();
+  // The packs just written join the cache, so the next backup need not decrypt their indexes.
+  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.byPack);
   const writeSnapshot = async () => {
     const plain = encodeSnapshot(
       {

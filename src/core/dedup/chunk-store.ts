@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptBuffer, encryptBuffer, encryptParts } from '../age/buffer.js';
-import { fsyncDir, tempPathFor, writeFileRenamed } from '../fs-atomic.js';
+import { fsyncDir, tempPathFor, writeFileAtomic, writeFileRenamed } from '../fs-atomic.js';
 import { idOfObjectName, newBackupId } from '../vault/layout.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import { crcUpdate } from './cksum.js';
@@ -27,16 +27,28 @@ export class ChunkStore {
   readonly problems: ListProblem[] = [];
 
   /**
-   * Reads every index in the vault (each is small) with this device's identities. An index whose pack is
-   * not in the folder (not synced yet, or lost in a crash before the folder was flushed) is left out: its
-   * chunks count as missing, so a backup stores them again rather than refer to a pack that is not there.
+   * Reads every index in the vault (each is small) with this device's identities, or from `cache` (a file in
+   * the profile) for the indexes read before: they never change. An index whose pack is not in the folder
+   * (not synced yet, or lost in a crash before the folder was flushed) is left out: its chunks count as
+   * missing, so a backup stores them again rather than refer to a pack that is not there.
    */
-  static async load(vault: Vault, identities: readonly string[], authKey: Buffer): Promise<ChunkStore> {
+  static async load(
+    vault: Vault,
+    identities: readonly string[],
+    authKey: Buffer,
+    cache?: IndexCache,
+  ): Promise<ChunkStore> {
     const store = new ChunkStore();
     const packs = new Set(await readdir(vault.paths.packsDir));
+    const cached = (await cache?.read(vault.root)) ?? new Map<string, IndexEntry[]>();
     for (const name of (await readdir(vault.paths.indexDir)).sort()) {
       const pack = idOfObjectName(name);
       if (pack === null || !packs.has(name)) continue;
+      const known = cached.get(pack);
+      if (known) {
+        store.add(pack, known);
+        continue;
+      }
       try {
         const plain = await decryptBuffer(await readFile(join(vault.paths.indexDir, name)), identities);
         store.add(pack, decodeIndex(authKey, pack, plain));
@@ -44,15 +56,61 @@ export class ChunkStore {
         store.problems.push({ id: pack, problem: `pack index: ${(err as Error).message}` });
       }
     }
+    if (cache && (store.byPack.size !== cached.size || [...store.byPack.keys()].some((p) => !cached.has(p))))
+      await cache.write(vault.root, store.byPack);
     return store;
   }
 
+  /** Each pack's entries, as loaded and added. */
+  readonly byPack = new Map<string, readonly IndexEntry[]>();
+
   /** Records the chunks of `pack` (the first pack that holds a chunk keeps it). */
   add(pack: string, entries: readonly IndexEntry[]): void {
+    this.byPack.set(pack, entries);
     for (const entry of entries) {
       const id = chunkIdOf(entry.name);
       if (!this.locations.has(id)) this.locations.set(id, { ...entry, pack });
     }
+  }
+}
+
+/**
+ * This device's copy of the pack indexes it has read and proven, in its profile (JSON; chunk ids are keyed
+ * hashes, nothing of the chats): indexes never change, so a backup decrypts only the ones new since.
+ */
+export class IndexCache {
+  constructor(private readonly path: string) {}
+
+  /** The cached indexes of the vault at `root` (empty if there is none, or it is unreadable). */
+  async read(root: string): Promise<Map<string, IndexEntry[]>> {
+    try {
+      const value = JSON.parse(await readFile(this.path, 'utf8')) as {
+        format?: unknown;
+        root?: unknown;
+        packs?: Record<string, [string, number, number, number][]>;
+      };
+      if (value.format !== 1 || value.root !== root || typeof value.packs !== 'object' || !value.packs)
+        return new Map();
+      return new Map(
+        Object.entries(value.packs).map(([pack, rows]) => [
+          pack,
+          rows.map(([name, storedBytes, plainBytes, crc]) => ({ name, storedBytes, plainBytes, crc })),
+        ]),
+      );
+    } catch {
+      return new Map();
+    }
+  }
+
+  /** Replaces the cache with `packs`. */
+  async write(root: string, packs: ReadonlyMap<string, readonly IndexEntry[]>): Promise<void> {
+    const rows = Object.fromEntries(
+      [...packs].map(([pack, entries]) => [
+        pack,
+        entries.map((e) => [e.name, e.storedBytes, e.plainBytes, e.crc]),
+      ]),
+    );
+    await writeFileAtomic(this.path, JSON.stringify({ format: 1, root, packs: rows }), 0o600);
   }
 }
 

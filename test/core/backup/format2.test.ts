@@ -2,13 +2,14 @@
 // chat, with every kind of change a phone makes, cost what is new in them and restore byte for byte; a
 // forged, swapped, foreign or damaged object is refused and named; format-1 backups keep working beside.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decryptBuffer, encryptBuffer } from '../../../src/core/age/buffer.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
-import { ChunkStore, chunkIdOf } from '../../../src/core/dedup/chunk-store.js';
+import { ChunkStore, chunkIdOf, IndexCache } from '../../../src/core/dedup/chunk-store.js';
 import { packTar, readPackTar } from '../../../src/core/dedup/pack.js';
 import { encodeIndex } from '../../../src/core/dedup/pack-index.js';
 import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
@@ -349,6 +350,38 @@ test(
     assert.ok(
       (await readFile(join(root, 'restored', 'ChatExport_x', 'note.txt'), 'utf8')) === 'a second version',
     );
+  },
+);
+
+test(
+  'the index cache: a backup reads each index once; a new index is read and added; packs gone are dropped',
+  TIMEOUT,
+  async () => {
+    const { root, device } = await newWorld();
+    const dir = join(root, 'ChatExport_c');
+    await mkdir(dir);
+    await writeFile(join(dir, 'a.bin'), randomBytes(1_500_000));
+    await backUp(device, dir);
+    const cache = new IndexCache(join(device.home, 'index-cache.json'));
+    const cached = await cache.read(device.vault.root);
+    const packs = (await readdir(device.vault.paths.packsDir)).map((n) => n.slice(0, -4));
+    assert.deepEqual([...cached.keys()].sort(), packs.sort(), 'every index the backup read is cached');
+    // With no key that opens an index, the cache alone still gives every chunk; without it, nothing.
+    const fromCache = await ChunkStore.load(device.vault, [], device.secrets.authKey, cache);
+    const without = await ChunkStore.load(device.vault, [], device.secrets.authKey);
+    assert.ok(fromCache.locations.size > 0);
+    assert.equal(without.locations.size, 0);
+    assert.equal(without.problems.length, packs.length);
+    // A cache for another vault is not used.
+    assert.equal((await cache.read(join(root, 'elsewhere'))).size, 0);
+    // A second backup adds its pack to the cache; a pack that went away leaves it.
+    await writeFile(join(dir, 'b.bin'), randomBytes(1_500_000));
+    await backUp(device, dir);
+    const after2 = await cache.read(device.vault.root);
+    assert.equal(after2.size, packs.length + 1);
+    await rm(device.vault.paths.pack(packs[0] as string));
+    await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey, cache);
+    assert.equal((await cache.read(device.vault.root)).has(packs[0] as string), false);
   },
 );
 
