@@ -14,6 +14,8 @@ export interface FileChunk {
 }
 
 const READ_BYTES = 1024 * 1024;
+const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
 /**
  * The file at `path` as its chunks, in order; throws if the file changes size while it is read. Each
@@ -27,10 +29,16 @@ export async function* fileChunks(
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
-    const segments: ZipSegment[] = (await zipLayout(path)) ?? [{ kind: 'raw', offset: 0, length: size }];
+    // Only what starts as a zip (a local header, or the end record of an empty zip) is looked into: most
+    // files of an export are media, and looking for a zip's end record in each costs more than it gives.
+    const magic = Buffer.alloc(4);
+    await handle.read(magic, 0, 4, 0);
+    const zip = magic.equals(LOCAL_HEADER) || magic.equals(EMPTY_ZIP) ? await zipLayout(path) : null;
+    const segments: ZipSegment[] = zip ?? [{ kind: 'raw', offset: 0, length: size }];
     const cutter = new ChunkCutter(keys.table, params);
-    // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read.
-    const buffer = Buffer.allocUnsafe(params.max + READ_BYTES);
+    // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read, nor
+    // more than the file (most files of an export are small).
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(params.max + READ_BYTES, size)));
     for (const segment of segments) {
       let start = 0;
       let filled = 0;
@@ -44,13 +52,13 @@ export async function* fileChunks(
         start = end;
       };
       while (read < segment.length) {
-        if (filled + READ_BYTES > buffer.length) {
+        const want = Math.min(READ_BYTES, segment.length - read);
+        if (filled + want > buffer.length) {
           buffer.copyWithin(0, start, filled);
           base += start;
           filled -= start;
           start = 0;
         }
-        const want = Math.min(READ_BYTES, segment.length - read);
         const { bytesRead } = await handle.read(buffer, filled, want, segment.offset + read);
         if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
         const cuts = cutter.push(buffer.subarray(filled, filled + want));

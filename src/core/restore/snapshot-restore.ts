@@ -118,6 +118,27 @@ function placementsByPack(files: readonly ListedEntry[], base: string, store: Ch
   return byPack;
 }
 
+/** Files written at once while a pack's chunks go out (the thread pool has four threads). */
+const WRITERS = 4;
+
+/** Writes checked chunks into their files: each file opened once, a few files at a time. */
+async function writePlaced(chunks: readonly (Placement & { plain: Buffer })[]): Promise<void> {
+  const byFile = new Map<string, (Placement & { plain: Buffer })[]>();
+  for (const c of chunks) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
+  const queue = [...byFile.entries()];
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const handle = await open(item[0], 'r+');
+      try {
+        for (const c of item[1]) await handle.write(c.plain, 0, c.plain.length, c.offset);
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITERS, queue.length) }, worker));
+}
+
 /** What reading a format-2 backup needs. */
 export interface SnapshotReadRequest {
   vault: Vault;
@@ -154,10 +175,16 @@ export async function readSnapshotFiles(
   }
   const { idKey } = chunkKeys(authKey);
   let done = 0;
-  for (const [pack, placements] of [...byPack.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  const order = [...byPack.keys()].sort();
+  // The next pack is read while the current one is checked and written.
+  let next = order.length ? openPack(vault, order[0] as string, identities) : undefined;
+  next?.catch(() => undefined);
+  for (const [i, pack] of order.entries()) {
     req.signal?.throwIfAborted();
-    const stored = await openPack(vault, pack, identities);
-    for (const p of placements) {
+    const stored = await (next as Promise<Map<string, Buffer>>);
+    next = i + 1 < order.length ? openPack(vault, order[i + 1] as string, identities) : undefined;
+    next?.catch(() => undefined);
+    const checked = (byPack.get(pack) ?? []).map((p) => {
       const data = stored.get(p.name);
       let plain: Buffer | undefined;
       try {
@@ -171,15 +198,11 @@ export async function readSnapshotFiles(
           'damaged',
         );
       }
-      if (dir !== null) {
-        const handle = await open(p.file, 'r+');
-        try {
-          await handle.write(plain, 0, plain.length, p.offset);
-        } finally {
-          await handle.close();
-        }
-      }
-      done += plain.length;
+      return { ...p, plain };
+    });
+    if (dir !== null) await writePlaced(checked);
+    for (const c of checked) {
+      done += c.plain.length;
       req.onProgress?.(done, total);
     }
   }
