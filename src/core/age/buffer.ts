@@ -14,10 +14,14 @@ function chunkNonce(nonce: Buffer, index: number, last: boolean): Buffer {
   return nonce;
 }
 
-/** The concatenation of `parts` as an age file to every recipient. */
+/**
+ * The concatenation of `parts` as an age file to every recipient; written into `into` (and returned as a
+ * view of it) when `into` is large enough, so that a caller encrypting many objects can reuse one buffer.
+ */
 export async function encryptParts(
   parts: readonly Uint8Array[],
   recipients: readonly string[],
+  into?: Buffer,
 ): Promise<Buffer> {
   const { header, fileKey } = await createHeader(recipients);
   const payloadNonce = randomBytes(PAYLOAD_NONCE_SIZE);
@@ -25,7 +29,8 @@ export async function encryptParts(
   fileKey.fill(0);
   const plainBytes = parts.reduce((sum, p) => sum + p.length, 0);
   const chunks = Math.max(1, Math.ceil(plainBytes / CHUNK_SIZE));
-  const out = Buffer.allocUnsafe(header.length + PAYLOAD_NONCE_SIZE + plainBytes + chunks * TAG_SIZE);
+  const size = header.length + PAYLOAD_NONCE_SIZE + plainBytes + chunks * TAG_SIZE;
+  const out = into && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   header.copy(out, 0);
   payloadNonce.copy(out, header.length);
   let at = header.length + PAYLOAD_NONCE_SIZE;
@@ -80,8 +85,15 @@ export function encryptBuffer(data: Uint8Array, recipients: readonly string[]): 
   return encryptParts([data], recipients);
 }
 
-/** The plaintext of the age file `data`, opened with one of `identities`; throws AgeError subclasses. */
-export async function decryptBuffer(data: Uint8Array, identities: readonly string[]): Promise<Buffer> {
+/**
+ * The plaintext of the age file `data`, opened with one of `identities`; throws AgeError subclasses. Written
+ * into `into` (and returned as a view of it) when `into` is large enough.
+ */
+export async function decryptBuffer(
+  data: Uint8Array,
+  identities: readonly string[],
+  into?: Buffer,
+): Promise<Buffer> {
   const sealed = Buffer.from(data.buffer, data.byteOffset, data.length);
   const headerEnd = findHeaderEnd(sealed);
   if (headerEnd < 0) throw new HeaderInvalidError('the file ends inside its header');
@@ -96,7 +108,8 @@ export async function decryptBuffer(data: Uint8Array, identities: readonly strin
   const lastSealed = body.length - (chunks - 1) * SEALED_CHUNK_SIZE;
   if (lastSealed < TAG_SIZE || (chunks > 1 && lastSealed === TAG_SIZE))
     throw new PayloadCorruptError('the file is truncated or has an empty final chunk');
-  const out = Buffer.allocUnsafe(body.length - chunks * TAG_SIZE);
+  const size = body.length - chunks * TAG_SIZE;
+  const out = into && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
   const nonce = Buffer.alloc(12);
   try {
     for (let i = 0; i < chunks; i++) {

@@ -127,6 +127,11 @@ export interface PackWriterOptions {
   onUpload?: (bytes: number) => void;
 }
 
+/** Room for a pack's plain chunks: the target and one largest chunk. */
+const ARENA_BYTES = PACK_TARGET_BYTES + 4 * 1024 * 1024;
+/** Room for a sealed pack: its chunks in tar entries, Padmé padding (at most 12 %) and age's overhead. */
+const SEALED_BYTES = Math.ceil(ARENA_BYTES * 1.15) + 1024 * 1024;
+
 /** Adds chunks that are not in the store yet, in packs of about PACK_TARGET_BYTES. */
 export class PackWriter {
   private pending: StoredChunk[] = [];
@@ -136,6 +141,14 @@ export class PackWriter {
   private writing: Promise<void> = Promise.resolve();
   /** Packs written so far. */
   readonly packs: string[] = [];
+  /**
+   * Reused memory, so that a large backup does not leave hundreds of megabytes for the collector: two
+   * arenas for the plain chunks of a pack (one filling while the other's pack is written) and one buffer
+   * for the sealed pack. Pages are touched only as they are used.
+   */
+  private arenas = [Buffer.allocUnsafeSlow(ARENA_BYTES), Buffer.allocUnsafeSlow(ARENA_BYTES)];
+  private arenaUsed = 0;
+  private readonly sealed = Buffer.allocUnsafeSlow(SEALED_BYTES);
 
   constructor(
     private readonly vault: Vault,
@@ -157,7 +170,7 @@ export class PackWriter {
     if (known) return known;
     const chosen = storedChunk(id, data);
     // `data` may be a view into a buffer the caller reuses: keep a copy of what is kept as it is.
-    const stored = chosen.data === data ? { name: chosen.name, data: Buffer.from(data) } : chosen;
+    const stored = chosen.data === data ? { name: chosen.name, data: this.keep(data) } : chosen;
     this.pending.push(stored);
     const entry = {
       name: stored.name,
@@ -169,6 +182,16 @@ export class PackWriter {
     this.pendingBytes += stored.data.length;
     if (this.pendingBytes >= PACK_TARGET_BYTES) await this.flush();
     return entry;
+  }
+
+  /** A copy of `data` in the filling arena (or, if it does not fit, in memory of its own). */
+  private keep(data: Buffer): Buffer {
+    const arena = this.arenas[0] as Buffer;
+    if (this.arenaUsed + data.length > arena.length) return Buffer.from(data);
+    const copy = arena.subarray(this.arenaUsed, this.arenaUsed + data.length);
+    data.copy(copy);
+    this.arenaUsed += data.length;
+    return copy;
   }
 
   /** Writes what is pending; after this every chunk added is in a pack on disk, with its index. */
@@ -195,6 +218,9 @@ export class PackWriter {
     this.store.add(pack, entries);
     this.packs.push(pack);
     await this.writing;
+    // The previous pack is written: its arena is free to fill while this one is written.
+    this.arenas.reverse();
+    this.arenaUsed = 0;
     this.writing = this.writePack(pack, chunks, entries);
     // A failure is reported where the write is awaited (the next flush, or finish); never unhandled.
     this.writing.catch(() => undefined);
@@ -203,7 +229,7 @@ export class PackWriter {
   private async writePack(pack: string, chunks: StoredChunk[], entries: IndexEntry[]): Promise<void> {
     const { vault, options } = this;
     const temp = (dir: string) => tempPathFor(join(dir, `${options.backupId}.age`));
-    const sealed = await encryptParts(packTarParts(chunks), options.recipients);
+    const sealed = await encryptParts(packTarParts(chunks), options.recipients, this.sealed);
     await writeFileRenamed(vault.paths.pack(pack), sealed, 0o644, temp(vault.paths.packsDir));
     const index = await encryptBuffer(encodeIndex(options.authKey, pack, entries), options.indexRecipients);
     await writeFileRenamed(vault.paths.index(pack), index, 0o644, temp(vault.paths.indexDir));

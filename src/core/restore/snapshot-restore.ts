@@ -79,19 +79,36 @@ async function openPack(
   vault: Vault,
   pack: string,
   identities: readonly string[],
+  slot: PackSlot,
 ): Promise<Map<string, Buffer>> {
   let sealed: Buffer;
   try {
-    sealed = await readFile(vault.paths.pack(pack));
+    const handle = await open(vault.paths.pack(pack), 'r');
+    try {
+      const { size } = await handle.stat();
+      if (slot.sealed.length < size) slot.sealed = Buffer.allocUnsafeSlow(size);
+      sealed = slot.sealed.subarray(0, size);
+      const { bytesRead } = await handle.read(sealed, 0, size, 0);
+      if (bytesRead !== size) throw new Error('the pack changed while it was read');
+    } finally {
+      await handle.close();
+    }
   } catch {
     throw new RestoreError(`Pack ${pack} is missing or unreadable; it may not be synced yet.`, 'damaged');
   }
   try {
-    return readPackTar(await decryptBuffer(sealed, identities));
+    if (slot.plain.length < sealed.length) slot.plain = Buffer.allocUnsafeSlow(sealed.length);
+    return readPackTar(await decryptBuffer(sealed, identities, slot.plain));
   } catch (err) {
     if (err instanceof NoIdentityMatchedError) throw err;
     throw new RestoreError(`Pack ${pack} is damaged: ${(err as Error).message}`, 'damaged');
   }
+}
+
+/** Memory for reading one pack, reused from pack to pack (two slots: one read ahead). */
+interface PackSlot {
+  sealed: Buffer;
+  plain: Buffer;
 }
 
 /** Where each chunk lies, by pack; a RestoreError naming what is missing from the vault's indexes. */
@@ -176,13 +193,17 @@ export async function readSnapshotFiles(
   const { idKey } = chunkKeys(authKey);
   let done = 0;
   const order = [...byPack.keys()].sort();
-  // The next pack is read while the current one is checked and written.
-  let next = order.length ? openPack(vault, order[0] as string, identities) : undefined;
+  const slots: PackSlot[] = [0, 1].map(() => ({ sealed: Buffer.alloc(0), plain: Buffer.alloc(0) }));
+  // The next pack is read while the current one is checked and written (into the other slot).
+  let next = order.length ? openPack(vault, order[0] as string, identities, slots[0] as PackSlot) : undefined;
   next?.catch(() => undefined);
   for (const [i, pack] of order.entries()) {
     req.signal?.throwIfAborted();
     const stored = await (next as Promise<Map<string, Buffer>>);
-    next = i + 1 < order.length ? openPack(vault, order[i + 1] as string, identities) : undefined;
+    next =
+      i + 1 < order.length
+        ? openPack(vault, order[i + 1] as string, identities, slots[(i + 1) % 2] as PackSlot)
+        : undefined;
     next?.catch(() => undefined);
     const checked = (byPack.get(pack) ?? []).map((p) => {
       const data = stored.get(p.name);
