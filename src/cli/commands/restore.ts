@@ -1,5 +1,6 @@
 // restore and verify: get an export back, or prove every backup can be.
 import { resolve } from 'node:path';
+import { chatLabel } from '../../core/chats/labels.js';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
@@ -104,14 +105,19 @@ export const verify: Command = {
   summary: 'decrypt backups end to end and check their integrity and authenticity',
   help: `usage: puddleproof verify [ID...] [--recovery-kit FILE]
 
-Decrypts each backup (default: all), checks every chunk, the tar's SHA-256 against the metadata and
-the backup's proof. Exits 1 if any backup could not be verified.`,
+Decrypts each backup (default: all) and checks it against its authenticated metadata: a format-1
+backup's tar, SHA-256 and proof; a format-2 backup's file list and every chunk against its keyed id.
+Prints "ok ID" or "FAILED ID (CHAT, TIME): PROBLEM" per backup; a damaged pack names itself in the
+problem of every version that needs it. Exits 1 if any backup could not be verified.`,
   async run(argv, env) {
     const { values, positionals } = parse(argv, { 'recovery-kit': { type: 'string' } });
     const kitPath = values['recovery-kit'];
     const kit = kitPath ? await readRecoveryKit(resolve(kitPath)) : undefined;
     const device = await openDevice(profileHome(env));
     const ids = positionals.length ? positionals : await device.vault.committedIds();
+    // Which chat and version each id is, for the lines of those that fail.
+    const { backups } = await device.vault.list(deviceIdentities(device, kit), device.secrets.authKey);
+    const labels = new Map(backups.map((b) => [b.id, ` (${chatLabel(b)}, ${b.createdAt})`]));
     let bad = 0;
     for (const id of ids) {
       const result = await verifyBackup(device, id, kit);
@@ -122,7 +128,7 @@ the backup's proof. Exits 1 if any backup could not be verified.`,
             ? `${result.problem} (pass --recovery-kit FILE)`
             : result.problem;
       if (problem) bad++;
-      console.log(problem ? `FAILED ${id}: ${problem}` : `ok ${id}`);
+      console.log(problem ? `FAILED ${id}${labels.get(id) ?? ''}: ${problem}` : `ok ${id}`);
     }
     console.log(`${ids.length - bad} of ${ids.length} backups verified.`);
     return bad ? 1 : 0;
