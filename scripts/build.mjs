@@ -65,6 +65,21 @@ await build({
   },
   logLevel: 'warning',
 });
+// The pack worker (src/core/dedup/pack-sealer.ts starts it), beside the CLI bundle that starts it.
+await build({
+  entryPoints: [`${root}src/core/dedup/pack-worker.ts`],
+  outfile: `${root}dist/cli/pack-worker.js`,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  plugins: [requireNative],
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
 // The restore script the engine writes into every vault (see src/core/vault/restore-guide.ts).
 cpSync(`${root}tools/restore-with-age.sh`, `${root}dist/tools/restore-with-age.sh`);
 await viteBuild({ configFile: `${root}renderer/vite.config.ts`, logLevel: 'warn' });

@@ -4,8 +4,10 @@ import { createHash } from 'node:crypto';
 import { encryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, PackWriter } from '../dedup/chunk-store.js';
+import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
-import { fileChunks } from '../dedup/file-chunks.js';
+import { fileChunks, type ReadBuffer } from '../dedup/file-chunks.js';
+import type { IndexEntry } from '../dedup/pack-index.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import type { Vault } from '../vault/vault.js';
@@ -41,31 +43,39 @@ export interface StoredExport {
 }
 
 /**
- * Cuts one file into chunks, storing the new ones; returns its chunk list and checksum. The checksum is
- * combined from the chunks' CRC registers, so a known chunk is not read a second time for it.
+ * Cuts one file into chunks, storing the new ones; returns its chunk list and their index entries, whose
+ * CRC registers make the file's checksum once every pack is sealed (a known chunk is not read again).
  */
 async function storeFile(
   entry: ExportEntry,
   writer: PackWriter,
   keys: ReturnType<typeof chunkKeys>,
   onBytes: (n: number) => void,
-): Promise<{ chunks: ListedChunk[]; cksum: number; digest: string }> {
+  reuse: ReadBuffer,
+): Promise<{ chunks: ListedChunk[]; entries: IndexEntry[]; digest: string }> {
   const chunks: ListedChunk[] = [];
+  const entries: IndexEntry[] = [];
   const ids = createHash('sha256');
-  let crc = 0;
   let size = 0;
-  for await (const chunk of fileChunks(entry.absPath, keys)) {
+  for await (const chunk of fileChunks(entry.absPath, keys, DEFAULT_CHUNKER, reuse)) {
     size += chunk.data.length;
     if (size > entry.size) break;
     ids.update(chunk.id);
     const stored = await writer.add(chunk.id, chunk.data);
-    crc = crcCombine(crc, stored.crc, chunk.data.length);
+    entries.push(stored);
     chunks.push({ name: stored.name, plainBytes: chunk.data.length });
     onBytes(chunk.data.length);
   }
   if (size !== entry.size)
     throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
-  return { chunks, cksum: cksumFinish(crc, size), digest: ids.digest('hex') };
+  return { chunks, entries, digest: ids.digest('hex') };
+}
+
+/** POSIX cksum of a file from its chunks' entries (their CRC registers and sizes). */
+function cksumOf(entries: readonly IndexEntry[], size: number): number {
+  let crc = 0;
+  for (const e of entries) crc = crcCombine(crc, e.crc, e.plainBytes);
+  return cksumFinish(crc, size);
 }
 
 /**
@@ -90,6 +100,9 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   const keys = chunkKeys(authKey);
   const listed: ListedEntry[] = [];
   const digests = new Map<string, string>();
+  /** Each file's chunk entries, for its checksum once the packs are sealed. */
+  const fileEntries = new Map<ListedEntry, IndexEntry[]>();
+  const reuse: ReadBuffer = { buffer: Buffer.alloc(0) };
   for (const e of req.entries) {
     const path = e.archivePath.replace(/\/$/, '');
     const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
@@ -97,11 +110,15 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       listed.push({ type: 'dir', ...common });
       continue;
     }
-    const { chunks, cksum, digest } = await storeFile(e, writer, keys, req.onBytes);
+    const { chunks, entries, digest } = await storeFile(e, writer, keys, req.onBytes, reuse);
     digests.set(e.relPath, digest);
-    listed.push({ type: 'file', ...common, size: e.size, cksum, chunks });
+    const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks };
+    listed.push(file);
+    fileEntries.set(file, entries);
   }
   await writer.finish();
+  for (const [file, entries] of fileEntries)
+    if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.
   if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.byPack);
   const writeSnapshot = async () => {

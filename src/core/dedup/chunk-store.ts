@@ -3,13 +3,14 @@
 // was not completely written on the device that made it.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decryptBuffer, encryptBuffer, encryptParts } from '../age/buffer.js';
-import { fsyncDir, tempPathFor, writeFileAtomic, writeFileRenamed } from '../fs-atomic.js';
+import { decryptBuffer } from '../age/buffer.js';
+import { fsyncDir, writeFileAtomic } from '../fs-atomic.js';
 import { idOfObjectName, newBackupId } from '../vault/layout.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import { crcUpdate } from './cksum.js';
-import { PACK_TARGET_BYTES, packTarParts, type StoredChunk, storedChunk } from './pack.js';
-import { decodeIndex, encodeIndex, type IndexEntry } from './pack-index.js';
+import { PACK_TARGET_BYTES, storedChunk } from './pack.js';
+import { decodeIndex, type IndexEntry } from './pack-index.js';
+import { PackSealer } from './pack-sealer.js';
 
 /** Where a chunk is: its pack and its entry there. */
 export interface ChunkLocation extends IndexEntry {
@@ -125,36 +126,60 @@ export interface PackWriterOptions {
   backupId: string;
   /** Called with the bytes of each object written (pack and index). */
   onUpload?: (bytes: number) => void;
+  /** Seal packs in this thread instead of the pack worker. */
+  inThread?: boolean;
 }
 
-/** Room for a pack's plain chunks: the target and one largest chunk. */
+/** Room for a pack's chunks: the target and one largest chunk. */
 const ARENA_BYTES = PACK_TARGET_BYTES + 4 * 1024 * 1024;
-/** Room for a sealed pack: its chunks in tar entries, Padmé padding (at most 12 %) and age's overhead. */
-const SEALED_BYTES = Math.ceil(ARENA_BYTES * 1.15) + 1024 * 1024;
+
+/** A chunk waiting for its pack: where its stored bytes are in the arena, and its index entry. */
+interface PendingChunk {
+  offset: number;
+  length: number;
+  entry: IndexEntry;
+  /** Its CRC register, when this thread computed it (for chunks kept compressed). */
+  crc: number | null;
+}
 
 /** Adds chunks that are not in the store yet, in packs of about PACK_TARGET_BYTES. */
 export class PackWriter {
-  private pending: StoredChunk[] = [];
+  private pending: PendingChunk[] = [];
   private pendingIds = new Map<string, IndexEntry>();
-  private pendingBytes = 0;
   /** The write of the last pack handed off (see flush). */
   private writing: Promise<void> = Promise.resolve();
   /** Packs written so far. */
   readonly packs: string[] = [];
   /**
-   * Reused memory, so that a large backup does not leave hundreds of megabytes for the collector: two
-   * arenas for the plain chunks of a pack (one filling while the other's pack is written) and one buffer
-   * for the sealed pack. Pages are touched only as they are used.
+   * Two arenas of shared memory for the stored chunks of a pack (one filling while the other's pack is
+   * sealed by the pack worker, which reads it without a copy). Pages are touched only as they are used.
    */
-  private arenas = [Buffer.allocUnsafeSlow(ARENA_BYTES), Buffer.allocUnsafeSlow(ARENA_BYTES)];
+  private arenas = [new SharedArrayBuffer(ARENA_BYTES), new SharedArrayBuffer(ARENA_BYTES)];
   private arenaUsed = 0;
-  private readonly sealed = Buffer.allocUnsafeSlow(SEALED_BYTES);
+  private readonly sealer: PackSealer;
 
   constructor(
     private readonly vault: Vault,
     private readonly store: ChunkStore,
     private readonly options: PackWriterOptions,
-  ) {}
+  ) {
+    this.sealer = new PackSealer(
+      {
+        recipients: options.recipients,
+        indexRecipients: options.indexRecipients,
+        authKey: new Uint8Array(options.authKey),
+        packsDir: vault.paths.packsDir,
+        indexDir: vault.paths.indexDir,
+        backupId: options.backupId,
+      },
+      options.inThread,
+    );
+  }
+
+  /** Whether the packs were sealed by the pack worker (on another core). */
+  get sealedInWorker(): boolean {
+    return this.sealer.inWorker;
+  }
 
   /** Chunk `id`'s entry if the vault (or this writer) holds it already. */
   known(id: string): IndexEntry | undefined {
@@ -162,42 +187,41 @@ export class PackWriter {
   }
 
   /**
-   * Adds a chunk unless it is known; returns its entry (stored name, sizes, CRC register). Writes a pack when enough is pending. `data`
+   * Adds a chunk unless it is known; returns its entry (stored name and sizes; its CRC register is set once
+   * its pack is sealed, at the latest when finish() returns). Writes a pack when enough is pending. `data`
    * need not outlive the call.
    */
   async add(id: string, data: Buffer): Promise<IndexEntry> {
     const known = this.known(id);
     if (known) return known;
-    const chosen = storedChunk(id, data);
-    // `data` may be a view into a buffer the caller reuses: keep a copy of what is kept as it is.
-    const stored = chosen.data === data ? { name: chosen.name, data: this.keep(data) } : chosen;
-    this.pending.push(stored);
-    const entry = {
-      name: stored.name,
-      storedBytes: stored.data.length,
-      plainBytes: data.length,
-      crc: crcUpdate(0, data),
-    };
+    const stored = storedChunk(id, data);
+    if (stored.data.length > ARENA_BYTES)
+      throw new Error(`A chunk of ${stored.data.length} bytes is too large.`);
+    if (this.arenaUsed + stored.data.length > ARENA_BYTES) await this.flush();
+    const arena = Buffer.from(this.arenas[0] as SharedArrayBuffer);
+    stored.data.copy(arena, this.arenaUsed);
+    const compressed = stored.data !== data;
+    const entry = { name: stored.name, storedBytes: stored.data.length, plainBytes: data.length, crc: 0 };
+    this.pending.push({
+      offset: this.arenaUsed,
+      length: stored.data.length,
+      entry,
+      crc: compressed ? crcUpdate(0, data) : null,
+    });
+    this.arenaUsed += stored.data.length;
     this.pendingIds.set(id, entry);
-    this.pendingBytes += stored.data.length;
-    if (this.pendingBytes >= PACK_TARGET_BYTES) await this.flush();
+    if (this.arenaUsed >= PACK_TARGET_BYTES) await this.flush();
     return entry;
-  }
-
-  /** A copy of `data` in the filling arena (or, if it does not fit, in memory of its own). */
-  private keep(data: Buffer): Buffer {
-    const arena = this.arenas[0] as Buffer;
-    if (this.arenaUsed + data.length > arena.length) return Buffer.from(data);
-    const copy = arena.subarray(this.arenaUsed, this.arenaUsed + data.length);
-    data.copy(copy);
-    this.arenaUsed += data.length;
-    return copy;
   }
 
   /** Writes what is pending; after this every chunk added is in a pack on disk, with its index. */
   async finish(): Promise<void> {
-    if (this.pending.length) await this.flush();
-    await this.writing;
+    try {
+      if (this.pending.length) await this.flush();
+      await this.writing;
+    } finally {
+      await this.sealer.close();
+    }
     // Packs and indexes were renamed into place without flushing their folders; flush them once, before
     // anything that refers to them (the snapshot) is written.
     await fsyncDir(this.vault.paths.packsDir);
@@ -205,34 +229,42 @@ export class PackWriter {
   }
 
   /**
-   * Hands the pending chunks to a background write, after the previous pack's write ended (so at most one
-   * pack is being written while the next one fills). Its chunks count as known at once.
+   * Hands the pending chunks to be sealed, after the previous pack was (so at most one pack is being sealed
+   * while the next one fills). Its chunks count as known at once.
    */
   private async flush(): Promise<void> {
     const pack = newBackupId(new Date());
     const chunks = this.pending;
-    const entries = [...this.pendingIds.values()];
     this.pending = [];
     this.pendingIds = new Map();
-    this.pendingBytes = 0;
-    this.store.add(pack, entries);
+    this.store.add(
+      pack,
+      chunks.map((c) => c.entry),
+    );
     this.packs.push(pack);
     await this.writing;
-    // The previous pack is written: its arena is free to fill while this one is written.
+    // The previous pack is sealed: its arena is free to fill while this one is sealed.
+    const arena = this.arenas[0] as SharedArrayBuffer;
     this.arenas.reverse();
     this.arenaUsed = 0;
-    this.writing = this.writePack(pack, chunks, entries);
+    this.writing = this.writePack(pack, arena, chunks);
     // A failure is reported where the write is awaited (the next flush, or finish); never unhandled.
     this.writing.catch(() => undefined);
   }
 
-  private async writePack(pack: string, chunks: StoredChunk[], entries: IndexEntry[]): Promise<void> {
-    const { vault, options } = this;
-    const temp = (dir: string) => tempPathFor(join(dir, `${options.backupId}.age`));
-    const sealed = await encryptParts(packTarParts(chunks), options.recipients, this.sealed);
-    await writeFileRenamed(vault.paths.pack(pack), sealed, 0o644, temp(vault.paths.packsDir));
-    const index = await encryptBuffer(encodeIndex(options.authKey, pack, entries), options.indexRecipients);
-    await writeFileRenamed(vault.paths.index(pack), index, 0o644, temp(vault.paths.indexDir));
-    options.onUpload?.(sealed.length + index.length);
+  private async writePack(pack: string, arena: SharedArrayBuffer, chunks: PendingChunk[]): Promise<void> {
+    const result = await this.sealer.seal({
+      pack,
+      arena,
+      chunks: chunks.map((c) => ({
+        name: c.entry.name,
+        offset: c.offset,
+        length: c.length,
+        plainBytes: c.entry.plainBytes,
+        crc: c.crc,
+      })),
+    });
+    for (const [i, c] of chunks.entries()) c.entry.crc = result.crcs[i] as number;
+    this.options.onUpload?.(result.bytes);
   }
 }

@@ -14,6 +14,11 @@ export interface FileChunk {
 }
 
 const READ_BYTES = 1024 * 1024;
+
+/** A read buffer to reuse from file to file (one cutting at a time); it grows once, to what a chunk needs. */
+export interface ReadBuffer {
+  buffer: Buffer;
+}
 const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
@@ -25,6 +30,7 @@ export async function* fileChunks(
   path: string,
   keys: ChunkKeys,
   params: ChunkerParams = DEFAULT_CHUNKER,
+  reuse?: ReadBuffer,
 ): AsyncGenerator<FileChunk> {
   const handle = await open(path, 'r');
   try {
@@ -38,7 +44,9 @@ export async function* fileChunks(
     const cutter = new ChunkCutter(keys.table, params);
     // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read, nor
     // more than the file (most files of an export are small).
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(params.max + READ_BYTES, size)));
+    const need = Math.max(1, Math.min(params.max + READ_BYTES, size));
+    if (reuse && reuse.buffer.length < need) reuse.buffer = Buffer.allocUnsafeSlow(params.max + READ_BYTES);
+    const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
     for (const segment of segments) {
       let start = 0;
       let filled = 0;

@@ -68,6 +68,14 @@ export function packEntriesBytes(chunks: readonly StoredChunk[]): number {
   return chunks.reduce((sum, c) => sum + ustarEntryBytes(c.data.length), 0);
 }
 
+let zeroBuffer = Buffer.alloc(0);
+
+/** `length` zero bytes, from one buffer that is only ever read (it grows as needed). */
+function zeros(length: number): Buffer {
+  if (zeroBuffer.length < length) zeroBuffer = Buffer.alloc(Math.max(length, 2 * zeroBuffer.length));
+  return zeroBuffer.subarray(0, length);
+}
+
 /** The tar of `chunks`, padded to its Padmé length with the `padding` entry, as the parts to concatenate. */
 export function packTarParts(chunks: readonly StoredChunk[]): Buffer[] {
   const unpadded = packEntriesBytes(chunks) + 512 + USTAR_END.length;
@@ -76,7 +84,7 @@ export function packTarParts(chunks: readonly StoredChunk[]): Buffer[] {
   return [
     ...chunks.flatMap((c) => ustarEntry(c.name, c.data)),
     ustarHeader(PADDING_NAME, padding),
-    Buffer.alloc(padding),
+    zeros(padding),
     USTAR_END,
   ];
 }

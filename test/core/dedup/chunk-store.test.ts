@@ -101,140 +101,146 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-describe('a backup adding many chunks', () => {
-  let vault: Vault;
-  /** The chunks added, in order, without repeats. */
-  const chunks: { id: string; data: Buffer; name: string }[] = [];
-  let writer: PackWriter;
-  let uploaded = 0;
+for (const inThread of [false, true])
+  describe(`a backup adding many chunks, sealed ${inThread ? 'in this thread' : 'by the pack worker'}`, () => {
+    let vault: Vault;
+    /** The chunks added, in order, without repeats. */
+    const chunks: { id: string; data: Buffer; name: string }[] = [];
+    let writer: PackWriter;
+    let uploaded = 0;
 
-  before(async () => {
-    vault = await newVault();
-    const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
-    assert.equal(store.locations.size, 0);
-    writer = new PackWriter(vault, store, writerOptions({ onUpload: (n) => (uploaded += n) }));
-    // About 20 MiB of media (random, 300 KiB–1 MiB a chunk) with chat text between: two full packs and a
-    // third one written by finish().
-    const sizes = [300 * 1024, 1024 * 1024, 700 * 1024 + 1, 450 * 1024 + 3, 1000 * 1024 - 7, 333 * 1024];
-    for (let i = 0; i < 44; i++) {
-      const data = i % 4 === 3 ? chatText(i, 200_000 + i) : randomBytes(sizes[i % sizes.length] as number);
-      const id = idOf(data);
-      const { name } = await writer.add(id, data);
-      chunks.push({ id, data, name });
-      // A chunk added again while it is pending, or after its pack was written, is not stored twice.
-      if (i % 5 === 0) assert.equal((await writer.add(id, data)).name, name);
-      if (i === 20)
-        assert.equal(
-          (await writer.add(chunks[0]?.id as string, chunks[0]?.data as Buffer)).name,
-          chunks[0]?.name,
-        );
-    }
-    assert.equal(writer.packs.length, 2, 'two packs written while adding');
-    await writer.finish();
-  });
+    before(async () => {
+      vault = await newVault();
+      const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
+      assert.equal(store.locations.size, 0);
+      writer = new PackWriter(vault, store, writerOptions({ onUpload: (n) => (uploaded += n), inThread }));
+      // About 20 MiB of media (random, 300 KiB–1 MiB a chunk) with chat text between: two full packs and a
+      // third one written by finish().
+      const sizes = [300 * 1024, 1024 * 1024, 700 * 1024 + 1, 450 * 1024 + 3, 1000 * 1024 - 7, 333 * 1024];
+      for (let i = 0; i < 44; i++) {
+        const data = i % 4 === 3 ? chatText(i, 200_000 + i) : randomBytes(sizes[i % sizes.length] as number);
+        const id = idOf(data);
+        const { name } = await writer.add(id, data);
+        chunks.push({ id, data, name });
+        // A chunk added again while it is pending, or after its pack was written, is not stored twice.
+        if (i % 5 === 0) assert.equal((await writer.add(id, data)).name, name);
+        if (i === 20)
+          assert.equal(
+            (await writer.add(chunks[0]?.id as string, chunks[0]?.data as Buffer)).name,
+            chunks[0]?.name,
+          );
+      }
+      assert.equal(writer.packs.length, 2, 'two packs written while adding');
+      await writer.finish();
+      assert.equal(writer.sealedInWorker, !inThread);
+    });
 
-  test('text chunks are stored gzipped, media as it is', () => {
-    for (const [i, c] of chunks.entries()) assert.equal(c.name, i % 4 === 3 ? `${c.id}.gz` : c.id);
-  });
+    test('text chunks are stored gzipped, media as it is', () => {
+      for (const [i, c] of chunks.entries()) assert.equal(c.name, i % 4 === 3 ? `${c.id}.gz` : c.id);
+    });
 
-  test('every pack but the last holds at least PACK_TARGET_BYTES stored bytes, and is written as soon as it does', async () => {
-    assert.equal(writer.packs.length, 3);
-    const listed: IndexEntry[] = [];
-    for (const [i, pack] of writer.packs.entries()) {
-      const entries = await readIndex(vault, pack);
-      const stored = entries.reduce((sum, e) => sum + e.storedBytes, 0);
-      const last = entries.at(-1) as IndexEntry;
-      if (i < writer.packs.length - 1) {
-        assert.ok(stored >= PACK_TARGET_BYTES, `pack ${i}: ${stored} bytes`);
-        assert.ok(
-          stored - last.storedBytes < PACK_TARGET_BYTES,
-          `pack ${i} was not written as soon as it was full`,
-        );
-      } else assert.ok(stored < PACK_TARGET_BYTES);
-      listed.push(...entries);
-    }
-    // The indexes list every chunk once, in the order added, with its stored and plain sizes.
-    assert.deepEqual(
-      listed.map((e) => e.name),
-      chunks.map((c) => c.name),
-    );
-    for (const [i, e] of listed.entries()) assert.equal(e.plainBytes, chunks[i]?.data.length);
-  });
-
-  test('each pack has its index, and nothing else (no temporary file) is left', async () => {
-    const names = writer.packs.map((p) => `${p}.age`).sort();
-    assert.deepEqual(await objects(vault), { packs: names, index: names });
-    let bytes = 0;
-    for (const name of names)
-      for (const folder of [vault.paths.packsDir, vault.paths.indexDir])
-        bytes += (await readFile(join(folder, name))).length;
-    assert.equal(uploaded, bytes, 'onUpload was told the bytes of every object');
-  });
-
-  test('each pack decrypts to a tar of exactly the chunks its index lists, which the index key cannot open', async () => {
-    for (const pack of writer.packs) {
-      const sealed = await readFile(vault.paths.pack(pack));
-      const tar = await decryptBuffer(sealed, [device.identity]);
-      const files = readPackTar(tar);
-      const entries = await readIndex(vault, pack);
+    test('every pack but the last holds at least PACK_TARGET_BYTES stored bytes, and is written as soon as it does', async () => {
+      assert.equal(writer.packs.length, 3);
+      const listed: IndexEntry[] = [];
+      for (const [i, pack] of writer.packs.entries()) {
+        const entries = await readIndex(vault, pack);
+        const stored = entries.reduce((sum, e) => sum + e.storedBytes, 0);
+        const last = entries.at(-1) as IndexEntry;
+        if (i < writer.packs.length - 1) {
+          assert.ok(stored >= PACK_TARGET_BYTES, `pack ${i}: ${stored} bytes`);
+          assert.ok(
+            stored - last.storedBytes < PACK_TARGET_BYTES,
+            `pack ${i} was not written as soon as it was full`,
+          );
+        } else assert.ok(stored < PACK_TARGET_BYTES);
+        listed.push(...entries);
+      }
+      // The indexes list every chunk once, in the order added, with its stored and plain sizes.
       assert.deepEqual(
-        [...files.keys()],
-        entries.map((e) => e.name),
+        listed.map((e) => e.name),
+        chunks.map((c) => c.name),
       );
-      for (const e of entries) {
-        const data = files.get(e.name) as Buffer;
-        assert.equal(data.length, e.storedBytes);
-        const chunk = chunks.find((c) => c.name === e.name);
-        assert.deepEqual(plainOf({ name: e.name, data }, e.plainBytes), chunk?.data);
+      for (const [i, e] of listed.entries()) assert.equal(e.plainBytes, chunks[i]?.data.length);
+    });
+
+    test('each pack has its index, and nothing else (no temporary file) is left', async () => {
+      const names = writer.packs.map((p) => `${p}.age`).sort();
+      assert.deepEqual(await objects(vault), { packs: names, index: names });
+      let bytes = 0;
+      for (const name of names)
+        for (const folder of [vault.paths.packsDir, vault.paths.indexDir])
+          bytes += (await readFile(join(folder, name))).length;
+      assert.equal(uploaded, bytes, 'onUpload was told the bytes of every object');
+    });
+
+    test('each pack decrypts to a tar of exactly the chunks its index lists, which the index key cannot open', async () => {
+      for (const pack of writer.packs) {
+        const sealed = await readFile(vault.paths.pack(pack));
+        const tar = await decryptBuffer(sealed, [device.identity]);
+        const files = readPackTar(tar);
+        const entries = await readIndex(vault, pack);
+        assert.deepEqual(
+          [...files.keys()],
+          entries.map((e) => e.name),
+        );
+        for (const e of entries) {
+          const data = files.get(e.name) as Buffer;
+          assert.equal(data.length, e.storedBytes);
+          const chunk = chunks.find((c) => c.name === e.name);
+          assert.deepEqual(plainOf({ name: e.name, data }, e.plainBytes), chunk?.data);
+        }
+        await assert.rejects(decryptBuffer(sealed, [indexKey.identity]), NoIdentityMatchedError);
       }
-      await assert.rejects(decryptBuffer(sealed, [indexKey.identity]), NoIdentityMatchedError);
-    }
-  });
+    });
 
-  test('the system age and tar read a pack', async () => {
-    const pack = writer.packs[0] as string;
-    const out = tmp('pack.tar');
-    await run('age', ['-d', '-i', device.file, '-o', out, vault.paths.pack(pack)]);
-    const { stdout } = await run('tar', ['-tf', out]);
-    const entries = await readIndex(vault, pack);
-    assert.deepEqual(stdout.trimEnd().split('\n'), [...entries.map((e) => e.name), PADDING_NAME]);
-  });
+    test('the system age and tar read a pack', async () => {
+      const pack = writer.packs[0] as string;
+      const out = tmp('pack.tar');
+      await run('age', ['-d', '-i', device.file, '-o', out, vault.paths.pack(pack)]);
+      const { stdout } = await run('tar', ['-tf', out]);
+      const entries = await readIndex(vault, pack);
+      assert.deepEqual(stdout.trimEnd().split('\n'), [...entries.map((e) => e.name), PADDING_NAME]);
+    });
 
-  test('ChunkStore.load in a fresh instance finds every chunk in its pack', async () => {
-    const where = new Map<string, { pack: string; entry: IndexEntry }>();
-    for (const pack of writer.packs)
-      for (const entry of await readIndex(vault, pack)) where.set(chunkIdOf(entry.name), { pack, entry });
-    for (const identities of [[indexKey.identity], [device.identity], [stranger.identity, device.identity]]) {
-      const store = await ChunkStore.load(vault, identities, authKey);
-      assert.deepEqual(store.problems, []);
-      assert.equal(store.locations.size, chunks.length);
+    test('ChunkStore.load in a fresh instance finds every chunk in its pack', async () => {
+      const where = new Map<string, { pack: string; entry: IndexEntry }>();
+      for (const pack of writer.packs)
+        for (const entry of await readIndex(vault, pack)) where.set(chunkIdOf(entry.name), { pack, entry });
+      for (const identities of [
+        [indexKey.identity],
+        [device.identity],
+        [stranger.identity, device.identity],
+      ]) {
+        const store = await ChunkStore.load(vault, identities, authKey);
+        assert.deepEqual(store.problems, []);
+        assert.equal(store.locations.size, chunks.length);
+        for (const c of chunks) {
+          const found = where.get(c.id);
+          assert.ok(found);
+          assert.deepEqual(store.locations.get(c.id), { ...found.entry, pack: found.pack });
+          assert.equal(store.locations.get(c.id)?.name, c.name);
+        }
+      }
+    });
+
+    test('adding chunks the vault holds writes nothing and returns their stored names and CRCs', async () => {
+      const before = await objects(vault);
+      let uploads = 0;
+      const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
+      const again = new PackWriter(vault, store, writerOptions({ onUpload: () => uploads++ }));
       for (const c of chunks) {
-        const found = where.get(c.id);
-        assert.ok(found);
-        assert.deepEqual(store.locations.get(c.id), { ...found.entry, pack: found.pack });
-        assert.equal(store.locations.get(c.id)?.name, c.name);
+        assert.equal(again.known(c.id)?.name, c.name);
+        const entry = await again.add(c.id, c.data);
+        assert.equal(entry.name, c.name);
+        assert.equal(entry.crc, crcUpdate(0, c.data), 'the CRC register of its plain bytes');
+        assert.equal(entry.plainBytes, c.data.length);
       }
-    }
+      await again.finish();
+      assert.deepEqual(again.packs, []);
+      assert.equal(uploads, 0);
+      assert.deepEqual(await objects(vault), before);
+    });
   });
-
-  test('adding chunks the vault holds writes nothing and returns their stored names and CRCs', async () => {
-    const before = await objects(vault);
-    let uploads = 0;
-    const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
-    const again = new PackWriter(vault, store, writerOptions({ onUpload: () => uploads++ }));
-    for (const c of chunks) {
-      assert.equal(again.known(c.id)?.name, c.name);
-      const entry = await again.add(c.id, c.data);
-      assert.equal(entry.name, c.name);
-      assert.equal(entry.crc, crcUpdate(0, c.data), 'the CRC register of its plain bytes');
-      assert.equal(entry.plainBytes, c.data.length);
-    }
-    await again.finish();
-    assert.deepEqual(again.packs, []);
-    assert.equal(uploads, 0);
-    assert.deepEqual(await objects(vault), before);
-  });
-});
 
 test('an index made with another authentication key is a problem, and its chunks are not used', async () => {
   const vault = await newVault();

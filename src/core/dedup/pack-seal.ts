@@ -1,0 +1,55 @@
+// Sealing one pack: the CRC registers of its chunks, its tar encrypted with age, the pack file, its index.
+// Runs in the pack worker (pack-worker.ts), or in the calling thread where no worker can start.
+import { join } from 'node:path';
+import { encryptBuffer, encryptParts } from '../age/buffer.js';
+import { tempPathFor, writeFileRenamed } from '../fs-atomic.js';
+import { crcUpdate } from './cksum.js';
+import { packTarParts } from './pack.js';
+import { encodeIndex } from './pack-index.js';
+
+/** What every pack of one backup shares. */
+export interface SealSettings {
+  recipients: readonly string[];
+  indexRecipients: readonly string[];
+  authKey: Uint8Array;
+  packsDir: string;
+  indexDir: string;
+  /** Temporary files carry it, so that `gc` knows whose leftovers they are. */
+  backupId: string;
+}
+
+/** One pack: its chunks as ranges of `arena`, each with its CRC register when the caller knows it. */
+export interface SealJob {
+  pack: string;
+  arena: ArrayBufferLike;
+  chunks: { name: string; offset: number; length: number; plainBytes: number; crc: number | null }[];
+}
+
+/** What sealing wrote: each chunk's CRC register (in job order) and the bytes of the pack and its index. */
+export interface SealResult {
+  crcs: number[];
+  bytes: number;
+}
+
+/** Seals `job` and writes its pack and index (renamed into place; the caller flushes the folders). */
+export async function sealPack(
+  job: SealJob,
+  settings: SealSettings,
+  sealedBuffer?: Buffer,
+): Promise<SealResult> {
+  const views = job.chunks.map((c) => ({ name: c.name, data: Buffer.from(job.arena, c.offset, c.length) }));
+  const crcs = job.chunks.map((c, i) => c.crc ?? crcUpdate(0, (views[i] as { data: Buffer }).data));
+  const temp = (dir: string) => tempPathFor(join(dir, `${settings.backupId}.age`));
+  const sealed = await encryptParts(packTarParts(views), settings.recipients, sealedBuffer);
+  await writeFileRenamed(join(settings.packsDir, `${job.pack}.age`), sealed, 0o644, temp(settings.packsDir));
+  const entries = job.chunks.map((c, i) => ({
+    name: c.name,
+    storedBytes: c.length,
+    plainBytes: c.plainBytes,
+    crc: crcs[i] as number,
+  }));
+  const authKey = Buffer.from(settings.authKey);
+  const index = await encryptBuffer(encodeIndex(authKey, job.pack, entries), settings.indexRecipients);
+  await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
+  return { crcs, bytes: sealed.length + index.length };
+}
