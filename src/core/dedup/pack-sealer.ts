@@ -35,7 +35,10 @@ function startWorker(settings: SealSettings): Worker | null {
   }
 }
 
-/** Seals one pack at a time (the caller waits for each before handing the next). */
+/**
+ * Seals one pack at a time (the caller waits for each before handing the next): the first in this thread,
+ * the others in the worker.
+ */
 export class PackSealer {
   private worker: Worker | null | undefined;
   private waiting: { job: SealJob; resolve: (r: SealResult) => void; reject: (e: Error) => void } | undefined;
@@ -44,6 +47,7 @@ export class PackSealer {
 
   /** Whether packs were sealed by the worker (false: in this thread). */
   inWorker = false;
+  private sealed = 0;
 
   /** `inThread`: seal in this thread, never starting a worker. */
   constructor(
@@ -55,6 +59,8 @@ export class PackSealer {
 
   /** Seals `job`; its arena must be shared memory, untouched until this resolves. */
   seal(job: SealJob): Promise<SealResult> {
+    // A backup that brings one pack or less (most re-exports) does not pay for starting a worker.
+    if (this.sealed++ === 0) return sealPack(job, this.settings);
     if (this.worker === undefined) this.worker = this.start();
     const worker = this.worker;
     if (!worker) return sealPack(job, this.settings);
