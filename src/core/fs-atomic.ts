@@ -53,13 +53,7 @@ export async function writeFileAtomic(
   mode = 0o600,
   temp = tempPathFor(path),
 ): Promise<void> {
-  try {
-    await writeDurable(temp, data, mode);
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
-  }
+  await writeFileRenamed(path, data, mode, temp);
   await fsyncDir(dirname(path));
 }
 
@@ -70,7 +64,7 @@ export async function writeFileAtomic(
  */
 export async function writeFileRenamed(
   path: string,
-  data: Uint8Array,
+  data: string | Uint8Array,
   mode: number,
   temp: string,
 ): Promise<void> {

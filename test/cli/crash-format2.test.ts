@@ -4,9 +4,8 @@
 // reuses the packs of the killed runs (only the snapshot is new) and restores byte for byte. A kill during
 // the backup of a changed version leaves the earlier backup restorable.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync, watch } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
@@ -15,6 +14,7 @@ import { decodeIndex } from '../../src/core/dedup/pack-index.js';
 import { type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { decryptMetadata, verifyMetadata } from '../../src/core/vault/metadata.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
+import { exited, sha256File } from '../helpers/processes.js';
 
 const MiB = 1024 * 1024;
 /** The random media file: incompressible and unique, so it fills about 17 packs of 8–12 MiB. */
@@ -49,19 +49,6 @@ function chatText(lines: number, from = 0): string {
   }
   return text;
 }
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-    } else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
 
 /** Names in `dir` now (none if it cannot be read). */
 function namesNow(dir: string): string[] {

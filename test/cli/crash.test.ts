@@ -2,14 +2,14 @@
 // verify, `gc` removes exactly what this device left unfinished, and the next backup succeeds and restores
 // byte for byte. gc leaves another device's fresh orphans alone until their grace period is over.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync, watch } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { newBackupId } from '../../src/core/vault/layout.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
+import { exited, sha256File } from '../helpers/processes.js';
 
 // These tests damage and kill format-1 objects (data/<id>.age), so this file writes format 1;
 // format-2 backups have their own in crash-format2.test.ts.
@@ -35,19 +35,6 @@ async function writeBigFile(path: string, mib: number): Promise<void> {
     await handle.close();
   }
 }
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode });
-    } else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
 
 /**
  * Starts `backup PATH` and SIGKILLs it the moment `shouldKill(names of the data folder)` is true, watching the

@@ -141,7 +141,11 @@ const WRITERS = 4;
 /** Writes checked chunks into their files: each file opened once, a few files at a time. */
 async function writePlaced(chunks: readonly (Placement & { plain: Buffer })[]): Promise<void> {
   const byFile = new Map<string, (Placement & { plain: Buffer })[]>();
-  for (const c of chunks) byFile.set(c.file, [...(byFile.get(c.file) ?? []), c]);
+  for (const c of chunks) {
+    const list = byFile.get(c.file) ?? [];
+    list.push(c);
+    byFile.set(c.file, list);
+  }
   const queue = [...byFile.entries()];
   const worker = async () => {
     for (let item = queue.shift(); item; item = queue.shift()) {
