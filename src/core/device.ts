@@ -28,6 +28,7 @@ import {
   type Settings,
   saveSettings,
 } from './profile.js';
+import { CollectionCache } from './vault/collections.js';
 import { Journal } from './vault/journal.js';
 import { Vault } from './vault/vault.js';
 
@@ -85,6 +86,7 @@ export function backupContextOf(
     journal,
     device,
     indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
+    collectionCache: new CollectionCache(join(profile.home, 'collection-cache.json')),
     format,
     ...(onProgress ? { onProgress } : {}),
     ...(onUpload ? { onUpload } : {}),

@@ -1,8 +1,9 @@
 // prune: remove old backups by a retention policy (restic's `forget --keep-*`, per source).
 import { stat } from 'node:fs/promises';
 import { chatLabel } from '../../core/chats/labels.js';
-import { packUsage } from '../../core/dedup/pack-usage.js';
+import { DEFAULT_RECLAIM_GRACE_MS, DEFAULT_SILENT_AFTER_MS, reclaim } from '../../core/dedup/reclaim.js';
 import { deviceIdentities, openDevice } from '../../core/device.js';
+import { recipientOf } from '../../core/keys/vault-secrets.js';
 import { profileHome } from '../../core/profile.js';
 import {
   DEFAULT_RETENTION,
@@ -24,6 +25,7 @@ export const prune: Command = {
   summary: 'remove old backups by a retention policy (see --help)',
   help: `usage: puddleproof prune [--dry-run] [--keep-last N] [--keep-hourly N] [--keep-daily N]
                          [--keep-weekly N] [--keep-monthly N] [--keep-yearly N]
+                         [--grace DURATION] [--silent-after DURATION]
 
 Keeps, for each source (chat) on its own:
   --keep-last N     the N newest backups                                  (default ${d.last})
@@ -39,8 +41,18 @@ removed. Flags override the defaults one by one (--keep-daily 0 turns the daily 
 Prints "keep ID SOURCE TIME (reasons)" or "remove ID SOURCE TIME" per backup. --dry-run removes nothing.
 Backups this device cannot read are never removed. A backup's commit record goes first, then its data
 (a format-1 archive, or a format-2 snapshot); if prune is interrupted in between, \`puddleproof gc\`
-removes the leftover later. Format-2 backups share packs of chunks; prune never deletes a pack (another
-device's backup may use it before it has synced here) and says how much space unused packs take.`,
+removes the leftover later.
+
+Format-2 backups share packs of chunks, and other devices may be using a pack this device sees no use
+for (their backups may not have synced here yet). So packs are reclaimed in two steps, over several runs:
+prune condemns the packs no backup here uses (a "collection"); every device acknowledges it on its next
+backup or prune; a later prune, on any device, deletes a condemned pack once every device has, none of
+the backups they listed needs it, and the collection is older than the margin.
+  --grace DURATION         the margin: packs younger than this are not condemned, collections younger
+                           are not acted on (default ${days(DEFAULT_RECLAIM_GRACE_MS)})
+  --silent-after DURATION  a device that has said nothing for this long is not waited for
+                           (default ${days(DEFAULT_SILENT_AFTER_MS)})
+DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
   async run(argv, env) {
     const { values, positionals } = parse(argv, {
       'dry-run': { type: 'boolean' },
@@ -50,6 +62,8 @@ device's backup may use it before it has synced here) and says how much space un
       'keep-weekly': { type: 'string' },
       'keep-monthly': { type: 'string' },
       'keep-yearly': { type: 'string' },
+      grace: { type: 'string' },
+      'silent-after': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const policy: RetentionPolicy = { ...DEFAULT_RETENTION };
@@ -61,6 +75,8 @@ device's backup may use it before it has synced here) and says how much space un
       policy[rule] = Number(text);
     }
     validatePolicy(policy);
+    const graceMs = duration(values.grace, '--grace') ?? DEFAULT_RECLAIM_GRACE_MS;
+    const silentMs = duration(values['silent-after'], '--silent-after') ?? DEFAULT_SILENT_AFTER_MS;
     const dryRun = values['dry-run'] === true;
 
     const device = await openDevice(profileHome(env));
@@ -82,7 +98,6 @@ device's backup may use it before it has synced here) and says how much space un
 
     const n = plan.remove.length;
     const removed = new Set(plan.remove.map((r) => r.id));
-    const kept = backups.filter((b) => !removed.has(b.id));
     // Format-1 backups free their data objects at once; format-2 backups share packs.
     const dataBytes = (
       await Promise.all(
@@ -101,16 +116,54 @@ device's backup may use it before it has synced here) and says how much space un
     );
     if (dataBytes > 0)
       console.log(`${dryRun ? 'Would free' : 'Freed'} ${formatBytes(dataBytes)} of format-1 backups.`);
-    const usage = await packUsage(device.vault, kept, deviceIdentities(device), device.secrets.authKey);
-    if (usage.packs > 0) {
+    const r = await reclaim({
+      vault: device.vault,
+      device: { id: device.settings.deviceId, name: device.settings.deviceName },
+      journal: device.journal,
+      identities: deviceIdentities(device),
+      authKey: device.secrets.authKey,
+      recipients: [
+        ...device.secrets.recipients.map((x) => x.recipient),
+        await recipientOf(device.secrets.indexIdentity),
+      ],
+      forgotten: dryRun ? [] : [...removed],
+      graceMs,
+      silentMs,
+      dryRun,
+    });
+    if (r.packs > 0) {
+      const dry = dryRun ? 'Would delete' : 'Deleted';
       console.log(
-        `Packs: ${dryRun ? 'after this prune, ' : ''}${usage.unusedPacks} of ${usage.packs} ` +
-          `${dryRun ? 'would be' : 'are'} used by no backup listed here ` +
-          `(${formatBytes(usage.unusedBytes)}); used packs also hold ${formatBytes(usage.unneededInUsedPacks)} ` +
-          'that no backup needs. Prune does not delete packs: a backup another device made may use them ' +
-          'before it has synced here. That space stays in the cloud folder for now.',
+        `Packs: ${dryRun ? 'after this prune, ' : ''}${r.unusedPacks} of ${r.packs} are used by no backup ` +
+          `kept here (${formatBytes(r.unusedBytes)}).`,
       );
+      console.log(`${dry} ${r.deletedPacks} packs (${formatBytes(r.freedBytes)}).`);
+      console.log(
+        `${dryRun ? 'Would condemn' : 'Condemned'} ${r.condemnedPacks} packs (${formatBytes(r.condemnedBytes)}); ` +
+          `${r.pendingPacks} condemned packs wait to be deleted (${formatBytes(r.pendingBytes)}).`,
+      );
+      if (r.youngPacks > 0)
+        console.log(
+          `${r.youngPacks} unused packs are younger than the margin (${values.grace ?? days(DEFAULT_RECLAIM_GRACE_MS)}) and are not condemned yet.`,
+        );
     }
+    for (const s of r.silent)
+      console.log(`Not waiting for ${s.device}: silent since ${s.lastSeen} (see --silent-after).`);
+    for (const w of r.waiting) console.log(`Waiting: ${w}`);
     return 0;
   },
 };
+
+function days(ms: number): string {
+  return `${ms / 86_400_000}d`;
+}
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration flag (`0s`, `12h`, `7d`) in ms, or undefined when the flag is absent. */
+function duration(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d{1,6})([smhd])$/.exec(text);
+  if (!m) throw new UsageError(`${flag} takes a whole number with s, m, h or d, e.g. 7d (got "${text}")`);
+  return Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000);
+}

@@ -14,6 +14,8 @@ import type { IndexCache } from '../dedup/chunk-store.js';
 import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
+import { acknowledge } from '../vault/acknowledge.js';
+import { type CollectionCache, readCollections } from '../vault/collections.js';
 import type { Journal } from '../vault/journal.js';
 import { newBackupId } from '../vault/layout.js';
 import { type BackupMetadata, encryptMetadata, signMetadata } from '../vault/metadata.js';
@@ -41,6 +43,8 @@ export interface BackupContext {
   indexCache?: IndexCache;
   /** Called with the bytes of each object a format-2 backup writes to the cloud folder. */
   onUpload?: (bytes: number) => void;
+  /** This device's copy of the vault's collection records (format 2). */
+  collectionCache?: CollectionCache;
 }
 
 /** What happened to one export. */
@@ -292,8 +296,19 @@ export async function backupExport(
   });
   await ctx.journal.begin(id);
   if ((ctx.format ?? 2) === 2) {
+    let committed: BackupMetadata;
+    let seen: Set<string>;
     try {
-      const stored = await storeExport({
+      // Packs a collection condemned are not reused: they may be deleted once this device acknowledges it.
+      const { collections } = await readCollections(
+        ctx.vault,
+        [ctx.secrets.indexIdentity],
+        authKey,
+        ctx.collectionCache,
+      );
+      seen = new Set(collections.keys());
+      await ctx.journal.saw(id, seen);
+      const chunks = await storeExport({
         vault: ctx.vault,
         id,
         createdAt,
@@ -305,17 +320,18 @@ export async function backupExport(
         recipients,
         indexRecipient,
         onBytes,
+        avoid: new Set([...collections.values()].flatMap((c) => c.condemned)),
         ...(ctx.indexCache ? { indexCache: ctx.indexCache } : {}),
         ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
       });
-      const fingerprint = contentFingerprint(authKey, entries, stored.digests);
+      const fingerprint = contentFingerprint(authKey, entries, chunks.digests);
       const same = existing.find((m) => m.fingerprint === fingerprint);
       if (same) return unchanged(same);
-      const { snapshotSha256, uploadedBytes } = await stored.writeSnapshot();
+      const { snapshotSha256, uploadedBytes } = await chunks.writeSnapshot();
       const meta: BackupMetadata = { format: 2, ...common, snapshotSha256, uploadedBytes, fingerprint };
       const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
       await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
-      return { status: 'stored', meta, skipped };
+      committed = meta;
     } catch (err) {
       // Packs already written stay: they are whole, and a retry reuses them instead of uploading again.
       await rm(ctx.vault.paths.snapshot(id), { force: true });
@@ -323,6 +339,19 @@ export async function backupExport(
     } finally {
       await ctx.journal.end(id);
     }
+    // Committed: this device's checkpoint now lists the backup and acknowledges what it avoided.
+    await acknowledge({
+      vault: ctx.vault,
+      device: ctx.device,
+      journal: ctx.journal,
+      identities: [ctx.secrets.indexIdentity],
+      authKey,
+      recipients: [...recipients, indexRecipient],
+      seen,
+      known: [...existing, committed],
+      now: now(),
+    });
+    return { status: 'stored', meta: committed, skipped };
   }
   try {
     const seal = new SealTarStream(authKey, id);

@@ -32,6 +32,8 @@ export interface SnapshotBackupRequest {
   indexCache?: IndexCache;
   /** Called with the bytes of each object written. */
   onUpload?: (bytes: number) => void;
+  /** Packs not to reuse (condemned by a collection): their chunks are stored again. */
+  avoid?: ReadonlySet<string>;
 }
 
 /** The export's chunks are in packs; `writeSnapshot` writes the file list that makes them a backup. */
@@ -89,7 +91,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     uploadedBytes += n;
     req.onUpload?.(n);
   };
-  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey, req.indexCache);
+  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey, req.indexCache, req.avoid);
   const writer = new PackWriter(vault, store, {
     recipients: req.recipients,
     indexRecipients: [...req.recipients, req.indexRecipient],
@@ -120,7 +122,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   for (const [file, entries] of fileEntries)
     if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.
-  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.byPack);
+  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.allIndexes());
   const writeSnapshot = async () => {
     const plain = encodeSnapshot(
       {

@@ -38,28 +38,42 @@ export class ChunkStore {
     identities: readonly string[],
     authKey: Buffer,
     cache?: IndexCache,
+    avoid: ReadonlySet<string> = new Set(),
   ): Promise<ChunkStore> {
     const store = new ChunkStore();
     const packs = new Set(await readdir(vault.paths.packsDir));
     const cached = (await cache?.read(vault.root)) ?? new Map<string, IndexEntry[]>();
+    const read = new Map<string, readonly IndexEntry[]>();
     for (const name of (await readdir(vault.paths.indexDir)).sort()) {
       const pack = idOfObjectName(name);
       if (pack === null || !packs.has(name)) continue;
-      const known = cached.get(pack);
-      if (known) {
-        store.add(pack, known);
-        continue;
-      }
       try {
-        const plain = await decryptBuffer(await readFile(join(vault.paths.indexDir, name)), identities);
-        store.add(pack, decodeIndex(authKey, pack, plain));
+        const entries =
+          cached.get(pack) ??
+          decodeIndex(
+            authKey,
+            pack,
+            await decryptBuffer(await readFile(join(vault.paths.indexDir, name)), identities),
+          );
+        read.set(pack, entries);
+        // A pack a collection condemned may be deleted soon: its chunks count as missing (stored again).
+        if (avoid.has(pack)) store.avoided.set(pack, entries);
+        else store.add(pack, entries);
       } catch (err) {
         store.problems.push({ id: pack, problem: `pack index: ${(err as Error).message}` });
       }
     }
-    if (cache && (store.byPack.size !== cached.size || [...store.byPack.keys()].some((p) => !cached.has(p))))
-      await cache.write(vault.root, store.byPack);
+    if (cache && (read.size !== cached.size || [...read.keys()].some((p) => !cached.has(p))))
+      await cache.write(vault.root, read);
     return store;
+  }
+
+  /** Entries of the packs loaded but left out (see `load`). */
+  readonly avoided = new Map<string, readonly IndexEntry[]>();
+
+  /** Every index read or written, for the cache. */
+  allIndexes(): Map<string, readonly IndexEntry[]> {
+    return new Map([...this.byPack, ...this.avoided]);
   }
 
   /** Each pack's entries, as loaded and added. */

@@ -1,12 +1,15 @@
 // This device's unfinished backups: a marker file per id in the profile, holding the id of the process
 // writing it, so that after a crash `gc` removes their objects at once instead of waiting out the grace
-// period, while a backup still running in another process is left alone.
+// period, while a backup still running in another process is left alone. A marker also says which
+// collections its backup avoids (see checkpoints.ts): "<pid>" while it has not looked yet, then
+// "<pid>\nseen <collection ids>".
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { isBackupId } from './layout.js';
 
 function running(pid: number): boolean {
+  if (!(Number.isInteger(pid) && pid > 0)) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -25,6 +28,28 @@ export class Journal {
     await writeFileAtomic(join(this.dir, id), String(process.pid));
   }
 
+  /** Records the collections the backup `id` has read: it uses no pack they condemned. */
+  async saw(id: string, collections: Iterable<string>): Promise<void> {
+    await writeFileAtomic(join(this.dir, id), `${process.pid}\nseen ${[...collections].join(' ')}`.trimEnd());
+  }
+
+  /**
+   * What the backups running now (in any process) avoid: for each, the collections it has read, or null
+   * while it has not read them yet.
+   */
+  async running(): Promise<(Set<string> | null)[]> {
+    const all: (Set<string> | null)[] = [];
+    for (const id of await readdir(this.dir).catch(() => [])) {
+      if (!isBackupId(id)) continue;
+      const text = await readFile(join(this.dir, id), 'utf8').catch(() => null);
+      if (text === null) continue;
+      const [pid, seen] = text.split('\n');
+      if (!running(Number(pid))) continue;
+      all.push(seen?.startsWith('seen') ? new Set(seen.split(' ').slice(1)) : null);
+    }
+    return all;
+  }
+
   async end(id: string): Promise<void> {
     await rm(join(this.dir, id), { force: true });
   }
@@ -39,8 +64,7 @@ export class Journal {
         return '';
       });
       if (text === null) continue;
-      const pid = Number(text);
-      if (!(Number.isInteger(pid) && pid > 0 && running(pid))) ids.add(id);
+      if (!running(Number(text.split('\n')[0]))) ids.add(id);
     }
     return ids;
   }

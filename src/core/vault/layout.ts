@@ -20,18 +20,22 @@ export function vaultPaths(root: string) {
     packsDir: join(root, 'packs'),
     indexDir: join(root, 'index'),
     snapshotsDir: join(root, 'snapshots'),
+    collectionsDir: join(root, 'collections'),
+    devicesDir: join(root, 'devices'),
     data: (id: string) => join(root, 'data', `${id}.age`),
     meta: (id: string) => join(root, 'meta', `${id}.age`),
     pack: (id: string) => join(root, 'packs', `${id}.age`),
     index: (id: string) => join(root, 'index', `${id}.age`),
     snapshot: (id: string) => join(root, 'snapshots', `${id}.age`),
+    collection: (id: string) => join(root, 'collections', `${id}.age`),
+    device: (name: string) => join(root, 'devices', `${name}.age`),
   };
 }
 
 const ID_PATTERN = /^\d{8}T\d{6}Z-[a-z2-7]{12}$/;
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-/** A new backup id: UTC time to the second and 60 random bits, e.g. 20261126T170503Z-k3j9x2m4qa7b. */
+/** A new backup id: UTC time to the second and 60 random bits, e.g. 20261126T170503Z-k3j7x2m4qa7b. */
 export function newBackupId(now: Date): string {
   const stamp = now
     .toISOString()
@@ -49,6 +53,14 @@ export function isBackupId(id: string): boolean {
 /** The name of a new chat-edit object: a time and 60 random bits, like a backup id (`<id>.age`). */
 export function newChatEditName(now: Date): string {
   return `${newBackupId(now)}.age`;
+}
+
+/** The time in an object name (`<id>`), in ms since the epoch. */
+export function timeOfId(id: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s);
 }
 
 /** The id of a committed object's file name (`<id>.age`), or null for anything else. */

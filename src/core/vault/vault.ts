@@ -79,7 +79,16 @@ export class Vault {
   /** The vault's folders and its restore guide (RESTORE.txt and the script), where they are missing. */
   private async makeFolders(): Promise<void> {
     const p = this.paths;
-    for (const dir of [p.dataDir, p.metaDir, p.chatsDir, p.packsDir, p.indexDir, p.snapshotsDir])
+    for (const dir of [
+      p.dataDir,
+      p.metaDir,
+      p.chatsDir,
+      p.packsDir,
+      p.indexDir,
+      p.snapshotsDir,
+      p.collectionsDir,
+      p.devicesDir,
+    ])
       await mkdir(dir, { recursive: true });
     await writeRestoreGuide(this.root);
   }
@@ -205,7 +214,8 @@ export class Vault {
     const committed = new Set(await this.committedIds());
     const removed: string[] = [];
     const p = this.paths;
-    for (const dir of [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir]) {
+    const dirs = [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir];
+    for (const dir of [...dirs, p.collectionsDir, p.devicesDir]) {
       const whole = dir === p.dataDir || dir === p.metaDir || dir === p.snapshotsDir;
       for (const name of await readdir(dir)) {
         const temp = name.startsWith('.tmp-');

@@ -1,0 +1,282 @@
+// Reclaiming the space of packs no backup uses, in two steps that stay safe when devices work at the same
+// time through a sync folder that delivers late and in any order:
+//   1. collect: a collection record condemns the packs that no backup this device can see uses;
+//   2. delete: a later run (on any device) deletes a condemned pack once every device has acknowledged the
+//      collection (so none of its later backups uses the pack), every backup those devices listed is here
+//      to be checked, and still no backup needs a chunk that only that pack holds.
+// A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
+import { rm, stat } from 'node:fs/promises';
+import { fsyncDir } from '../fs-atomic.js';
+import { readSnapshot } from '../restore/snapshot-restore.js';
+import { acknowledge } from '../vault/acknowledge.js';
+import { type Checkpoint, readCheckpoints } from '../vault/checkpoints.js';
+import {
+  type Collection,
+  type CollectionCache,
+  readCollections,
+  writeCollection,
+} from '../vault/collections.js';
+import type { Journal } from '../vault/journal.js';
+import { timeOfId } from '../vault/layout.js';
+import type { BackupMetadata } from '../vault/metadata.js';
+import type { Vault } from '../vault/vault.js';
+import { ChunkStore, chunkIdOf, type IndexCache } from './chunk-store.js';
+
+/** Default margin: packs younger than this are not condemned, collections younger are not acted on. */
+export const DEFAULT_RECLAIM_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Default time after which a device that has said nothing is no longer waited for. */
+export const DEFAULT_SILENT_AFTER_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** What reclaiming needs. */
+export interface ReclaimRequest {
+  vault: Vault;
+  device: { id: string; name: string };
+  journal: Journal;
+  /** This device's identities (the index identity opens snapshots, indexes and records). */
+  identities: readonly string[];
+  authKey: Buffer;
+  /** Recipients of records: the trusted recipients and the vault index recipient. */
+  recipients: readonly string[];
+  /** Backups this run removed (recorded in the collection, so nobody waits for them). */
+  forgotten?: readonly string[];
+  graceMs?: number;
+  silentMs?: number;
+  /** Say what would happen; write and delete nothing. */
+  dryRun?: boolean;
+  now?: Date;
+  indexCache?: IndexCache;
+  collectionCache?: CollectionCache;
+}
+
+/** What a reclaim run did, and what it waits for. */
+export interface ReclaimReport {
+  /** The packs deleted (or, in a dry run, that would be). */
+  deleted: string[];
+  deletedPacks: number;
+  freedBytes: number;
+  /** Packs in the folder (with a readable index) before this run. */
+  packs: number;
+  /** Packs no backup left here uses (condemned or not yet), and their bytes. */
+  unusedPacks: number;
+  unusedBytes: number;
+  /** Of those, packs younger than the margin, not condemned yet. */
+  youngPacks: number;
+  /** Packs this run condemned. */
+  condemnedPacks: number;
+  condemnedBytes: number;
+  /** Condemned packs still in the folder after this run (waiting to be deleted), and their bytes. */
+  pendingPacks: number;
+  pendingBytes: number;
+  /** Why condemned packs were not deleted yet (one line each, no duplicates). */
+  waiting: string[];
+  /** Devices not waited for, because they have been silent too long. */
+  silent: { device: string; lastSeen: string }[];
+}
+
+async function sizeOf(path: string): Promise<number> {
+  return (await stat(path).catch(() => null))?.size ?? 0;
+}
+
+/** Runs both steps: deletes what is safe to delete, then condemns what no backup uses now. */
+export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
+  const { vault, authKey, identities } = req;
+  const now = req.now ?? new Date();
+  const graceMs = req.graceMs ?? DEFAULT_RECLAIM_GRACE_MS;
+  const silentMs = req.silentMs ?? DEFAULT_SILENT_AFTER_MS;
+  const report: ReclaimReport = {
+    deleted: [],
+    packs: 0,
+    unusedPacks: 0,
+    unusedBytes: 0,
+    youngPacks: 0,
+    deletedPacks: 0,
+    freedBytes: 0,
+    condemnedPacks: 0,
+    condemnedBytes: 0,
+    pendingPacks: 0,
+    pendingBytes: 0,
+    waiting: [],
+    silent: [],
+  };
+  const waiting = new Set<string>();
+
+  const { collections } = await readCollections(vault, identities, authKey, req.collectionCache);
+  // In a dry run the backups prune would remove are still here: they count as removed.
+  const gone = new Set(req.forgotten ?? []);
+  const listed = await vault.listUnedited(identities, authKey);
+  const backups = listed.backups.filter((b) => !gone.has(b.id));
+  const { problems } = listed;
+  const ackRequest = {
+    vault,
+    device: req.device,
+    journal: req.journal,
+    identities,
+    authKey,
+    recipients: req.recipients,
+    known: listed.backups,
+    now,
+  };
+  const own = await acknowledge({
+    ...ackRequest,
+    seen: new Set(collections.keys()),
+    dryRun: req.dryRun === true,
+  });
+  const { checkpoints } = await readCheckpoints(vault, identities, authKey);
+  if (own) checkpoints.set(own.deviceId, own);
+
+  // Every chunk a visible backup needs. A backup whose metadata or file list cannot be read here holds
+  // everything back: what it needs is unknown.
+  const needed = new Set<string>();
+  for (const p of problems) waiting.add(`backup ${p.id} cannot be read here (${p.problem})`);
+  for (const meta of backups) {
+    if (meta.format !== 2) continue;
+    try {
+      for (const e of await readSnapshot(vault, meta, identities))
+        if (e.type === 'file') for (const c of e.chunks) needed.add(chunkIdOf(c.name));
+    } catch {
+      waiting.add(`the file list of backup ${meta.id} is not here yet`);
+    }
+  }
+  const blocked = waiting.size > 0;
+
+  const store = await ChunkStore.load(vault, identities, authKey, req.indexCache);
+  const packs = store.allIndexes();
+  report.packs = packs.size;
+  const condemnedBy = new Map<string, string>();
+  for (const c of collections.values()) for (const p of c.condemned) condemnedBy.set(p, c.id);
+  const liveChunks = new Set<string>();
+  for (const [pack, entries] of packs)
+    if (!condemnedBy.has(pack)) for (const e of entries) liveChunks.add(chunkIdOf(e.name));
+  const forgotten = new Set([...collections.values()].flatMap((c) => c.forgotten));
+  for (const id of req.forgotten ?? []) forgotten.add(id);
+  const visible = new Set(backups.map((b) => b.id));
+
+  // Step 2: delete.
+  const devices = knownDevices(checkpoints, backups);
+  const active: Checkpoint[] = [];
+  const waitingFor: string[] = [];
+  for (const [deviceId, d] of devices) {
+    if (now.getTime() - Date.parse(d.lastSeen) > silentMs) {
+      report.silent.push({ device: d.name, lastSeen: d.lastSeen });
+      continue;
+    }
+    const checkpoint = checkpoints.get(deviceId);
+    if (!checkpoint) {
+      waitingFor.push(deviceId);
+      continue;
+    }
+    active.push(checkpoint);
+    for (const id of checkpoint.backups)
+      if (!visible.has(id) && !forgotten.has(id))
+        waiting.add(`backup ${id} of ${checkpoint.device} has not synced here yet`);
+    for (const id of checkpoint.acked)
+      if (!collections.has(id))
+        waiting.add(`collection ${id} that ${checkpoint.device} saw has not synced here yet`);
+  }
+  for (const deviceId of waitingFor)
+    waiting.add(`${devices.get(deviceId)?.name ?? deviceId} has not said which collections it has seen yet`);
+  const unblocked = waiting.size === 0 && waitingFor.length === 0;
+  const deletions: string[] = [];
+  for (const c of [...collections.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    if (c.condemned.length === 0) continue;
+    const pending = c.condemned.filter((p) => packs.has(p));
+    let ready = unblocked;
+    if (now.getTime() - Date.parse(c.createdAt) < graceMs) {
+      if (pending.length > 0) waiting.add(`collection ${c.id} is younger than the margin`);
+      ready = false;
+    }
+    for (const checkpoint of active) {
+      if (checkpoint.acked.includes(c.id)) continue;
+      if (pending.length > 0)
+        waiting.add(
+          `${checkpoint.device} has not acknowledged collection ${c.id} yet (last seen ${checkpoint.writtenAt})`,
+        );
+      ready = false;
+    }
+    if (!ready) continue;
+    for (const pack of pending) {
+      const entries = packs.get(pack) ?? [];
+      if (entries.every((e) => !needed.has(chunkIdOf(e.name)) || liveChunks.has(chunkIdOf(e.name))))
+        deletions.push(pack);
+    }
+    // An index whose pack is gone: the rest of an interrupted deletion.
+    for (const pack of c.condemned)
+      if (
+        !packs.has(pack) &&
+        !(await sizeOf(vault.paths.pack(pack))) &&
+        (await sizeOf(vault.paths.index(pack)))
+      )
+        deletions.push(pack);
+  }
+  for (const pack of deletions) {
+    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    if (!req.dryRun) {
+      // The pack first: an index without its pack is ignored by every reader, the reverse is not.
+      await rm(vault.paths.pack(pack), { force: true });
+      await rm(vault.paths.index(pack), { force: true });
+    }
+    packs.delete(pack);
+    report.deleted.push(pack);
+    report.deletedPacks++;
+    report.freedBytes += bytes;
+  }
+  if (deletions.length > 0 && !req.dryRun) {
+    await fsyncDir(vault.paths.packsDir);
+    await fsyncDir(vault.paths.indexDir);
+  }
+
+  // Step 1: collect what no visible backup uses (not when some backup could not be read).
+  const condemned: string[] = [];
+  for (const [pack, entries] of packs) {
+    if (entries.some((e) => needed.has(chunkIdOf(e.name)))) continue;
+    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    report.unusedPacks++;
+    report.unusedBytes += bytes;
+    if (blocked || condemnedBy.has(pack)) continue;
+    if (now.getTime() - timeOfId(pack) < graceMs) {
+      report.youngPacks++;
+      continue;
+    }
+    condemned.push(pack);
+    report.condemnedPacks++;
+    report.condemnedBytes += bytes;
+  }
+  const forgottenNow = req.forgotten ?? [];
+  if (!req.dryRun && (condemned.length > 0 || forgottenNow.length > 0)) {
+    const collection = await writeCollection(
+      vault,
+      req.device,
+      now,
+      condemned,
+      forgottenNow,
+      authKey,
+      req.recipients,
+    );
+    collections.set(collection.id, collection);
+    await acknowledge({ ...ackRequest, seen: new Set(collections.keys()) });
+  }
+  for (const pack of packs.keys()) {
+    if (!condemnedBy.has(pack) && !condemned.includes(pack)) continue;
+    report.pendingPacks++;
+    report.pendingBytes += (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+  }
+  report.waiting = [...waiting];
+  return report;
+}
+
+/** Every device the vault shows: those with a checkpoint and those that made a backup, and when each was last seen. */
+function knownDevices(
+  checkpoints: ReadonlyMap<string, Checkpoint>,
+  backups: readonly BackupMetadata[],
+): Map<string, { name: string; lastSeen: string }> {
+  const devices = new Map<string, { name: string; lastSeen: string }>();
+  const see = (id: string, name: string, at: string) => {
+    const d = devices.get(id);
+    if (!d || at > d.lastSeen) devices.set(id, { name, lastSeen: at });
+  };
+  for (const c of checkpoints.values()) see(c.deviceId, c.device, c.writtenAt);
+  for (const b of backups) see(b.deviceId, b.device, b.createdAt);
+  return devices;
+}
+
+export type { Collection };

@@ -1,0 +1,362 @@
+// Reclaiming packs across devices whose cloud folders are joined by a sync that delivers late: each
+// device has its own folder, and `sync` (a small two-way sync, like a sync client's) carries files between
+// them, holding back what a test says has not arrived yet. Real files, keychain and age keys.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
+import { ChunkStore, chunkIdOf } from '../../../src/core/dedup/chunk-store.js';
+import { reclaim } from '../../../src/core/dedup/reclaim.js';
+import {
+  backupContextOf,
+  type Device,
+  deviceIdentities,
+  initVault,
+  recoverVault,
+} from '../../../src/core/device.js';
+import { readRecoveryKit } from '../../../src/core/keys/recovery-kit.js';
+import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
+import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
+import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
+import { readCheckpoints } from '../../../src/core/vault/checkpoints.js';
+import { readCollections, writeCollection } from '../../../src/core/vault/collections.js';
+import type { BackupMetadata, Format2Metadata } from '../../../src/core/vault/metadata.js';
+
+const TIMEOUT = { timeout: 120_000 };
+const roots: string[] = [];
+const devices: Device[] = [];
+const DAY = 86_400_000;
+
+after(async () => {
+  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+/** Files under `dir`, by path relative to it. */
+async function files(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const name of await readdir(dir, { recursive: true })) {
+    const path = join(dir, name);
+    if ((await stat(path)).isFile()) out.set(relative(dir, path), path);
+  }
+  return out;
+}
+
+/**
+ * A two-way sync of two folders with memory of what both had after the last pass (as a sync client keeps):
+ * a file gone from one side since then was deleted there; a new or changed file is copied (newer wins).
+ * Files for which `hold(path)` is true are not carried this time ("not synced yet").
+ */
+function syncPair(a: string, b: string) {
+  let last = new Map<string, number>();
+  return async (hold: (path: string) => boolean = () => false) => {
+    const fa = await files(a);
+    const fb = await files(b);
+    const next = new Map<string, number>();
+    for (const path of new Set([...fa.keys(), ...fb.keys()])) {
+      const pa = fa.get(path);
+      const pb = fb.get(path);
+      if (hold(path)) {
+        if (last.has(path)) next.set(path, 1);
+        continue;
+      }
+      if (pa && pb) {
+        const [ta, tb] = [(await stat(pa)).mtimeMs, (await stat(pb)).mtimeMs];
+        if (!(await readFile(pa)).equals(await readFile(pb))) {
+          if (ta >= tb) await copyFile(pa, pb);
+          else await copyFile(pb, pa);
+        }
+        next.set(path, 1);
+      } else if (pa || pb) {
+        const [from, toRoot] = pa ? [pa, b] : [pb as string, a];
+        if (last.has(path)) {
+          await rm(from); // deleted on the other side since the last pass
+        } else {
+          await mkdir(join(toRoot, path, '..'), { recursive: true });
+          await copyFile(from, join(toRoot, path));
+          next.set(path, 1);
+        }
+      }
+    }
+    last = next;
+  };
+}
+
+/** An export of random (incompressible) bytes: its chunks are its own. */
+async function newExport(dir: string, name: string, bytes = 300_000): Promise<string> {
+  const path = join(dir, name);
+  await mkdir(path, { recursive: true });
+  await writeFile(join(path, 'messages.html'), `<html><body>${name}</body></html>`);
+  await writeFile(join(path, 'photo.jpg'), randomBytes(bytes));
+  return path;
+}
+
+async function twoDevices() {
+  const root = await mkdtemp(join(tmpdir(), 'puddleproof-reclaim-'));
+  roots.push(root);
+  for (const d of ['cloud-a', 'cloud-b', 'watch-a', 'watch-b', 'exports']) await mkdir(join(root, d));
+  const a = await initVault({
+    home: join(root, 'home-a'),
+    watchDir: join(root, 'watch-a'),
+    cloudDir: join(root, 'cloud-a'),
+    kitPath: join(root, 'kit.txt'),
+    deviceName: 'laptop',
+  });
+  devices.push(a);
+  const sync = syncPair(join(root, 'cloud-a'), join(root, 'cloud-b'));
+  await sync();
+  const b = await recoverVault({
+    home: join(root, 'home-b'),
+    watchDir: join(root, 'watch-b'),
+    cloudDir: join(root, 'cloud-b'),
+    kit: await readRecoveryKit(join(root, 'kit.txt')),
+    deviceName: 'desktop',
+  });
+  devices.push(b);
+  return { root, a, b, sync, exports: join(root, 'exports') };
+}
+
+async function backUp(device: Device, path: string): Promise<Format2Metadata> {
+  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+  const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
+  assert.equal(outcome.status, 'stored');
+  return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta as Format2Metadata;
+}
+
+async function reclaimOn(device: Device, opts: { forgotten?: string[]; now?: Date; silentMs?: number } = {}) {
+  return reclaim({
+    vault: device.vault,
+    device: { id: device.settings.deviceId, name: device.settings.deviceName },
+    journal: device.journal,
+    identities: deviceIdentities(device),
+    authKey: device.secrets.authKey,
+    recipients: [
+      ...device.secrets.recipients.map((r) => r.recipient),
+      await recipientOf(device.secrets.indexIdentity),
+    ],
+    graceMs: 0,
+    ...opts,
+  });
+}
+
+/** Forgets backups on `device` and reclaims with them as the run's forgotten ones (what prune does). */
+async function prune(device: Device, ids: string[]) {
+  await device.vault.forget(ids);
+  return reclaimOn(device, { forgotten: ids });
+}
+
+/** The packs a backup's chunks are in (by the vault's indexes, every pack). */
+async function packsOf(device: Device, meta: Format2Metadata): Promise<Set<string>> {
+  const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+  const where = new Map<string, string>();
+  for (const [pack, entries] of store.byPack) for (const e of entries) where.set(chunkIdOf(e.name), pack);
+  const packs = new Set<string>();
+  for (const e of await readSnapshot(device.vault, meta, deviceIdentities(device)))
+    if (e.type === 'file') for (const c of e.chunks) packs.add(where.get(chunkIdOf(c.name)) ?? 'missing');
+  return packs;
+}
+
+/** How many of a backup's chunks are in `pack` and in no other pack. */
+async function chunksOnlyIn(device: Device, meta: Format2Metadata, pack: string): Promise<number> {
+  const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+  const packs = new Map<string, Set<string>>();
+  for (const [p, entries] of store.byPack)
+    for (const e of entries) packs.set(chunkIdOf(e.name), (packs.get(chunkIdOf(e.name)) ?? new Set()).add(p));
+  let only = 0;
+  for (const e of await readSnapshot(device.vault, meta, deviceIdentities(device)))
+    if (e.type === 'file')
+      for (const c of e.chunks) {
+        const where = packs.get(chunkIdOf(c.name));
+        if (where?.size === 1 && where.has(pack)) only++;
+      }
+  return only;
+}
+
+async function packNames(device: Device): Promise<Set<string>> {
+  return new Set(
+    (await readdir(device.vault.paths.packsDir)).filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4)),
+  );
+}
+
+/** Restores `meta` on `device` with the recovery kit too (packs of another device are not encrypted to it). */
+async function restores(device: Device, meta: BackupMetadata, root: string): Promise<void> {
+  const to = join(root, `restored-${meta.id}-${randomBytes(3).toString('hex')}`);
+  await restoreFromVault({
+    vault: device.vault,
+    meta,
+    identities: deviceIdentities(device, await readRecoveryKit(join(root, 'kit.txt'))),
+    authKey: device.secrets.authKey,
+    to,
+  });
+  const restored = await readFile(join(to, meta.exportName, 'photo.jpg'));
+  assert.ok(restored.length > 0);
+}
+
+describe('reclaiming packs', () => {
+  test(
+    'one device: a pack no backup uses is condemned by one prune and deleted by the next',
+    TIMEOUT,
+    async () => {
+      const { root, a, exports } = await twoDevices();
+      const old = await backUp(a, await newExport(exports, 'Old chat'));
+      const kept = await backUp(a, await newExport(exports, 'Kept chat'));
+      const oldPacks = await packsOf(a, old);
+      assert.equal(oldPacks.size, 1);
+
+      const first = await prune(a, [old.id]);
+      assert.equal(first.deletedPacks, 0, 'the first step only condemns');
+      assert.equal(first.condemnedPacks, 1);
+      assert.ok(first.condemnedBytes > 300_000);
+      for (const p of oldPacks) assert.ok((await packNames(a)).has(p));
+
+      const second = await reclaimOn(a);
+      assert.equal(second.deletedPacks, 1, JSON.stringify(second));
+      assert.ok(second.freedBytes >= first.condemnedBytes);
+      assert.deepEqual(second.waiting, []);
+      for (const p of oldPacks) assert.ok(!(await packNames(a)).has(p));
+      assert.ok(!(await readdir(a.vault.paths.indexDir)).includes(`${[...oldPacks][0]}.age`));
+      await restores(a, kept, root);
+      const third = await reclaimOn(a);
+      assert.equal(third.deletedPacks + third.condemnedPacks + third.pendingPacks, 0);
+    },
+  );
+
+  test(
+    'a backup made before its device saw the collection keeps the pack; a later one does not reuse it',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const shared = await newExport(exports, 'Shared chat');
+      const onA = await backUp(a, shared);
+      const [pack] = await packsOf(a, onA);
+      assert.ok(pack);
+      await sync();
+      // A removes its backup and condemns the pack; before the collection reaches B, B backs up the same
+      // export and, seeing the pack and its index, reuses it.
+      const condemn = await prune(a, [onA.id]);
+      assert.equal(condemn.condemnedPacks, 1);
+      // B's export holds the same photo (and a note of its own, so it is not the same export).
+      const onB = join(exports, 'b', 'Shared chat');
+      await cp(shared, onB, { recursive: true });
+      await writeFile(join(onB, 'note.txt'), 'from B');
+      const early = await backUp(b, onB);
+      const earlyPacks = await packsOf(b, early);
+      assert.ok(earlyPacks.has(pack), 'B reused the pack');
+
+      await sync((path) => path.includes('/snapshots/') || path.includes('/meta/'));
+      let r = await reclaimOn(a);
+      assert.equal(r.deletedPacks, 0);
+      assert.ok(
+        r.waiting.some((w) => /desktop has not acknowledged/.test(w)),
+        r.waiting.join('\n'),
+      );
+
+      // B acknowledges (any backup or prune does); its checkpoint lists its backup, whose snapshot and
+      // metadata have still not reached A: A waits for them.
+      await reclaimOn(b);
+      await sync((path) => path.includes('/snapshots/') || path.includes('/meta/'));
+      r = await reclaimOn(a);
+      assert.equal(r.deletedPacks, 0);
+      assert.ok(
+        r.waiting.some((w) => w.includes(`backup ${early.id} of desktop has not synced here yet`)),
+        r.waiting.join('\n'),
+      );
+
+      await sync();
+      r = await reclaimOn(a);
+      assert.equal(r.deletedPacks, 0, 'B’s backup needs the pack: it is kept');
+      assert.ok((await packNames(a)).has(pack));
+      await sync();
+      await restores(b, early, root);
+
+      // B has seen the collection now: a new backup of B stores the chunks again instead of reusing the pack.
+      const later = await backUp(b, await newExport(exports, 'Shared chat 2'));
+      await rm(b.vault.paths.meta(early.id)); // as if another device's prune had removed it
+      await rm(b.vault.paths.snapshot(early.id));
+      const third = await backUp(b, onB);
+      assert.equal(
+        await chunksOnlyIn(b, third, pack),
+        0,
+        'a backup after the acknowledgement avoids the pack',
+      );
+      await sync();
+
+      // Nothing needs the condemned pack any more: the next reclaim deletes it, and the pack of B's note
+      // (condemned while B's backup had not reached A, kept while it existed); everything kept restores.
+      r = await reclaimOn(a);
+      assert.deepEqual(r.deleted.sort(), [...earlyPacks].sort(), JSON.stringify(r));
+      await sync();
+      assert.ok(!(await packNames(b)).has(pack));
+      await restores(b, third, root);
+      await restores(b, later, root);
+    },
+  );
+
+  test('a device silent for longer than the limit is not waited for, and is reported', TIMEOUT, async () => {
+    const { a, b, sync, exports } = await twoDevices();
+    await backUp(b, await newExport(exports, 'B chat'));
+    const old = await backUp(a, await newExport(exports, 'A chat'));
+    await sync();
+    await prune(a, [old.id]);
+    const now = new Date(Date.now() + 100 * DAY);
+    const waitingNow = await reclaimOn(a, { now: new Date() });
+    assert.ok(waitingNow.waiting.some((w) => /desktop/.test(w)));
+    const r = await reclaimOn(a, { now, silentMs: 90 * DAY });
+    assert.deepEqual(
+      r.silent.map((s) => s.device),
+      ['desktop'],
+    );
+    assert.equal(r.deletedPacks, 1, JSON.stringify(r));
+  });
+
+  test(
+    'a running backup that has not read the collections holds back the acknowledgement',
+    TIMEOUT,
+    async () => {
+      const { a, exports } = await twoDevices();
+      const old = await backUp(a, await newExport(exports, 'Old chat'));
+      await backUp(a, await newExport(exports, 'Other chat'));
+      const id = '20261207T000000Z-aaaaaaaaaaaa';
+      await a.journal.begin(id); // this process: running, has not looked at the collections yet
+      await prune(a, [old.id]);
+      const { collections } = await readCollections(a.vault, deviceIdentities(a), a.secrets.authKey);
+      const [collection] = collections.keys();
+      assert.ok(collection);
+      const mine = async () =>
+        (await readCheckpoints(a.vault, deviceIdentities(a), a.secrets.authKey)).checkpoints.get(
+          a.settings.deviceId,
+        );
+      assert.deepEqual((await mine())?.acked, []);
+      assert.equal((await reclaimOn(a)).deletedPacks, 0);
+      await a.journal.saw(id, [collection]);
+      assert.equal((await reclaimOn(a)).deletedPacks, 1);
+      assert.deepEqual((await mine())?.acked, [collection]);
+      await a.journal.end(id);
+    },
+  );
+
+  test('a collection not made with the vault’s keys is refused and deletes nothing', TIMEOUT, async () => {
+    const { a, exports } = await twoDevices();
+    const kept = await backUp(a, await newExport(exports, 'Kept chat'));
+    const [pack] = await packsOf(a, kept);
+    assert.ok(pack);
+    const recipients = [await recipientOf(a.secrets.indexIdentity)];
+    await writeCollection(
+      a.vault,
+      { id: 'x', name: 'forger' },
+      new Date(Date.now() - DAY),
+      [pack],
+      [],
+      randomBytes(32),
+      recipients,
+    );
+    const { collections, problems } = await readCollections(a.vault, deviceIdentities(a), a.secrets.authKey);
+    assert.equal(collections.size, 0);
+    assert.match(problems[0]?.problem ?? '', /not authentic/);
+    for (let i = 0; i < 2; i++) assert.equal((await reclaimOn(a)).deletedPacks, 0);
+    assert.ok((await packNames(a)).has(pack));
+  });
+});
