@@ -28,7 +28,8 @@ import {
   type Settings,
   saveSettings,
 } from './profile.js';
-import { CollectionCache } from './vault/collections.js';
+import { acknowledge } from './vault/acknowledge.js';
+import { CollectionCache, readCollections } from './vault/collections.js';
 import { Journal } from './vault/journal.js';
 import { Vault } from './vault/vault.js';
 
@@ -85,11 +86,24 @@ export function backupContextOf(
     secrets,
     journal,
     device,
-    indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
-    collectionCache: new CollectionCache(join(profile.home, 'collection-cache.json')),
+    ...cachesOf(profile),
     format,
     ...(onProgress ? { onProgress } : {}),
     ...(onUpload ? { onUpload } : {}),
+  };
+}
+
+/** Recipients of the records a device leaves for the others: its trusted recipients and the index key. */
+export async function recordRecipients(profile: Pick<Profile, 'secrets'>): Promise<string[]> {
+  const { secrets } = profile;
+  return [...secrets.recipients.map((r) => r.recipient), await recipientOf(secrets.indexIdentity)];
+}
+
+/** This device's copies of the vault's pack indexes and collections (they never change), in its profile. */
+export function cachesOf(profile: Pick<Profile, 'home'>) {
+  return {
+    indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
+    collectionCache: new CollectionCache(join(profile.home, 'collection-cache.json')),
   };
 }
 
@@ -284,5 +298,29 @@ export async function recoverVault(opts: RecoverOptions): Promise<Device> {
     await deleteVaultSecrets(store).catch(() => undefined);
     throw err;
   }
-  return openDevice(home, opts.storeFor);
+  const device = await openDevice(home, opts.storeFor);
+  // Known to the other devices from now on: none deletes a pack before this one has acknowledged it.
+  await checkIn(device);
+  return device;
+}
+
+/**
+ * Writes this device's checkpoint (see vault/acknowledge.ts) acknowledging every collection in the vault:
+ * for a device that runs no backup right now, all of them.
+ */
+export async function checkIn(device: Device): Promise<void> {
+  const identities = deviceIdentities(device);
+  const { authKey } = device.secrets;
+  const { collectionCache } = cachesOf(device);
+  const { collections } = await readCollections(device.vault, identities, authKey, collectionCache);
+  await acknowledge({
+    vault: device.vault,
+    device: { id: device.settings.deviceId, name: device.settings.deviceName },
+    journal: device.journal,
+    identities,
+    authKey,
+    recipients: await recordRecipients(device),
+    seen: new Set(collections.keys()),
+    known: [],
+  });
 }

@@ -2,8 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { chatLabel } from '../../core/chats/labels.js';
 import { DEFAULT_RECLAIM_GRACE_MS, DEFAULT_SILENT_AFTER_MS, reclaim } from '../../core/dedup/reclaim.js';
-import { deviceIdentities, openDevice } from '../../core/device.js';
-import { recipientOf } from '../../core/keys/vault-secrets.js';
+import { cachesOf, deviceIdentities, openDevice, recordRecipients } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import {
   DEFAULT_RETENTION,
@@ -122,14 +121,12 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
       journal: device.journal,
       identities: deviceIdentities(device),
       authKey: device.secrets.authKey,
-      recipients: [
-        ...device.secrets.recipients.map((x) => x.recipient),
-        await recipientOf(device.secrets.indexIdentity),
-      ],
+      recipients: await recordRecipients(device),
       forgotten: dryRun ? [] : [...removed],
       graceMs,
       silentMs,
       dryRun,
+      ...cachesOf(device),
     });
     if (r.packs > 0) {
       const dry = dryRun ? 'Would delete' : 'Deleted';

@@ -11,7 +11,8 @@ import { walkExport } from '../backup/walk.js';
 import { applyChatEdits, type ChatEdit } from '../chats/chat-edits.js';
 import { identifyOldBackups } from '../chats/identify-old.js';
 import { chatLabel } from '../chats/labels.js';
-import { backupContextOf, deviceIdentities, type Profile } from '../device.js';
+import { reclaim } from '../dedup/reclaim.js';
+import { backupContextOf, cachesOf, deviceIdentities, type Profile, recordRecipients } from '../device.js';
 import { folderRefusal, overlaps } from '../folder-choice.js';
 import { vaultRoot } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
@@ -49,6 +50,9 @@ const CLOUD_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'ENOTDIR', 'ES
 /** Errors that can only come from writing, i.e. from the cloud folder. */
 const CLOUD_FULL = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 
+/** How often an idle engine reclaims space (and acknowledges other devices' collections). */
+const RECLAIM_EVERY_MS = 6 * 60 * 60 * 1000;
+
 /** Whether a file can be created in the vault right now. */
 async function cloudWritable(vault: Vault): Promise<boolean> {
   const probe = join(vault.paths.dataDir, `.tmp-probe-${process.pid}`);
@@ -74,6 +78,9 @@ export class Reconciler {
   private readonly watcher: ExportWatcher;
   private readonly lastEvent = new Map<string, number>();
   private readonly known = new Map<string, BackupMetadata>();
+  /** Backups retention removed since the last reclaim (its collection records them). */
+  private forgotten: string[] = [];
+  private lastReclaim = Number.NEGATIVE_INFINITY;
   /** The vault's chat edits (renames, merges, splits, identified old backups), as of the last look. */
   private edits: ChatEdit[] = [];
   /** Old backups being identified in the background, and how to stop that when there is other work. */
@@ -321,7 +328,36 @@ export class Reconciler {
       });
     } else {
       this.setState({ kind: 'idle' });
+      await this.reclaimWhenDue(vault);
       await this.identifyOld(vault);
+    }
+  }
+
+  /**
+   * Reclaims the space of packs no backup uses (two steps, see dedup/reclaim.ts) when retention removed
+   * backups, and otherwise every few hours, so that this device also acknowledges the others' collections.
+   * A failure is retried at the next chance; it never stops backups.
+   */
+  private async reclaimWhenDue(vault: Vault): Promise<void> {
+    if (this.forgotten.length === 0 && this.now() - this.lastReclaim < RECLAIM_EVERY_MS) return;
+    const forgotten = this.forgotten;
+    this.forgotten = [];
+    this.lastReclaim = this.now();
+    const { profile } = this.opts;
+    try {
+      await reclaim({
+        vault,
+        device: { id: profile.settings.deviceId, name: profile.settings.deviceName },
+        journal: profile.journal,
+        identities: deviceIdentities(profile),
+        authKey: profile.secrets.authKey,
+        recipients: await recordRecipients(profile),
+        forgotten,
+        now: new Date(this.now()),
+        ...cachesOf(profile),
+      });
+    } catch {
+      this.forgotten.push(...forgotten);
     }
   }
 
@@ -478,5 +514,6 @@ export class Reconciler {
     await this.covered.add(remove.flatMap((r) => this.known.get(r.id)?.quickFingerprint ?? []));
     await vault.forget(remove.map((r) => r.id));
     for (const r of remove) this.known.delete(r.id);
+    this.forgotten.push(...remove.map((r) => r.id));
   }
 }

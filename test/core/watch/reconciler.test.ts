@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
+import { readCollections } from '../../../src/core/vault/collections.js';
 import type { BackupMetadata } from '../../../src/core/vault/metadata.js';
 import type { RetentionPolicy } from '../../../src/core/vault/retention.js';
 import { Reconciler, type ReconcilerOptions } from '../../../src/core/watch/reconciler.js';
@@ -875,6 +876,7 @@ describe('the reconciler', { concurrency: 3 }, () => {
     test('keep last 2: after 4 versions of one chat, only the 2 newest remain', TIMEOUT, async () => {
       // A WhatsApp (Android) chat that grows: each version is told apart by its number of messages.
       const versions: ChatModel[] = [];
+      const everBackedUp = new Set<string>();
       const messagesOf = (v: number) => expectedSummary(versions[v - 1] as ChatModel).messages;
       for (let v = 1; v <= 4; v++) {
         const previous = versions[v - 2];
@@ -920,7 +922,23 @@ describe('the reconciler', { concurrency: 3 }, () => {
           'removed backups lose their data objects too',
         );
         assert.deepEqual(objects.meta, objects.data);
+        for (const b of backups) everBackedUp.add(b.id);
       }
+      // The removed backups are recorded in collections (an idle engine reclaims), so that no device waits
+      // for them before it deletes packs.
+      const kept = new Set((await w.backups()).map((b) => b.id));
+      const removed = [...everBackedUp].filter((id) => !kept.has(id)).sort();
+      assert.equal(removed.length, 2);
+      const recorded = async () => {
+        const { collections } = await readCollections(
+          w.device.vault,
+          deviceIdentities(w.device),
+          w.device.secrets.authKey,
+        );
+        return [...collections.values()].flatMap((c) => c.forgotten).sort();
+      };
+      await w.waitFor('collections record the removed backups', async () => (await recorded()).length >= 2);
+      assert.deepEqual(await recorded(), removed);
     });
 
     test('successive exports of one chat kept in the watch folder are not backed up again after retention removed them', {
