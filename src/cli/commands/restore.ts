@@ -1,5 +1,5 @@
 // restore and verify: get an export back, or prove every backup can be.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chatLabel } from '../../core/chats/labels.js';
 import { deviceIdentities, openDevice } from '../../core/device.js';
 import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
@@ -11,6 +11,7 @@ import {
   restoreBackup,
 } from '../../core/restore/restore.js';
 import { restoreFromVault } from '../../core/restore/restore-from-vault.js';
+import { checkVault, type VaultReport } from '../../core/restore/vault-check.js';
 import { verifyBackup } from '../../core/restore/verify.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -103,14 +104,24 @@ profile; a format-2 backup restores by ID, or without Puddleproof with the vault
 export const verify: Command = {
   name: 'verify',
   summary: 'decrypt backups end to end and check their integrity and authenticity',
-  help: `usage: puddleproof verify [ID...] [--recovery-kit FILE]
+  help: `usage: puddleproof verify [ID...] [--recovery-kit FILE] [--read-data]
 
 Decrypts each backup (default: all) and checks it against its authenticated metadata: a format-1
 backup's tar, SHA-256 and proof; a format-2 backup's file list and every chunk against its keyed id.
 Prints "ok ID" or "FAILED ID (CHAT, TIME): PROBLEM" per backup; a damaged pack names itself in the
-problem of every version that needs it. Exits 1 if any backup could not be verified.`,
+problem of every version that needs it.
+
+Without IDs it then checks the vault as a whole: packs no backup uses (and how many are condemned, to be
+reclaimed by prune), what a backup needs that is not here ("not synced yet" until it has been missing for
+7 days on this device, then "damaged"), packs without an index and indexes without a pack, copies a sync
+client made ("x (1).age", conflicted copies) and placeholders not downloaded yet. --read-data also reads
+every pack in the folder, used or not, and checks every chunk in it.
+Exits 1 if any backup could not be verified or a pack is damaged.`,
   async run(argv, env) {
-    const { values, positionals } = parse(argv, { 'recovery-kit': { type: 'string' } });
+    const { values, positionals } = parse(argv, {
+      'recovery-kit': { type: 'string' },
+      'read-data': { type: 'boolean' },
+    });
     const kitPath = values['recovery-kit'];
     const kit = kitPath ? await readRecoveryKit(resolve(kitPath)) : undefined;
     const device = await openDevice(profileHome(env));
@@ -131,6 +142,57 @@ problem of every version that needs it. Exits 1 if any backup could not be verif
       console.log(problem ? `FAILED ${id}${labels.get(id) ?? ''}: ${problem}` : `ok ${id}`);
     }
     console.log(`${ids.length - bad} of ${ids.length} backups verified.`);
-    return bad ? 1 : 0;
+    if (positionals.length > 0) return bad ? 1 : 0;
+    const report = await checkVault({
+      vault: device.vault,
+      backups,
+      identities: deviceIdentities(device, kit),
+      authKey: device.secrets.authKey,
+      missingLog: join(device.home, 'missing-since.json'),
+      readData: values['read-data'] === true,
+    });
+    for (const line of vaultReportLines(report, labels)) console.log(line);
+    return bad || (report.readPacks?.damaged.length ?? 0) > 0 ? 1 : 0;
   },
 };
+
+/** The lines `verify` prints about the vault as a whole. */
+function vaultReportLines(r: VaultReport, labels: ReadonlyMap<string, string>): string[] {
+  const lines = [
+    `Packs: ${r.packs} (${formatBytes(r.packBytes)}); ${r.unusedPacks} used by no backup (${formatBytes(r.unusedBytes)}), ` +
+      `${r.condemnedPacks} of them condemned. \`puddleproof prune\` reclaims that space.`,
+  ];
+  for (const m of r.missing)
+    lines.push(
+      `Missing: backup ${m.backup}${labels.get(m.backup) ?? ''} needs ${m.what} not in the cloud folder here: ` +
+        (m.damaged
+          ? `missing since ${m.since}, so it is damaged.`
+          : `not synced yet (missing since ${m.since}).`),
+    );
+  if (r.packsWithoutIndex.length)
+    lines.push(
+      `Packs without an index: ${r.packsWithoutIndex.length} (not synced yet, or left by an interrupted backup).`,
+    );
+  if (r.indexesWithoutPack.length)
+    lines.push(
+      `Indexes without a pack: ${r.indexesWithoutPack.length} (not synced yet, or left by an interrupted deletion).`,
+    );
+  if (r.copies.length)
+    lines.push(
+      `Duplicated: ${r.copies.length} copies made by the sync client (${formatBytes(r.copyBytes)}), read only where the ` +
+        `object itself is missing: ${r.copies.join(', ')}`,
+    );
+  if (r.duplicatedChunkBytes > 0)
+    lines.push(`Duplicated: ${formatBytes(r.duplicatedChunkBytes)} of chunks stored in more than one pack.`);
+  if (r.placeholders.length)
+    lines.push(`Not downloaded yet: ${r.placeholders.length} placeholders: ${r.placeholders.join(', ')}`);
+  if (r.readPacks) {
+    const { ok, noKey, damaged } = r.readPacks;
+    lines.push(
+      `Read every pack: ${ok} sound, ${damaged.length} damaged` +
+        (noKey ? `, ${noKey} made on another device (pass --recovery-kit FILE to read them).` : '.'),
+    );
+    for (const d of damaged) lines.push(`DAMAGED pack ${d.pack}: ${d.problem}`);
+  }
+  return lines;
+}

@@ -5,7 +5,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
 import { fsyncDir, writeFileAtomic } from '../fs-atomic.js';
-import { idOfObjectName, newBackupId } from '../vault/layout.js';
+import { isBackupId, newBackupId } from '../vault/layout.js';
+import { objectFiles, presentIds } from '../vault/synced-files.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import { crcUpdate } from './cksum.js';
 import { PACK_TARGET_BYTES, storedChunk } from './pack.js';
@@ -41,12 +42,12 @@ export class ChunkStore {
     avoid: ReadonlySet<string> = new Set(),
   ): Promise<ChunkStore> {
     const store = new ChunkStore();
-    const packs = new Set(await readdir(vault.paths.packsDir));
+    const packs = presentIds(await readdir(vault.paths.packsDir), isBackupId);
     const cached = (await cache?.read(vault.root)) ?? new Map<string, IndexEntry[]>();
     const read = new Map<string, readonly IndexEntry[]>();
-    for (const name of (await readdir(vault.paths.indexDir)).sort()) {
-      const pack = idOfObjectName(name);
-      if (pack === null || !packs.has(name)) continue;
+    for (const [pack, files] of objectFiles(await readdir(vault.paths.indexDir), isBackupId)) {
+      if (!packs.has(pack)) continue;
+      const name = files[0] as string;
       try {
         const entries =
           cached.get(pack) ??

@@ -5,7 +5,7 @@
 //      collection (so none of its later backups uses the pack), every backup those devices listed is here
 //      to be checked, and still no backup needs a chunk that only that pack holds.
 // A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { fsyncDir } from '../fs-atomic.js';
 import { readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
@@ -17,8 +17,9 @@ import {
   writeCollection,
 } from '../vault/collections.js';
 import type { Journal } from '../vault/journal.js';
-import { timeOfId } from '../vault/layout.js';
+import { isBackupId, timeOfId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
+import { removeObject } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { ChunkStore, chunkIdOf, type IndexCache } from './chunk-store.js';
 
@@ -212,8 +213,8 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
     if (!req.dryRun) {
       // The pack first: an index without its pack is ignored by every reader, the reverse is not.
-      await rm(vault.paths.pack(pack), { force: true });
-      await rm(vault.paths.index(pack), { force: true });
+      await removeObject(vault.paths.packsDir, pack, isBackupId);
+      await removeObject(vault.paths.indexDir, pack, isBackupId);
     }
     packs.delete(pack);
     report.deleted.push(pack);

@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ArchiveEntry } from '../../shared/api.js';
 import { createDecryptStream, NoIdentityMatchedError } from '../age/index.js';
+import { isBackupId } from '../vault/layout.js';
+import { objectPath } from '../vault/synced-files.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import type { Vault } from '../vault/vault.js';
 import { listTar } from './extract-tar.js';
@@ -27,11 +29,12 @@ export async function listBackup(
       throw new RestoreError(`This backup cannot be read: ${(err as Error).message}`, restoreProblemOf(err));
     }
   }
-  await readableSize(vault.paths.data(id));
+  const dataPath = await objectPath(vault.paths.dataDir, id, isBackupId);
+  await readableSize(dataPath);
   const check = new CheckTarStream(authKey);
   const listing = listTar(check);
   try {
-    const source = createReadStream(vault.paths.data(id), { highWaterMark: 1024 * 1024 });
+    const source = createReadStream(dataPath, { highWaterMark: 1024 * 1024 });
     await Promise.all([pipeline(source, createDecryptStream({ identities }), check), listing]);
   } catch (err) {
     if (err instanceof NoIdentityMatchedError) {

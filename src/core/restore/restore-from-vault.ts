@@ -1,5 +1,8 @@
 // Restores a committed backup by its metadata, in whichever format it was written.
+
+import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
+import { objectPath } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { type RestoreResult, restoreBackup, restoreThroughStaging } from './restore.js';
 import { readSnapshotFiles } from './snapshot-restore.js';
@@ -20,9 +23,13 @@ export interface VaultRestoreRequest {
 }
 
 /** Restores the backup; a failed restore leaves nothing behind (see RestoreError). */
-export function restoreFromVault(req: VaultRestoreRequest): Promise<RestoreResult> {
+export async function restoreFromVault(req: VaultRestoreRequest): Promise<RestoreResult> {
   const { meta, vault, ...rest } = req;
   if (meta.format === 1)
-    return restoreBackup({ ...rest, dataPath: vault.paths.data(meta.id), expected: meta });
+    return restoreBackup({
+      ...rest,
+      dataPath: await objectPath(vault.paths.dataDir, meta.id, isBackupId),
+      expected: meta,
+    });
   return restoreThroughStaging(req.to, true, (staging) => readSnapshotFiles({ ...req, meta }, staging));
 }

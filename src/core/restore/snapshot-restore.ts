@@ -11,7 +11,9 @@ import { type ChunkLocation, ChunkStore, chunkIdOf } from '../dedup/chunk-store.
 import { chunkId } from '../dedup/chunker.js';
 import { plainOf, readPackTar } from '../dedup/pack.js';
 import { decodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
+import { isBackupId } from '../vault/layout.js';
 import type { Format2Metadata } from '../vault/metadata.js';
+import { objectPath } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { RestoreError, type RestoreResult } from './restore.js';
 import { PathRegistry } from './tar-paths.js';
@@ -24,7 +26,7 @@ export async function readSnapshot(
 ): Promise<ListedEntry[]> {
   let sealed: Buffer;
   try {
-    sealed = await readFile(vault.paths.snapshot(meta.id));
+    sealed = await readFile(await objectPath(vault.paths.snapshotsDir, meta.id, isBackupId));
   } catch {
     throw new RestoreError(
       `The file list of backup ${meta.id} (snapshots/${meta.id}.age) is missing or unreadable; it may not be synced yet.`,
@@ -75,7 +77,7 @@ interface Placement {
 }
 
 /** Decrypts a pack and returns its stored chunks; errors say which pack and what is wrong with it. */
-async function openPack(
+export async function openPack(
   vault: Vault,
   pack: string,
   identities: readonly string[],
@@ -83,7 +85,7 @@ async function openPack(
 ): Promise<Map<string, Buffer>> {
   let sealed: Buffer;
   try {
-    const handle = await open(vault.paths.pack(pack), 'r');
+    const handle = await open(await objectPath(vault.paths.packsDir, pack, isBackupId), 'r');
     try {
       const { size } = await handle.stat();
       if (slot.sealed.length < size) slot.sealed = Buffer.allocUnsafeSlow(size);
@@ -106,7 +108,7 @@ async function openPack(
 }
 
 /** Memory for reading one pack, reused from pack to pack (two slots: one read ahead). */
-interface PackSlot {
+export interface PackSlot {
   sealed: Buffer;
   plain: Buffer;
 }

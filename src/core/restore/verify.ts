@@ -5,6 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { createDecryptStream, NoIdentityMatchedError } from '../age/index.js';
 import { type Device, deviceIdentities } from '../device.js';
 import type { RecoveryKit } from '../keys/recovery-kit.js';
+import { isBackupId } from '../vault/layout.js';
+import { objectPath } from '../vault/synced-files.js';
 import { CheckTarStream } from '../vault/tar-trailer.js';
 import { listTar } from './extract-tar.js';
 import { readSnapshotFiles } from './snapshot-restore.js';
@@ -41,7 +43,9 @@ export async function verifyBackup(
       return { kind: 'ok' };
     }
     const check = new CheckTarStream(device.secrets.authKey);
-    const source = createReadStream(device.vault.paths.data(id), { highWaterMark: 1024 * 1024 });
+    const source = createReadStream(await objectPath(device.vault.paths.dataDir, id, isBackupId), {
+      highWaterMark: 1024 * 1024,
+    });
     let done = 0;
     if (onBytes)
       source.on('data', (chunk) => {

@@ -15,6 +15,7 @@ import {
 import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
 import { proofMatches } from './proof.js';
 import { writeRestoreGuide } from './restore-guide.js';
+import { objectFiles, objectPath, removeObject } from './synced-files.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -108,7 +109,7 @@ export class Vault {
     if (!isBackupId(id)) throw new VaultError(`"${id}" is not a backup id (see \`puddleproof list\`).`);
     let bytes: Buffer;
     try {
-      bytes = await readFile(this.paths.meta(id));
+      bytes = await readFile(await objectPath(this.paths.metaDir, id, isBackupId));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new VaultError(`There is no backup ${id}.`);
       throw err;
@@ -193,11 +194,13 @@ export class Vault {
       if (!isBackupId(id)) throw new VaultError(`"${id}" is not a backup id (see \`puddleproof list\`).`);
     }
     if (ids.length === 0) return;
-    for (const id of ids) await rm(this.paths.meta(id), { force: true });
-    await fsyncDir(this.paths.metaDir);
+    const p = this.paths;
+    // With any copy a sync client made of them: a copy left behind would bring the backup back.
+    for (const id of ids) await removeObject(p.metaDir, id, isBackupId);
+    await fsyncDir(p.metaDir);
     for (const id of ids) {
-      await rm(this.paths.data(id), { force: true });
-      await rm(this.paths.snapshot(id), { force: true });
+      await removeObject(p.dataDir, id, isBackupId);
+      await removeObject(p.snapshotsDir, id, isBackupId);
     }
     await fsyncDir(this.paths.dataDir);
     await fsyncDir(this.paths.snapshotsDir);
@@ -238,9 +241,9 @@ function tempObjectId(name: string): string | null {
   return idOfObjectName(name.replace(/^\.tmp-[0-9a-f]+-/, ''));
 }
 
+/** Ids of the objects in `dir`, whether as the file itself or only as a sync client's copy. */
 async function idsIn(dir: string): Promise<string[]> {
-  const ids = (await readdir(dir)).map(idOfObjectName).filter((id): id is string => id !== null);
-  return ids.sort();
+  return [...objectFiles(await readdir(dir), isBackupId).keys()];
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,0 +1,216 @@
+// What sync folders do to a vault's files: conflict copies and duplicates in place of (or beside) an object,
+// placeholders not downloaded yet, objects that are missing for a while. None of them may lose data: a copy
+// is read where the object is gone, a removed backup's copies go with it, a missing or not downloaded pack is
+// "not synced yet" until it has been missing long enough to call it damaged.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
+import { ChunkStore } from '../../../src/core/dedup/chunk-store.js';
+import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
+import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
+import { RestoreError } from '../../../src/core/restore/restore.js';
+import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
+import { checkVault, MISSING_DAMAGED_AFTER_MS } from '../../../src/core/restore/vault-check.js';
+import type { Format2Metadata } from '../../../src/core/vault/metadata.js';
+
+const TIMEOUT = { timeout: 120_000 };
+const roots: string[] = [];
+const devices: Device[] = [];
+
+after(async () => {
+  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+async function world() {
+  const root = await mkdtemp(join(tmpdir(), 'puddleproof-sync-'));
+  roots.push(root);
+  for (const d of ['cloud', 'watch', 'exports']) await mkdir(join(root, d));
+  const device = await initVault({
+    home: join(root, 'home'),
+    watchDir: join(root, 'watch'),
+    cloudDir: join(root, 'cloud'),
+    kitPath: join(root, 'kit.txt'),
+    deviceName: 'laptop',
+  });
+  devices.push(device);
+  const backUp = async (name: string): Promise<Format2Metadata> => {
+    const path = join(root, 'exports', name);
+    await mkdir(path);
+    await writeFile(join(path, 'photo.jpg'), randomBytes(200_000));
+    await writeFile(join(path, 'messages.html'), `<p>${name}</p>`);
+    const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+    const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
+    assert.equal(outcome.status, 'stored');
+    return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta as Format2Metadata;
+  };
+  const restore = async (meta: Format2Metadata) => {
+    const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
+    await restoreFromVault({
+      vault: device.vault,
+      meta,
+      identities: deviceIdentities(device),
+      authKey: device.secrets.authKey,
+      to,
+    });
+    assert.deepEqual(
+      await readFile(join(to, meta.exportName, 'photo.jpg')),
+      await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
+    );
+    return to;
+  };
+  const check = (opts: { now?: Date; readData?: boolean } = {}) =>
+    device.vault.list(deviceIdentities(device), device.secrets.authKey).then(({ backups }) =>
+      checkVault({
+        vault: device.vault,
+        backups,
+        identities: deviceIdentities(device),
+        authKey: device.secrets.authKey,
+        missingLog: join(root, 'home', 'missing-since.json'),
+        ...opts,
+      }),
+    );
+  const packsOf = async () =>
+    (await readdir(device.vault.paths.packsDir)).filter((n) => /^\d{8}T\d{6}Z-[a-z2-7]{12}\.age$/.test(n));
+  return { root, device, backUp, restore, check, packsOf };
+}
+
+describe('what sync folders do to the vault', () => {
+  test(
+    'an object only left as a sync client’s conflict copy is still read: the backup lists, restores and checks',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      const p = w.device.vault.paths;
+      const [pack] = await w.packsOf();
+      assert.ok(pack);
+      const id = pack.slice(0, -4);
+      await rename(p.meta(meta.id), join(p.metaDir, `${meta.id} (conflicted copy 2026-12-07).age`));
+      await rename(p.snapshot(meta.id), join(p.snapshotsDir, `${meta.id} (1).age`));
+      await rename(p.pack(id), join(p.packsDir, `${id}-DESKTOP-AB12CD.age`));
+      await rename(p.index(id), join(p.indexDir, `${id}.sync-conflict-20261207-101112-ABCDEFG.age`));
+      const { backups } = await w.device.vault.list(deviceIdentities(w.device), w.device.secrets.authKey);
+      assert.deepEqual(
+        backups.map((b) => b.id),
+        [meta.id],
+      );
+      await w.restore(meta);
+      const report = await w.check({ readData: true });
+      assert.equal(report.copies.length, 4);
+      assert.deepEqual(report.missing, []);
+      assert.equal(report.readPacks?.ok, 1);
+    },
+  );
+
+  test(
+    'a removed backup takes its copies with it (a copy left behind would bring it back)',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      const p = w.device.vault.paths;
+      await writeFile(join(p.metaDir, `${meta.id} (1).age`), await readFile(p.meta(meta.id)));
+      await writeFile(join(p.snapshotsDir, `${meta.id} 2.age`), await readFile(p.snapshot(meta.id)));
+      await w.device.vault.forget([meta.id]);
+      assert.deepEqual(await w.device.vault.committedIds(), []);
+      assert.deepEqual(await readdir(p.metaDir), []);
+      assert.deepEqual(await readdir(p.snapshotsDir), []);
+    },
+  );
+
+  test(
+    'a pack not downloaded yet (placeholder) is not synced yet: restore refuses cleanly, the backup stays',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      const p = w.device.vault.paths;
+      const [pack] = await w.packsOf();
+      assert.ok(pack);
+      const held = join(w.root, 'held.age');
+      await rename(join(p.packsDir, pack), held);
+      await writeFile(join(p.packsDir, `.${pack}.icloud`), 'bplist00');
+      // The pack is in the cloud: its chunks still count as stored (a backup does not upload them again).
+      const store = await ChunkStore.load(
+        w.device.vault,
+        deviceIdentities(w.device),
+        w.device.secrets.authKey,
+      );
+      assert.equal(store.byPack.size, 1);
+      const to = join(w.root, 'not-yet');
+      await assert.rejects(
+        restoreFromVault({
+          vault: w.device.vault,
+          meta,
+          identities: deviceIdentities(w.device),
+          authKey: w.device.secrets.authKey,
+          to,
+        }),
+        (err) => err instanceof RestoreError && /may not be synced yet/.test(err.message),
+      );
+      await assert.rejects(readdir(to), /ENOENT/, 'a failed restore leaves nothing');
+      const report = await w.check();
+      assert.deepEqual(report.placeholders, [`packs/.${pack}.icloud`]);
+      // Downloaded: everything restores.
+      await rm(join(p.packsDir, `.${pack}.icloud`));
+      await rename(held, join(p.packsDir, pack));
+      await w.restore(meta);
+    },
+  );
+
+  test(
+    'a missing pack is "not synced yet" until it has been missing for the margin, then damaged',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      const [pack] = await w.packsOf();
+      assert.ok(pack);
+      await rename(join(w.device.vault.paths.packsDir, pack), join(w.root, 'away.age'));
+      const first = await w.check();
+      assert.equal(first.missing.length, 1);
+      assert.equal(first.missing[0]?.backup, meta.id);
+      assert.equal(first.missing[0]?.damaged, false);
+      assert.deepEqual(first.indexesWithoutPack, [pack.slice(0, -4)]);
+      const since = first.missing[0]?.since ?? '';
+      const soon = await w.check({ now: new Date(Date.parse(since) + MISSING_DAMAGED_AFTER_MS / 2) });
+      assert.equal(soon.missing[0]?.damaged, false);
+      assert.equal(soon.missing[0]?.since, since, 'the first time it was seen missing is kept');
+      const late = await w.check({ now: new Date(Date.parse(since) + MISSING_DAMAGED_AFTER_MS + 1000) });
+      assert.equal(late.missing[0]?.damaged, true);
+      // It arrives after all: nothing is missing, and the clock starts again if it goes missing later.
+      await rename(join(w.root, 'away.age'), join(w.device.vault.paths.packsDir, pack));
+      assert.deepEqual((await w.check()).missing, []);
+      await w.restore(meta);
+    },
+  );
+
+  test('--read-data reads packs no backup uses too, and names a damaged one', TIMEOUT, async () => {
+    const w = await world();
+    const old = await backUp(w, 'Old');
+    const [oldPack] = await w.packsOf();
+    assert.ok(oldPack);
+    await backUp(w, 'Kept');
+    await w.device.vault.forget([old.id]);
+    const before = await w.check({ readData: true });
+    assert.equal(before.unusedPacks, 1);
+    assert.equal(before.readPacks?.ok, 2);
+    // Damage the pack no backup uses: verifying backups would not notice, reading every pack does.
+    const path = join(w.device.vault.paths.packsDir, oldPack);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] ?? 0) ^ 1;
+    await writeFile(path, bytes);
+    const after = await w.check({ readData: true });
+    assert.equal(after.readPacks?.damaged.length, 1);
+    assert.equal(`${after.readPacks?.damaged[0]?.pack}.age`, oldPack);
+  });
+});
+
+function backUp(w: Awaited<ReturnType<typeof world>>, name: string) {
+  return w.backUp(name);
+}
