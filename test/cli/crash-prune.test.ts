@@ -1,0 +1,129 @@
+// kill -9 during prune's two steps: while it writes a collection, and while it deletes condemned packs. The
+// backups it keeps still verify and restore, nothing half-deleted is read as a pack, and the next prune
+// finishes the job: every unused pack and its index gone, and nothing else.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, watch } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
+import { backupContextOf, type Device, deviceIdentities, openDevice } from '../../src/core/device.js';
+import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
+import { exited } from '../helpers/processes.js';
+
+const ID_OBJECT = /^\d{8}T\d{6}Z-[a-z2-7]{12}\.age$/;
+/** Backups whose packs become unused: enough packs that deleting them takes a while. */
+const REMOVED = 30;
+
+function ok(r: RunResult, what: string): RunResult {
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+function names(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Starts `prune ARGS` and SIGKILLs it the moment `shouldKill()` is true (watching `dirs`, polling every 2 ms). */
+async function pruneKilledWhen(sb: Sandbox, args: string[], dirs: string[], shouldKill: () => boolean) {
+  const child = sb.start(['prune', ...args]);
+  let hit = false;
+  const check = () => {
+    if (hit || child.exitCode !== null || child.signalCode !== null) return;
+    if (shouldKill()) hit = child.kill('SIGKILL');
+  };
+  const watchers = dirs.map((dir) => watch(dir, () => check()));
+  const poll = setInterval(check, 2);
+  try {
+    const end = await exited(child);
+    return { hit: hit && end.signal === 'SIGKILL', ...end };
+  } finally {
+    clearInterval(poll);
+    for (const w of watchers) w.close();
+  }
+}
+
+describe('kill -9 during prune', { timeout: 300_000 }, () => {
+  let sb: Sandbox;
+  let device: Device;
+  let kept: string;
+  const photo = randomBytes(50_000);
+  const vaultDir = (sub: string) => join(sb.cloud, 'Puddleproof', sub);
+  const objects = (sub: string) => names(vaultDir(sub)).filter((n) => ID_OBJECT.test(n));
+
+  before(async () => {
+    sb = await makeSandbox();
+    ok(await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]), 'init');
+    device = await openDevice(sb.home);
+    const ids: string[] = [];
+    for (let i = 0; i <= REMOVED; i++) {
+      const path = join(sb.root, 'exports', `ChatExport_2026-11-${String(i + 1).padStart(2, '0')}`);
+      await mkdir(path, { recursive: true });
+      await writeFile(join(path, 'messages.html'), `<html><body>chat ${i}</body></html>`);
+      await writeFile(join(path, 'photo.jpg'), i === REMOVED ? photo : randomBytes(50_000));
+      const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+      const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
+      assert.equal(outcome.status, 'stored');
+      ids.push((outcome as Extract<BackupOutcome, { status: 'stored' }>).meta.id);
+    }
+    kept = ids.pop() as string;
+    await device.vault.forget(ids);
+    assert.equal(objects('packs').length, REMOVED + 1);
+  });
+  after(() => sb.cleanup());
+
+  const keptRestores = async () => {
+    ok(await sb.run(['verify']), 'verify');
+    const to = join(sb.root, `restored-${randomBytes(3).toString('hex')}`);
+    ok(await sb.run(['restore', kept, '--to', to]), 'restore');
+    const [name] = await readdir(to);
+    assert.deepEqual(await readFile(join(to, name as string, 'photo.jpg')), photo);
+  };
+
+  test('killed while it writes the collection: it is committed whole or not at all, and a prune condemns', async () => {
+    const run = await pruneKilledWhen(sb, ['--grace', '0s'], [vaultDir('collections')], () =>
+      names(vaultDir('collections')).some((n) => n.startsWith('.tmp-')),
+    );
+    assert.ok(run.hit, `prune was not killed (it ended with ${run.code})`);
+    const committed = objects('collections').length;
+    assert.ok(committed <= 1, `${committed} collections`);
+    assert.equal(objects('packs').length, REMOVED + 1, 'nothing is deleted in the run that condemns');
+    await keptRestores();
+    // Killed before the rename: the next prune condemns. Killed just after it: the packs are condemned.
+    if (committed === 0) {
+      const again = ok(await sb.run(['prune', '--grace', '0s']), 'prune');
+      assert.match(again.stdout, new RegExp(`^Condemned ${REMOVED} packs`, 'm'));
+    }
+    assert.equal(objects('collections').length, 1);
+    const verify = ok(await sb.run(['verify']), 'verify');
+    assert.match(
+      verify.stdout,
+      new RegExp(`; ${REMOVED} used by no backup \\(.*\\), ${REMOVED} of them condemned`),
+    );
+  });
+
+  test('killed while it deletes condemned packs: what is kept restores, the next prune finishes', async () => {
+    const run = await pruneKilledWhen(
+      sb,
+      ['--grace', '0s'],
+      [vaultDir('packs')],
+      () => objects('packs').length <= REMOVED,
+    );
+    assert.ok(run.hit, `prune was not killed (it ended with ${run.code})`);
+    const left = objects('packs').length;
+    assert.ok(left >= 1 && left <= REMOVED, `${left} packs left`);
+    await keptRestores();
+    const again = ok(await sb.run(['prune', '--grace', '0s']), 'prune');
+    assert.match(again.stdout, /^Deleted \d+ packs/m);
+    assert.equal(objects('packs').length, 1, 'only the kept backup’s pack is left');
+    assert.deepEqual(objects('index'), objects('packs'), 'no index is left without its pack');
+    const verify = ok(await sb.run(['verify']), 'verify');
+    assert.match(verify.stdout, /^Packs: 1 \(.*\); 0 used by no backup/m);
+    await keptRestores();
+  });
+});
