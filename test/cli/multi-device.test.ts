@@ -18,8 +18,8 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { packUsage } from '../../src/core/dedup/pack-usage.js';
 import { deviceIdentities, openDevice } from '../../src/core/device.js';
+import { checkVault } from '../../src/core/restore/vault-check.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
 import { type SeriesVersion, writeExportSeries } from '../helpers/export-series.js';
 import { packSpace } from '../helpers/multi-device-space.js';
@@ -315,7 +315,13 @@ describe('three devices, one vault, a sync folder between them', { concurrency: 
       const { backups, problems } = await device.vault.list(identities, device.secrets.authKey);
       assert.deepEqual(problems, [], `${d.name} reads every backup`);
       assert.equal(backups.length, kept.length, `${d.name} lists ${kept.length} backups`);
-      const usage = await packUsage(device.vault, backups, identities, device.secrets.authKey);
+      const usage = await checkVault({
+        vault: device.vault,
+        backups,
+        identities,
+        authKey: device.secrets.authKey,
+        missingLog: join(d.home, 'missing-since.json'),
+      });
       const space = await packSpace(device.vault, backups, identities, device.secrets.authKey);
       const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
       t.diagnostic(
@@ -323,10 +329,9 @@ describe('three devices, one vault, a sync folder between them', { concurrency: 
           `the ${mb(distinct)} of distinct content kept; needed ${mb(space.neededOnce)} + copies ` +
           `${mb(space.copies)}, unneeded in used packs ${mb(space.unneeded)}, packs needed by nothing ` +
           `${space.idle.length} (${mb(space.idleBytes)}), strays ${space.strays.length} (${mb(space.strayBytes)}); ` +
-          `packUsage: ${usage.unusedPacks} of ${usage.packs} unused`,
+          `verify: ${usage.unusedPacks} of ${usage.packs} unused`,
       );
-      // No pack is unused. packUsage follows each chunk to the first pack that holds it, so a pack whose
-      // chunks all have a copy elsewhere escapes its count; packSpace looks at every copy.
+      // No pack is unused, as verify counts them and as packSpace does (it looks at every copy).
       assert.equal(
         usage.unusedPacks,
         0,

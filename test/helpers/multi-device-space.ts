@@ -1,5 +1,5 @@
 // Where a vault's pack space goes, chunk by chunk, seen from one device: what the backups it lists need
-// (once, and in every copy several devices wrote of it), and what nothing needs. Unlike `packUsage`, which
+// (once, and in every copy several devices wrote of it), and what nothing needs. Unlike a count that
 // follows each chunk to one pack, this looks at every copy: a pack whose chunks all have copies elsewhere
 // counts as holding nothing needed, and the copies themselves are counted.
 import { readdir, stat } from 'node:fs/promises';
