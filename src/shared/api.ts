@@ -198,7 +198,8 @@ export interface Progress {
 
 /**
  * Why a restore or a listing failed, so the window can say what to do next: load the recovery kit,
- * choose another destination, free space, pick another version (the backup is damaged), or try again.
+ * choose another destination, free space, pick another version (the backup is damaged), wait for the sync
+ * client (part of the backup has not reached this computer yet), or try again.
  */
 export type RestoreProblem =
   | 'needsKit'
@@ -206,6 +207,7 @@ export type RestoreProblem =
   | 'diskFull'
   | 'notWritable'
   | 'damaged'
+  | 'notSynced'
   | 'cancelled'
   | 'other';
 

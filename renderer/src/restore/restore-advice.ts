@@ -36,6 +36,11 @@ const ADVICE: Record<RestoreProblem, RestoreAdvice> = {
     next: 'Choose an older version of this chat, and run “Verify all backups now” in Settings to find other damaged backups.',
     fixAt: 'version',
   },
+  notSynced: {
+    title: 'Part of this backup has not reached this computer yet',
+    next: 'Your cloud folder’s sync app may still be downloading it: wait until it has finished (or open the folder so that it downloads the files), then try again. If it stays missing for days, choose an older version.',
+    fixAt: 'version',
+  },
   cancelled: {
     title: 'The restore was cancelled',
     next: 'Nothing was written. Start it again when you are ready.',

@@ -96,13 +96,20 @@ export class NotAuthenticError extends RestoreError {
   }
 }
 
-/** The size of a backup's data file; a RestoreError ('damaged') when it is missing or unreadable. */
+/**
+ * The size of a backup's data file; a RestoreError when it is missing ('notSynced': the sync client may not
+ * have brought it yet) or unreadable ('damaged').
+ */
 export async function readableSize(dataPath: string): Promise<number> {
   try {
     await access(dataPath, constants.R_OK);
     return (await stat(dataPath)).size;
-  } catch {
-    throw new RestoreError(`The backup file ${dataPath} is missing or unreadable.`, 'damaged');
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RestoreError(
+      `The backup file ${dataPath} is missing or unreadable${missing ? '; it may not be synced yet' : ''}.`,
+      missing ? 'notSynced' : 'damaged',
+    );
   }
 }
 

@@ -27,10 +27,10 @@ export async function readSnapshot(
   let sealed: Buffer;
   try {
     sealed = await readFile(await objectPath(vault.paths.snapshotsDir, meta.id, isBackupId));
-  } catch {
+  } catch (err) {
     throw new RestoreError(
       `The file list of backup ${meta.id} (snapshots/${meta.id}.age) is missing or unreadable; it may not be synced yet.`,
-      'damaged',
+      missingOrBad(err),
     );
   }
   const plain = await decryptBuffer(sealed, identities);
@@ -76,6 +76,11 @@ interface Placement {
   offset: number;
 }
 
+/** A file that is not there (or only as a placeholder) has not synced yet; one that is there but unreadable is damaged. */
+function missingOrBad(err: unknown): 'notSynced' | 'damaged' {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'notSynced' : 'damaged';
+}
+
 /** Decrypts a pack and returns its stored chunks; errors say which pack and what is wrong with it. */
 export async function openPack(
   vault: Vault,
@@ -95,8 +100,11 @@ export async function openPack(
     } finally {
       await handle.close();
     }
-  } catch {
-    throw new RestoreError(`Pack ${pack} is missing or unreadable; it may not be synced yet.`, 'damaged');
+  } catch (err) {
+    throw new RestoreError(
+      `Pack ${pack} is missing or unreadable; it may not be synced yet.`,
+      missingOrBad(err),
+    );
   }
   try {
     if (slot.plain.length < sealed.length) slot.plain = Buffer.allocUnsafeSlow(sealed.length);
@@ -125,7 +133,7 @@ function placementsByPack(files: readonly ListedEntry[], base: string, store: Ch
       if (!where) {
         throw new RestoreError(
           `A chunk of ${file.path} is in no pack this device knows of (its pack index is missing or not synced yet).`,
-          'damaged',
+          'notSynced',
         );
       }
       const list = byPack.get(where.pack) ?? [];

@@ -150,7 +150,9 @@ describe('engine service', SEQUENTIAL, () => {
     assert.deepEqual((await readdir(join(cloud, 'Puddleproof'))).sort(), [
       'RESTORE.txt',
       'chats',
+      'collections',
       'data',
+      'devices',
       'index',
       'meta',
       'packs',

@@ -226,10 +226,10 @@ describe('the kind of a failed restore or listing', () => {
       assertKind(err, 'destination');
     });
 
-    test('the backup file is gone from the cloud folder', async () => {
+    test('the backup file is not in the cloud folder: not synced yet', async () => {
       const err = await restoreFails(null);
-      assert.match(err.message, /is missing or unreadable/);
-      assertKind(err, 'damaged');
+      assert.match(err.message, /is missing or unreadable; it may not be synced yet/);
+      assertKind(err, 'notSynced');
     });
 
     test('the file is not an age file', async () => {
@@ -415,9 +415,9 @@ describe('the kind of a failed restore or listing', () => {
         assertKind(err, 'destination');
       }
 
-      const damaged = await restoreFails(null, { dataPath: join(parent, 'Alice.age') });
-      assert.ok(damaged.message.includes(MISLEADING));
-      assertKind(damaged, 'damaged');
+      const notSynced = await restoreFails(null, { dataPath: join(parent, 'Alice.age') });
+      assert.ok(notSynced.message.includes(MISLEADING));
+      assertKind(notSynced, 'notSynced');
 
       const unsafe = await restoreFails(await encrypt(await seal(MISLEADING_SYMLINK_TAR)), {
         to: join(parent, 'Alice'),
@@ -491,10 +491,10 @@ describe('the kind of a failed restore or listing', () => {
       }
     });
 
-    test('the data file is gone from the cloud folder (its metadata is still there)', async () => {
+    test('the data file is not in the cloud folder (its metadata is): not synced yet', async () => {
       const err = await listingFails(await stored(null));
-      assert.match(err.message, /^The backup file .* is missing or unreadable\.$/);
-      assertKind(err, 'damaged');
+      assert.match(err.message, /^The backup file .* is missing or unreadable; it may not be synced yet\.$/);
+      assertKind(err, 'notSynced');
     });
 
     test('a backup id that is not in the vault, or metadata that is unreadable, means a damaged backup', async () => {

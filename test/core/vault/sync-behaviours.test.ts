@@ -151,7 +151,10 @@ describe('what sync folders do to the vault', () => {
           authKey: w.device.secrets.authKey,
           to,
         }),
-        (err) => err instanceof RestoreError && /may not be synced yet/.test(err.message),
+        (err) =>
+          err instanceof RestoreError &&
+          err.problem === 'notSynced' &&
+          /may not be synced yet/.test(err.message),
       );
       await assert.rejects(readdir(to), /ENOENT/, 'a failed restore leaves nothing');
       const report = await w.check();

@@ -12,6 +12,7 @@ const FIX_AT: Record<RestoreProblem, FixStep> = {
   diskFull: 'destination',
   notWritable: 'destination',
   damaged: 'version',
+  notSynced: 'version',
   cancelled: 'destination',
   other: 'destination',
 };
