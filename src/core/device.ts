@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MachinePlaces } from './app/cloud-folders.js';
 import type { BackupContext } from './backup/backup.js';
-import { IndexCache } from './dedup/chunk-store.js';
+import { IndexCache, OwnPacks } from './dedup/chunk-store.js';
 import { assertFolderChoice, type FolderChoice } from './folder-choice.js';
 import { createFileAtomic } from './fs-atomic.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
@@ -104,6 +104,7 @@ export function cachesOf(profile: Pick<Profile, 'home'>) {
   return {
     indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
     collectionCache: new CollectionCache(join(profile.home, 'collection-cache.json')),
+    ownPacks: new OwnPacks(join(profile.home, 'own-packs.json')),
   };
 }
 

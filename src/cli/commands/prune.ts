@@ -44,7 +44,9 @@ removes the leftover later.
 
 Format-2 backups share packs of chunks, and other devices may be using a pack this device sees no use
 for (their backups may not have synced here yet). So packs are reclaimed in two steps, over several runs:
-prune condemns the packs no backup here uses (a "collection"); every device acknowledges it on its next
+prune condemns the packs no backup here uses (a "collection"), and copies what backups need out of the
+packs this device wrote that are at least half unneeded (they are condemned too); every device
+acknowledges it on its next
 backup or prune; a later prune, on any device, deletes a condemned pack once every device has, none of
 the backups they listed needs it, and the collection is older than the margin.
   --grace DURATION         the margin: packs younger than this are not condemned, collections younger
@@ -122,6 +124,7 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
       identities: deviceIdentities(device),
       authKey: device.secrets.authKey,
       recipients: await recordRecipients(device),
+      packRecipients: device.secrets.recipients.map((r) => r.recipient),
       forgotten: dryRun ? [] : [...removed],
       graceMs,
       silentMs,
@@ -136,7 +139,8 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
       );
       console.log(`${dry} ${r.deletedPacks} packs (${formatBytes(r.freedBytes)}).`);
       console.log(
-        `${dryRun ? 'Would condemn' : 'Condemned'} ${r.condemnedPacks} packs (${formatBytes(r.condemnedBytes)}); ` +
+        `${dryRun ? 'Would condemn' : 'Condemned'} ${r.condemnedPacks} packs (${formatBytes(r.condemnedBytes)}` +
+          `${r.repackedPacks ? `, ${r.repackedPacks} of them repacked` : ''}); ` +
           `${r.pendingPacks} condemned packs wait to be deleted (${formatBytes(r.pendingBytes)}).`,
       );
       if (r.youngPacks > 0)

@@ -10,7 +10,7 @@ import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
 import { type ChatRecord, chatKeyFor } from '../chats/chat-identity.js';
 import { recogniseExport } from '../chats/recognize.js';
-import type { IndexCache } from '../dedup/chunk-store.js';
+import type { IndexCache, OwnPacks } from '../dedup/chunk-store.js';
 import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
@@ -45,6 +45,8 @@ export interface BackupContext {
   onUpload?: (bytes: number) => void;
   /** This device's copy of the vault's collection records (format 2). */
   collectionCache?: CollectionCache;
+  /** Where this device records the packs it writes (format 2). */
+  ownPacks?: OwnPacks;
 }
 
 /** What happened to one export. */
@@ -322,6 +324,7 @@ export async function backupExport(
         onBytes,
         avoid: new Set([...collections.values()].flatMap((c) => c.condemned)),
         ...(ctx.indexCache ? { indexCache: ctx.indexCache } : {}),
+        ...(ctx.ownPacks ? { ownPacks: ctx.ownPacks } : {}),
         ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
       });
       const fingerprint = contentFingerprint(authKey, entries, chunks.digests);

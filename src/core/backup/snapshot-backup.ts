@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { encryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
-import { ChunkStore, type IndexCache, PackWriter } from '../dedup/chunk-store.js';
+import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
 import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
 import { fileChunks, type ReadBuffer } from '../dedup/file-chunks.js';
@@ -34,6 +34,8 @@ export interface SnapshotBackupRequest {
   onUpload?: (bytes: number) => void;
   /** Packs not to reuse (condemned by a collection): their chunks are stored again. */
   avoid?: ReadonlySet<string>;
+  /** Where this device records the packs it wrote. */
+  ownPacks?: OwnPacks;
 }
 
 /** The export's chunks are in packs; `writeSnapshot` writes the file list that makes them a backup. */
@@ -119,6 +121,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     fileEntries.set(file, entries);
   }
   await writer.finish();
+  await req.ownPacks?.add(vault.root, writer.packs);
   for (const [file, entries] of fileEntries)
     if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.

@@ -130,6 +130,31 @@ export class IndexCache {
   }
 }
 
+/**
+ * The packs this device wrote, in its profile: the ones it may repack (see reclaim.ts), since it knows they
+ * are encrypted to no more recipients than it trusts.
+ */
+export class OwnPacks {
+  constructor(private readonly path: string) {}
+
+  async read(root: string): Promise<Set<string>> {
+    try {
+      const value = JSON.parse(await readFile(this.path, 'utf8')) as { root?: unknown; packs?: unknown };
+      if (value.root !== root || !Array.isArray(value.packs)) return new Set();
+      return new Set(value.packs.filter((p): p is string => typeof p === 'string'));
+    } catch {
+      return new Set();
+    }
+  }
+
+  async add(root: string, packs: readonly string[]): Promise<void> {
+    if (packs.length === 0) return;
+    const all = await this.read(root);
+    for (const p of packs) all.add(p);
+    await writeFileAtomic(this.path, JSON.stringify({ root, packs: [...all] }), 0o600);
+  }
+}
+
 /** Keys and names a pack writer needs. */
 export interface PackWriterOptions {
   /** Recipients of packs (the trusted recipients: device keys and the recovery key). */

@@ -7,7 +7,7 @@
 // A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
 import { stat } from 'node:fs/promises';
 import { fsyncDir } from '../fs-atomic.js';
-import { readSnapshot } from '../restore/snapshot-restore.js';
+import { openPack, type PackSlot, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
 import { type Checkpoint, readCheckpoints } from '../vault/checkpoints.js';
 import {
@@ -17,11 +17,15 @@ import {
   writeCollection,
 } from '../vault/collections.js';
 import type { Journal } from '../vault/journal.js';
-import { isBackupId, timeOfId } from '../vault/layout.js';
+import { isBackupId, newBackupId, timeOfId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { removeObject } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
-import { ChunkStore, chunkIdOf, type IndexCache } from './chunk-store.js';
+import { chunkKeys } from './chunk-keys.js';
+import { ChunkStore, chunkIdOf, type IndexCache, type OwnPacks, PackWriter } from './chunk-store.js';
+import { chunkId } from './chunker.js';
+import { plainOf } from './pack.js';
+import type { IndexEntry } from './pack-index.js';
 
 /** Default margin: packs younger than this are not condemned, collections younger are not acted on. */
 export const DEFAULT_RECLAIM_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -47,6 +51,10 @@ export interface ReclaimRequest {
   now?: Date;
   indexCache?: IndexCache;
   collectionCache?: CollectionCache;
+  /** The packs this device wrote: the only ones it repacks. */
+  ownPacks?: OwnPacks;
+  /** Recipients of packs this run writes when it repacks (the trusted recipients). */
+  packRecipients: readonly string[];
 }
 
 /** What a reclaim run did, and what it waits for. */
@@ -62,6 +70,8 @@ export interface ReclaimReport {
   unusedBytes: number;
   /** Of those, packs younger than the margin, not condemned yet. */
   youngPacks: number;
+  /** Packs this run repacked (their needed chunks copied into new packs; condemned). */
+  repackedPacks: number;
   /** Packs this run condemned. */
   condemnedPacks: number;
   condemnedBytes: number;
@@ -90,6 +100,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     unusedPacks: 0,
     unusedBytes: 0,
     youngPacks: 0,
+    repackedPacks: 0,
     deletedPacks: 0,
     freedBytes: 0,
     condemnedPacks: 0,
@@ -226,21 +237,52 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     await fsyncDir(vault.paths.indexDir);
   }
 
-  // Step 1: collect what no visible backup uses (not when some backup could not be read).
+  // Step 1: collect (not when some backup could not be read). Condemned: packs that hold nothing a backup
+  // needs; packs whose needed chunks all have a copy in another live pack (two devices that stored the
+  // same new chunks at once); and packs this device wrote that are at least half unneeded, once their
+  // needed chunks are copied into new packs (repacked).
   const condemned: string[] = [];
-  for (const [pack, entries] of packs) {
-    if (entries.some((e) => needed.has(chunkIdOf(e.name)))) continue;
-    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
-    report.unusedPacks++;
-    report.unusedBytes += bytes;
-    if (blocked || condemnedBy.has(pack)) continue;
-    if (now.getTime() - timeOfId(pack) < graceMs) {
-      report.youngPacks++;
-      continue;
-    }
+  const liveCopies = new Map<string, number>();
+  for (const [pack, entries] of packs)
+    if (!condemnedBy.has(pack))
+      for (const e of entries)
+        liveCopies.set(chunkIdOf(e.name), (liveCopies.get(chunkIdOf(e.name)) ?? 0) + 1);
+  const ownPacks = (await req.ownPacks?.read(vault.root)) ?? new Set<string>();
+  const repack: string[] = [];
+  const condemn = async (pack: string, bytes: number) => {
     condemned.push(pack);
     report.condemnedPacks++;
     report.condemnedBytes += bytes;
+    for (const e of packs.get(pack) ?? [])
+      liveCopies.set(chunkIdOf(e.name), (liveCopies.get(chunkIdOf(e.name)) ?? 1) - 1);
+  };
+  for (const [pack, entries] of packs) {
+    const neededHere = entries.filter((e) => needed.has(chunkIdOf(e.name)));
+    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    if (neededHere.length === 0) {
+      report.unusedPacks++;
+      report.unusedBytes += bytes;
+    }
+    if (blocked || condemnedBy.has(pack)) continue;
+    if (now.getTime() - timeOfId(pack) < graceMs) {
+      if (neededHere.length === 0) report.youngPacks++;
+      continue;
+    }
+    if (neededHere.every((e) => (liveCopies.get(chunkIdOf(e.name)) ?? 0) > 1)) await condemn(pack, bytes);
+    else if (ownPacks.has(pack) && !req.dryRun) {
+      const total = entries.reduce((sum, e) => sum + e.storedBytes, 0);
+      const unneeded = total - neededHere.reduce((sum, e) => sum + e.storedBytes, 0);
+      if (unneeded * 2 >= total) repack.push(pack);
+    }
+  }
+  if (repack.length > 0) {
+    const written = await repackNeeded(req, repack, packs, needed, condemnedBy, new Set(collections.keys()));
+    for (const [pack, entries] of written) packs.set(pack, entries);
+    for (const pack of repack) {
+      const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+      await condemn(pack, bytes);
+      report.repackedPacks++;
+    }
   }
   const forgottenNow = req.forgotten ?? [];
   if (!req.dryRun && (condemned.length > 0 || forgottenNow.length > 0)) {
@@ -263,6 +305,58 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   }
   report.waiting = [...waiting];
   return report;
+}
+
+/**
+ * Copies the chunks of `repack` that backups need and no other live pack holds into new packs (age to the
+ * trusted recipients, like a backup's); returns the new packs' entries. The run is journaled like a backup,
+ * so that `gc` removes what a crash leaves.
+ */
+async function repackNeeded(
+  req: ReclaimRequest,
+  repack: readonly string[],
+  packs: ReadonlyMap<string, readonly IndexEntry[]>,
+  needed: ReadonlySet<string>,
+  condemnedBy: ReadonlyMap<string, string>,
+  seen: ReadonlySet<string>,
+): Promise<Map<string, readonly IndexEntry[]>> {
+  const { vault, authKey } = req;
+  const moving = new Set(repack);
+  const store = new ChunkStore();
+  for (const [pack, entries] of packs)
+    if (!moving.has(pack) && !condemnedBy.has(pack)) store.add(pack, entries);
+  const id = newBackupId(req.now ?? new Date());
+  await req.journal.begin(id);
+  await req.journal.saw(id, seen);
+  try {
+    const writer = new PackWriter(vault, store, {
+      recipients: req.packRecipients,
+      indexRecipients: req.recipients,
+      authKey,
+      backupId: id,
+    });
+    const { idKey } = chunkKeys(authKey);
+    const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0) };
+    for (const pack of repack) {
+      const stored = await openPack(vault, pack, req.identities, slot);
+      for (const e of packs.get(pack) ?? []) {
+        const chunk = chunkIdOf(e.name);
+        if (!needed.has(chunk) || store.locations.has(chunk)) continue;
+        const data = stored.get(e.name);
+        const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
+        if (!plain || chunkId(idKey, plain) !== chunk)
+          throw new Error(
+            `Pack ${pack} is damaged: chunk ${e.name} does not match its id; it is not repacked.`,
+          );
+        await writer.add(chunk, plain);
+      }
+    }
+    await writer.finish();
+    await req.ownPacks?.add(vault.root, writer.packs);
+    return new Map(writer.packs.map((p) => [p, store.byPack.get(p) ?? []]));
+  } finally {
+    await req.journal.end(id);
+  }
 }
 
 /** Every device the vault shows: those with a checkpoint and those that made a backup, and when each was last seen. */

@@ -352,6 +352,7 @@ export class Reconciler {
         identities: deviceIdentities(profile),
         authKey: profile.secrets.authKey,
         recipients: await recordRecipients(profile),
+        packRecipients: profile.secrets.recipients.map((r) => r.recipient),
         forgotten,
         now: new Date(this.now()),
         ...cachesOf(profile),

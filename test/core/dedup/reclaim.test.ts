@@ -12,9 +12,11 @@ import { ChunkStore, chunkIdOf } from '../../../src/core/dedup/chunk-store.js';
 import { reclaim } from '../../../src/core/dedup/reclaim.js';
 import {
   backupContextOf,
+  cachesOf,
   type Device,
   deviceIdentities,
   initVault,
+  recordRecipients,
   recoverVault,
 } from '../../../src/core/device.js';
 import { readRecoveryKit } from '../../../src/core/keys/recovery-kit.js';
@@ -133,11 +135,10 @@ async function reclaimOn(device: Device, opts: { forgotten?: string[]; now?: Dat
     journal: device.journal,
     identities: deviceIdentities(device),
     authKey: device.secrets.authKey,
-    recipients: [
-      ...device.secrets.recipients.map((r) => r.recipient),
-      await recipientOf(device.secrets.indexIdentity),
-    ],
+    recipients: await recordRecipients(device),
+    packRecipients: device.secrets.recipients.map((r) => r.recipient),
     graceMs: 0,
+    ...cachesOf(device),
     ...opts,
   });
 }
@@ -359,4 +360,72 @@ describe('reclaiming packs', () => {
     for (let i = 0; i < 2; i++) assert.equal((await reclaimOn(a)).deletedPacks, 0);
     assert.ok((await packNames(a)).has(pack));
   });
+
+  test(
+    'a pack this device wrote that is mostly unneeded is repacked: what is needed moves, the rest is freed',
+    TIMEOUT,
+    async () => {
+      const { root, a, exports } = await twoDevices();
+      const first = join(exports, 'Photos');
+      await mkdir(first);
+      const keptPhoto = randomBytes(200_000);
+      await writeFile(join(first, 'kept.jpg'), keptPhoto);
+      await writeFile(join(first, 'gone.jpg'), randomBytes(600_000));
+      const old = await backUp(a, first);
+      const [oldPack] = await packsOf(a, old);
+      assert.ok(oldPack);
+      const second = join(exports, 'Photos later');
+      await mkdir(second);
+      await writeFile(join(second, 'kept.jpg'), keptPhoto);
+      await writeFile(join(second, 'photo.jpg'), randomBytes(10_000));
+      const later = await backUp(a, second);
+      assert.ok((await packsOf(a, later)).has(oldPack), 'the later backup uses the first pack');
+
+      const r = await prune(a, [old.id]);
+      assert.equal(r.repackedPacks, 1, JSON.stringify(r));
+      assert.equal(
+        await chunksOnlyIn(a, later, oldPack),
+        0,
+        'what the kept backup needs is in a new pack too',
+      );
+      const again = await reclaimOn(a);
+      assert.deepEqual(again.deleted, [oldPack]);
+      assert.ok(again.freedBytes > 600_000);
+      const to = join(root, 'restored');
+      await restoreFromVault({
+        vault: a.vault,
+        meta: later,
+        identities: deviceIdentities(a),
+        authKey: a.secrets.authKey,
+        to,
+      });
+      assert.deepEqual(await readFile(join(to, 'Photos later', 'kept.jpg')), keptPhoto);
+    },
+  );
+
+  test(
+    'two devices that stored the same new chunks at once: one copy is reclaimed, both backups restore',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const shared = await newExport(exports, 'Shared chat');
+      const onB = join(exports, 'b', 'Shared chat');
+      await cp(shared, onB, { recursive: true });
+      const fromA = await backUp(a, shared);
+      const fromB = await backUp(b, onB); // before A's pack reached B: B stores the same chunks
+      await sync();
+      assert.equal((await packNames(a)).size, 2);
+      const first = await reclaimOn(a);
+      assert.equal(first.condemnedPacks, 1, JSON.stringify(first));
+      await sync();
+      const onDeviceB = await reclaimOn(b); // B acknowledges, and may delete at once (every device has)
+      await sync();
+      const second = await reclaimOn(a);
+      assert.equal(onDeviceB.deletedPacks + second.deletedPacks, 1, JSON.stringify([onDeviceB, second]));
+      await sync();
+      assert.equal((await packNames(b)).size, 1);
+      await restores(a, fromB, root);
+      await restores(b, fromA, root);
+    },
+  );
 });
