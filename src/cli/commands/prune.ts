@@ -125,6 +125,7 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
       authKey: device.secrets.authKey,
       recipients: await recordRecipients(device),
       packRecipients: device.secrets.recipients.map((r) => r.recipient),
+      watchDir: device.settings.watchDir,
       forgotten: dryRun ? [] : [...removed],
       graceMs,
       silentMs,
@@ -151,6 +152,13 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
     for (const s of r.silent)
       console.log(`Not waiting for ${s.device}: silent since ${s.lastSeen} (see --silent-after).`);
     for (const w of r.waiting) console.log(`Waiting: ${w}`);
+    for (const l of r.lost)
+      console.log(
+        `Lost while this device was away: backup ${l.id} (${l.exportName}) needs chunks of packs the other ` +
+          (l.backUpAgain
+            ? 'devices reclaimed; it was removed, and `puddleproof backup` stores the export again.'
+            : 'devices reclaimed, and its export is no longer in the watch folder: it cannot be repaired here.'),
+      );
     return 0;
   },
 };

@@ -125,7 +125,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   for (const [file, entries] of fileEntries)
     if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.
-  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.allIndexes());
+  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.cacheable());
   const writeSnapshot = async () => {
     const plain = encodeSnapshot(
       {

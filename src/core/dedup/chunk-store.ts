@@ -40,6 +40,7 @@ export class ChunkStore {
     authKey: Buffer,
     cache?: IndexCache,
     avoid: ReadonlySet<string> = new Set(),
+    condemned: ReadonlySet<string> = avoid,
   ): Promise<ChunkStore> {
     const store = new ChunkStore();
     const packs = presentIds(await readdir(vault.paths.packsDir), isBackupId);
@@ -64,17 +65,30 @@ export class ChunkStore {
         store.problems.push({ id: pack, problem: `pack index: ${(err as Error).message}` });
       }
     }
-    if (cache && (read.size !== cached.size || [...read.keys()].some((p) => !cached.has(p))))
-      await cache.write(vault.root, read);
+    // The cached index of a condemned pack that is gone stays cached: it tells which pack a lost chunk
+    // was in (see reclaim.ts, lostWhileAway).
+    for (const [pack, entries] of cached)
+      if (!read.has(pack) && condemned.has(pack)) store.collected.set(pack, entries);
+    const keep = store.cacheable();
+    if (cache && (keep.size !== cached.size || [...keep.keys()].some((p) => !cached.has(p))))
+      await cache.write(vault.root, keep);
     return store;
   }
 
   /** Entries of the packs loaded but left out (see `load`). */
   readonly avoided = new Map<string, readonly IndexEntry[]>();
 
-  /** Every index read or written, for the cache. */
+  /** Cached entries of condemned packs that are no longer in the folder (see `load`). */
+  readonly collected = new Map<string, readonly IndexEntry[]>();
+
+  /** Every index read or written (of the packs in the folder). */
   allIndexes(): Map<string, readonly IndexEntry[]> {
     return new Map([...this.byPack, ...this.avoided]);
+  }
+
+  /** What the index cache keeps: every index read or written, and those of collected packs. */
+  cacheable(): Map<string, readonly IndexEntry[]> {
+    return new Map([...this.allIndexes(), ...this.collected]);
   }
 
   /** Each pack's entries, as loaded and added. */

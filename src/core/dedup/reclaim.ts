@@ -6,6 +6,7 @@
 //      to be checked, and still no backup needs a chunk that only that pack holds.
 // A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fsyncDir } from '../fs-atomic.js';
 import { openPack, type PackSlot, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
@@ -55,6 +56,8 @@ export interface ReclaimRequest {
   ownPacks?: OwnPacks;
   /** Recipients of packs this run writes when it repacks (the trusted recipients). */
   packRecipients: readonly string[];
+  /** This device's watch folder (to tell whether a lost backup's export can be backed up again). */
+  watchDir?: string;
 }
 
 /** What a reclaim run did, and what it waits for. */
@@ -80,6 +83,12 @@ export interface ReclaimReport {
   pendingBytes: number;
   /** Why condemned packs were not deleted yet (one line each, no duplicates). */
   waiting: string[];
+  /**
+   * Backups of this device that need chunks of packs collected while it was away (silent for too long): a
+   * backup it made then reused a pack it had not yet seen condemned. Where the export is still in the watch
+   * folder, the backup is removed so that the next backup stores the export again.
+   */
+  lost: { id: string; exportName: string; backUpAgain: boolean }[];
   /** Devices not waited for, because they have been silent too long. */
   silent: { device: string; lastSeen: string }[];
 }
@@ -109,6 +118,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     pendingBytes: 0,
     waiting: [],
     silent: [],
+    lost: [],
   };
   const waiting = new Set<string>();
 
@@ -139,23 +149,41 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // Every chunk a visible backup needs. A backup whose metadata or file list cannot be read here holds
   // everything back: what it needs is unknown.
   const needed = new Set<string>();
+  const ownChunks = new Map<BackupMetadata, string[]>();
   for (const p of problems) waiting.add(`backup ${p.id} cannot be read here (${p.problem})`);
   for (const meta of backups) {
     if (meta.format !== 2) continue;
     try {
+      const chunks: string[] = [];
       for (const e of await readSnapshot(vault, meta, identities))
-        if (e.type === 'file') for (const c of e.chunks) needed.add(chunkIdOf(c.name));
+        if (e.type === 'file') for (const c of e.chunks) chunks.push(chunkIdOf(c.name));
+      for (const c of chunks) needed.add(c);
+      if (meta.deviceId === req.device.id) ownChunks.set(meta, chunks);
     } catch {
       waiting.add(`the file list of backup ${meta.id} is not here yet`);
     }
   }
   const blocked = waiting.size > 0;
 
-  const store = await ChunkStore.load(vault, identities, authKey, req.indexCache);
-  const packs = store.allIndexes();
-  report.packs = packs.size;
   const condemnedBy = new Map<string, string>();
   for (const c of collections.values()) for (const p of c.condemned) condemnedBy.set(p, c.id);
+  const store = await ChunkStore.load(
+    vault,
+    identities,
+    authKey,
+    req.indexCache,
+    new Set(),
+    new Set(condemnedBy.keys()),
+  );
+  const packs = store.allIndexes();
+  report.packs = packs.size;
+  const forgottenNow = [...(req.forgotten ?? [])];
+  report.lost = await lostWhileAway(req, ownChunks, store);
+  const repair = report.lost.filter((l) => l.backUpAgain).map((l) => l.id);
+  if (!req.dryRun && repair.length > 0) {
+    await vault.forget(repair);
+    forgottenNow.push(...repair);
+  }
   const liveChunks = new Set<string>();
   for (const [pack, entries] of packs)
     if (!condemnedBy.has(pack)) for (const e of entries) liveChunks.add(chunkIdOf(e.name));
@@ -284,7 +312,6 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
       report.repackedPacks++;
     }
   }
-  const forgottenNow = req.forgotten ?? [];
   if (!req.dryRun && (condemned.length > 0 || forgottenNow.length > 0)) {
     const collection = await writeCollection(
       vault,
@@ -357,6 +384,27 @@ async function repackNeeded(
   } finally {
     await req.journal.end(id);
   }
+}
+
+/** This device's backups that need a chunk only a collected (condemned and deleted) pack held. */
+async function lostWhileAway(
+  req: ReclaimRequest,
+  ownChunks: ReadonlyMap<BackupMetadata, readonly string[]>,
+  store: ChunkStore,
+): Promise<ReclaimReport['lost']> {
+  const lost: ReclaimReport['lost'] = [];
+  // Which collected pack held a chunk that is gone: only this device's copy of the indexes it read knows.
+  const collectedIn = new Map<string, string>();
+  for (const [pack, entries] of store.collected)
+    for (const e of entries) collectedIn.set(chunkIdOf(e.name), pack);
+  for (const [meta, chunks] of ownChunks) {
+    const collected = chunks.some((c) => !store.locations.has(c) && collectedIn.has(c));
+    if (!collected) continue;
+    const exportPath = req.watchDir && join(req.watchDir, meta.exportName);
+    const backUpAgain = Boolean(exportPath && (await stat(exportPath).catch(() => null)));
+    lost.push({ id: meta.id, exportName: meta.exportName, backUpAgain });
+  }
+  return lost;
 }
 
 /** Every device the vault shows: those with a checkpoint and those that made a backup, and when each was last seen. */

@@ -345,7 +345,7 @@ export class Reconciler {
     this.lastReclaim = this.now();
     const { profile } = this.opts;
     try {
-      await reclaim({
+      const report = await reclaim({
         vault,
         device: { id: profile.settings.deviceId, name: profile.settings.deviceName },
         journal: profile.journal,
@@ -353,10 +353,13 @@ export class Reconciler {
         authKey: profile.secrets.authKey,
         recipients: await recordRecipients(profile),
         packRecipients: profile.secrets.recipients.map((r) => r.recipient),
+        watchDir: profile.settings.watchDir,
         forgotten,
         now: new Date(this.now()),
         ...cachesOf(profile),
       });
+      // A backup made while this device was away lost chunks the others reclaimed: store its export again.
+      if (report.lost.some((l) => l.backUpAgain)) this.wakeIn(0);
     } catch {
       this.forgotten.push(...forgotten);
     }

@@ -128,7 +128,10 @@ async function backUp(device: Device, path: string): Promise<Format2Metadata> {
   return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta as Format2Metadata;
 }
 
-async function reclaimOn(device: Device, opts: { forgotten?: string[]; now?: Date; silentMs?: number } = {}) {
+async function reclaimOn(
+  device: Device,
+  opts: { forgotten?: string[]; now?: Date; silentMs?: number; watchDir?: string } = {},
+) {
   return reclaim({
     vault: device.vault,
     device: { id: device.settings.deviceId, name: device.settings.deviceName },
@@ -426,6 +429,54 @@ describe('reclaiming packs', () => {
       assert.equal((await packNames(b)).size, 1);
       await restores(a, fromB, root);
       await restores(b, fromA, root);
+    },
+  );
+
+  test(
+    'a device that comes back after months: a backup it made while away on a reclaimed pack is stored again',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const shared = await newExport(exports, 'Shared chat');
+      const onA = await backUp(a, shared);
+      const [pack] = await packsOf(a, onA);
+      assert.ok(pack);
+      const fromB = await backUp(b, await newExport(exports, 'B chat'));
+      await sync();
+      // B goes away (its folder no longer syncs). A removes its backup; months later, with B still silent,
+      // A reclaims the pack without waiting for B, and says so.
+      await prune(a, [onA.id]);
+      assert.equal((await reclaimOn(a)).deletedPacks, 0, 'B is waited for while it is not silent for long');
+      const months = new Date(Date.now() + 120 * DAY);
+      const r = await reclaimOn(a, { now: months, silentMs: 90 * DAY });
+      assert.deepEqual(
+        r.silent.map((s) => s.device),
+        ['desktop'],
+      );
+      assert.deepEqual(r.deleted, [pack]);
+      // Away, B backed up an export from its watch folder holding the same photo: it reused the pack.
+      const awayPath = join(root, 'watch-b', 'Shared chat');
+      await cp(shared, awayPath, { recursive: true });
+      await writeFile(join(awayPath, 'note.txt'), 'written while away');
+      const away = await backUp(b, awayPath);
+      assert.ok((await packsOf(b, away)).has(pack));
+      // B comes back: the sync brings the collection and the deletion; B finds the backup it cannot keep,
+      // removes it, and stores the export again; everything else restores.
+      await sync();
+      const back = await reclaimOn(b, { now: months, watchDir: join(root, 'watch-b') });
+      assert.deepEqual(back.lost, [{ id: away.id, exportName: 'Shared chat', backUpAgain: true }]);
+      const { backups } = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
+      assert.ok(!backups.some((m) => m.id === away.id));
+      const again = await backUp(b, awayPath);
+      await restores(b, again, root);
+      await restores(b, fromB, root);
+      await sync();
+      await restores(a, fromB, root);
+      // Back again (its checkpoint is new), B is waited for once more.
+      await reclaimOn(b, { now: months });
+      await sync();
+      const after = await reclaimOn(a, { now: months, silentMs: 90 * DAY });
+      assert.deepEqual(after.silent, []);
     },
   );
 });
