@@ -8,7 +8,8 @@ import { proofMatches } from './proof.js';
 /** A record that is malformed, of another kind, or not authentic. */
 export class RecordError extends Error {}
 
-function recordProof(authKey: Buffer, kind: string, body: unknown): Buffer {
+/** The proof of a record's body (see docs/FORMAT.md §8.3). */
+export function recordProof(authKey: Buffer, kind: string, body: unknown): Buffer {
   return createHmac('sha256', authKey)
     .update(`puddleproof/v1/${kind}\n`)
     .update(JSON.stringify(body))
