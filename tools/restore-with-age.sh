@@ -144,6 +144,7 @@ done <"$tmp/chosen" | sort -u >"$tmp/need"
 for f in "$vault"/index/*.age; do
   p=${f##*/} && p=${p%.age}
   case $p in $idpat) ;; *) continue ;; esac
+  [ -f "$vault/packs/$p.age" ] || continue # its pack was reclaimed (or has not synced yet)
   if age -d -i "$kit" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
     grep '^C ' "$tmp/i" | awk -v p="$p" '{ sub(/\.gz$/, "", $2); print $2, p }' >>"$tmp/map"
   else
@@ -152,7 +153,7 @@ for f in "$vault"/index/*.age; do
 done
 awk 'FILENAME == ARGV[1] { need[$1] = 1; n++; next }
   ($1 in need) && !($1 in got) { got[$1] = 1; n--; print $2 }
-  END { if (n) { print n " chunks are in no pack index the kit opens (missing or not synced yet?)"; exit 1 } }
+  END { if (n) { print n " chunks are in no pack here whose index the kit opens (a pack or index missing or not synced yet?)"; exit 1 } }
 ' "$tmp/need" "$tmp/map" >"$tmp/where" || die "$(tail -n 1 "$tmp/where")"
 
 # 3. Unpack those packs (chunk files only) into $tmp/c.
