@@ -20,6 +20,9 @@ import { objectFiles, objectPath, removeObject } from './synced-files.js';
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
 
+/** A backup whose metadata is not (or no longer) in the folder. */
+export class BackupGoneError extends VaultError {}
+
 /** A backup that could not be listed, and why. */
 export interface ListProblem {
   id: string;
@@ -111,7 +114,8 @@ export class Vault {
     try {
       bytes = await readFile(await objectPath(this.paths.metaDir, id, isBackupId));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new VaultError(`There is no backup ${id}.`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new BackupGoneError(`There is no backup ${id}.`);
       throw err;
     }
     const meta = verifyMetadata(await decryptMetadata(bytes, identities), authKey, allowUnauthenticated);
@@ -177,7 +181,8 @@ export class Vault {
       try {
         backups.push(await this.readMetadata(id, identities, authKey));
       } catch (err) {
-        problems.push({ id, problem: (err as Error).message });
+        // Removed (by this or another device) since the folder was listed: gone, not a problem.
+        if (!(err instanceof BackupGoneError)) problems.push({ id, problem: (err as Error).message });
       }
     }
     backups.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));

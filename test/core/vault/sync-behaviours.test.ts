@@ -193,6 +193,18 @@ describe('what sync folders do to the vault', () => {
     },
   );
 
+  test('a backup removed while another device lists the folder is gone, not a problem', TIMEOUT, async () => {
+    const w = await world();
+    const meta = await backUp(w, 'Chat');
+    const vault = w.device.vault;
+    const listed = await vault.committedIds();
+    await vault.forget([meta.id]); // between the listing and the reading
+    vault.committedIds = async () => listed;
+    const { backups, problems } = await vault.list(deviceIdentities(w.device), w.device.secrets.authKey);
+    assert.deepEqual(backups, []);
+    assert.deepEqual(problems, []);
+  });
+
   test('--read-data reads packs no backup uses too, and names a damaged one', TIMEOUT, async () => {
     const w = await world();
     const old = await backUp(w, 'Old');
