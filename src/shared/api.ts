@@ -2,7 +2,7 @@
 // window.puddleproof (no Node or Electron imports here).
 import type { EngineStatus } from './status.js';
 
-export type { ActivityState, EngineStatus } from './status.js';
+export type { ActivityState, EngineStatus, ReclaimStatus } from './status.js';
 
 /** How many backups of each chat retention keeps, per rule; 0 turns a rule off (README, "Retention"). */
 export interface RetentionSettings {

@@ -39,6 +39,23 @@ export interface EngineStatus {
    * how many are done of how many (absent when there is nothing to do).
    */
   identifying?: { done: number; total: number };
+  /** The last time this device reclaimed space (absent until it has): see ReclaimStatus. */
+  reclaim?: ReclaimStatus;
+}
+
+/** What the last reclamation of unused packs did, and what it waits for. */
+export interface ReclaimStatus {
+  /** ISO time it ran. */
+  at: string;
+  freedBytes: number;
+  /** Bytes of condemned packs still in the cloud folder, waiting to be deleted. */
+  pendingBytes: number;
+  /** Devices it waits for (they have not said that they saw what was condemned). */
+  waitingFor: string[];
+  /** Devices it no longer waits for: silent for too long (with the last time they were seen). */
+  silent: { device: string; lastSeen: string }[];
+  /** Versions made on this device while it was away that lost chunks, and whether they are stored again. */
+  lost: { exportName: string; backUpAgain: boolean }[];
 }
 
 /** "1.2 MB", "14 MB", "0 bytes": decimal units, at most one decimal (for the CLI and the tray). */

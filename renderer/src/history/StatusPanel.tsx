@@ -8,7 +8,7 @@ import { FieldError } from '../components/FieldError.js';
 import { Icon } from '../components/Icon.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useNow } from '../hooks/useNow.js';
-import { identifyingView, statusView } from './status-view.js';
+import { identifyingView, reclaimLines, statusView } from './status-view.js';
 
 const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
 
@@ -45,6 +45,7 @@ export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelPro
   const view = statusView(status, now, watchDir);
   const paused = kind === 'paused';
   const identifying = identifyingView(status);
+  const reclaim = reclaimLines(status, now);
   return (
     <section className={`status-panel tone-${view.tone}`} aria-labelledby="status-title">
       <div className="status-main">
@@ -91,6 +92,11 @@ export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelPro
           detail={view.progress.detail}
         />
       )}
+      {reclaim.map((line) => (
+        <p key={line} className="muted status-note">
+          {line}
+        </p>
+      ))}
       {identifying && (
         <div className="identifying">
           <ProgressBar label={identifying.label} done={identifying.done} total={identifying.total} />

@@ -120,3 +120,31 @@ export function identifyingView(status: EngineStatus): { label: string; done: nu
     total: identifying.total,
   };
 }
+
+/**
+ * What the status panel says about reclaiming the space of removed versions: what waits to be freed and for
+ * whom, devices no longer waited for, and versions made while this device was away that were stored again.
+ */
+export function reclaimLines(status: EngineStatus, now: number): string[] {
+  const r = status.reclaim;
+  if (!r) return [];
+  const lines: string[] = [];
+  if (r.pendingBytes > 0) {
+    const who =
+      r.waitingFor.length > 0
+        ? ` once ${r.waitingFor.join(', ')} ${r.waitingFor.length > 1 ? 'have' : 'has'} synced and made a backup`
+        : '';
+    lines.push(`${formatBytes(r.pendingBytes)} of removed versions will be freed in the cloud folder${who}.`);
+  }
+  for (const s of r.silent)
+    lines.push(
+      `Not waiting for ${s.device} to free space: it has not been seen since ${formatAgo(s.lastSeen, now)}. When it comes back, versions it made while away are checked and stored again if needed.`,
+    );
+  for (const l of r.lost)
+    lines.push(
+      l.backUpAgain
+        ? `${l.exportName}: a version made while this computer was away lost parts freed by your other devices; it is being backed up again.`
+        : `${l.exportName}: a version made while this computer was away lost parts freed by your other devices, and the export is no longer in the export folder.`,
+    );
+  return lines;
+}

@@ -83,6 +83,8 @@ export interface ReclaimReport {
   pendingBytes: number;
   /** Why condemned packs were not deleted yet (one line each, no duplicates). */
   waiting: string[];
+  /** The devices among those reasons: they have not acknowledged (or said anything) yet. */
+  waitingFor: string[];
   /**
    * Backups of this device that need chunks of packs collected while it was away (silent for too long): a
    * backup it made then reused a pack it had not yet seen condemned. Where the export is still in the watch
@@ -117,9 +119,11 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     pendingPacks: 0,
     pendingBytes: 0,
     waiting: [],
+    waitingFor: [],
     silent: [],
     lost: [],
   };
+  const waitingDevices = new Set<string>();
   const waiting = new Set<string>();
 
   const { collections } = await readCollections(vault, identities, authKey, req.collectionCache);
@@ -213,8 +217,11 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
       if (!collections.has(id))
         waiting.add(`collection ${id} that ${checkpoint.device} saw has not synced here yet`);
   }
-  for (const deviceId of waitingFor)
-    waiting.add(`${devices.get(deviceId)?.name ?? deviceId} has not said which collections it has seen yet`);
+  for (const deviceId of waitingFor) {
+    const name = devices.get(deviceId)?.name ?? deviceId;
+    waiting.add(`${name} has not said which collections it has seen yet`);
+    waitingDevices.add(name);
+  }
   const unblocked = waiting.size === 0 && waitingFor.length === 0;
   const deletions: string[] = [];
   for (const c of [...collections.values()].sort((a, b) => a.id.localeCompare(b.id))) {
@@ -227,10 +234,12 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     }
     for (const checkpoint of active) {
       if (checkpoint.acked.includes(c.id)) continue;
-      if (pending.length > 0)
+      if (pending.length > 0) {
         waiting.add(
           `${checkpoint.device} has not acknowledged collection ${c.id} yet (last seen ${checkpoint.writtenAt})`,
         );
+        waitingDevices.add(checkpoint.device);
+      }
       ready = false;
     }
     if (!ready) continue;
@@ -331,6 +340,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     report.pendingBytes += (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
   }
   report.waiting = [...waiting];
+  report.waitingFor = [...waitingDevices].sort();
   return report;
 }
 

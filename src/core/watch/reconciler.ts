@@ -4,7 +4,7 @@
 // corrupt: after a crash, the next run finds the same work, and gc clears what the crash left.
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActivityState, EngineStatus } from '../../shared/status.js';
+import type { ActivityState, EngineStatus, ReclaimStatus } from '../../shared/status.js';
 import { backupExport, quickFingerprint } from '../backup/backup.js';
 import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
@@ -81,6 +81,8 @@ export class Reconciler {
   /** Backups retention removed since the last reclaim (its collection records them). */
   private forgotten: string[] = [];
   private lastReclaim = Number.NEGATIVE_INFINITY;
+  /** What the last reclamation did and waits for (shown in the status). */
+  private reclaimed: ReclaimStatus | undefined;
   /** The vault's chat edits (renames, merges, splits, identified old backups), as of the last look. */
   private edits: ChatEdit[] = [];
   /** Old backups being identified in the background, and how to stop that when there is other work. */
@@ -135,6 +137,7 @@ export class Reconciler {
       lastBackupBySource,
       pending: [...this.pending],
       ...(this.identifying ? { identifying: { ...this.identifying } } : {}),
+      ...(this.reclaimed ? { reclaim: this.reclaimed } : {}),
     };
   }
 
@@ -329,6 +332,8 @@ export class Reconciler {
     } else {
       this.setState({ kind: 'idle' });
       await this.reclaimWhenDue(vault);
+      // Paused while it ran: say so now (pause() leaves the state to a running reconcile).
+      if (this.paused) return this.setState({ kind: 'paused' });
       await this.identifyOld(vault);
     }
   }
@@ -358,6 +363,15 @@ export class Reconciler {
         now: new Date(this.now()),
         ...cachesOf(profile),
       });
+      this.reclaimed = {
+        at: new Date(this.now()).toISOString(),
+        freedBytes: report.freedBytes,
+        pendingBytes: report.pendingBytes,
+        waitingFor: report.waitingFor,
+        silent: report.silent,
+        lost: report.lost.map(({ exportName, backUpAgain }) => ({ exportName, backUpAgain })),
+      };
+      this.opts.onStatus?.(this.status);
       // A backup made while this device was away lost chunks the others reclaimed: store its export again.
       if (report.lost.some((l) => l.backUpAgain)) this.wakeIn(0);
     } catch {

@@ -714,14 +714,14 @@ describe('the reconciler', { concurrency: 3 }, () => {
     test('nothing is backed up while paused; resume backs up', TIMEOUT, async () => {
       await w.start({ quietMs: 1000 });
       await w.waitIdle(0);
-      const pausedAt = Date.now();
+      const seenBefore = w.seen.length; // statuses from here on came after the pause
       w.r.pause();
       assert.equal(w.r.status.state.kind, 'paused');
       await writeFile(join(w.watch, 'Paused chat.txt'), 'written while paused\n');
       await sleep(2500);
       assert.equal((await w.backups()).length, 0, 'nothing backed up while paused');
       assert.deepEqual(w.attempts(), []);
-      const since = w.seen.filter((s) => s.at >= pausedAt);
+      const since = w.seen.slice(seenBefore);
       assert.ok(since.length > 0);
       assert.ok(
         since.every((s) => s.status.state.kind === 'paused'),
@@ -939,6 +939,11 @@ describe('the reconciler', { concurrency: 3 }, () => {
       };
       await w.waitFor('collections record the removed backups', async () => (await recorded()).length >= 2);
       assert.deepEqual(await recorded(), removed);
+      // The status says what the reclamation did: nothing waits on another device here.
+      const reclaim = w.reconciler?.status.reclaim;
+      assert.ok(reclaim, 'the status carries the last reclamation');
+      assert.deepEqual(reclaim.waitingFor, []);
+      assert.deepEqual(reclaim.silent, []);
     });
 
     test('successive exports of one chat kept in the watch folder are not backed up again after retention removed them', {

@@ -2,7 +2,12 @@
 // what the user can do, and the backup's progress.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { identifyingView, statusView, type Tone } from '../../../renderer/src/history/status-view.js';
+import {
+  identifyingView,
+  reclaimLines,
+  statusView,
+  type Tone,
+} from '../../../renderer/src/history/status-view.js';
 import type { ActivityState, EngineStatus } from '../../../src/shared/api.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -277,5 +282,60 @@ describe('identifyingView', () => {
       `Identifying older backups: ${(1_200).toLocaleString()} of ${(1_200).toLocaleString()}`,
     );
     assert.equal(view?.done, 1_200);
+  });
+});
+
+describe('what the status panel says about freeing space', () => {
+  const reclaim = (more: Partial<NonNullable<EngineStatus['reclaim']>>) =>
+    status(
+      { kind: 'idle' },
+      {
+        reclaim: {
+          at: minutesAgo(1),
+          freedBytes: 0,
+          pendingBytes: 0,
+          waitingFor: [],
+          silent: [],
+          lost: [],
+          ...more,
+        },
+      },
+    );
+
+  test('nothing before a reclamation ran, or when nothing waits', () => {
+    assert.deepEqual(reclaimLines(status({ kind: 'idle' }), NOW), []);
+    assert.deepEqual(reclaimLines(reclaim({ freedBytes: 5_000_000 }), NOW), []);
+  });
+
+  test('space waiting to be freed, and the devices it waits for', () => {
+    assert.deepEqual(reclaimLines(reclaim({ pendingBytes: 12_000_000 }), NOW), [
+      `${number(12)} MB of removed versions will be freed in the cloud folder.`,
+    ]);
+    assert.deepEqual(
+      reclaimLines(reclaim({ pendingBytes: 12_000_000, waitingFor: ["Sam's desktop"] }), NOW),
+      [
+        `${number(12)} MB of removed versions will be freed in the cloud folder once Sam's desktop has synced and made a backup.`,
+      ],
+    );
+  });
+
+  test('a device no longer waited for, and versions stored again after this device was away', () => {
+    const lines = reclaimLines(
+      reclaim({
+        silent: [{ device: 'Old laptop', lastSeen: minutesAgo(60 * 24 * 100) }],
+        lost: [
+          { exportName: 'WhatsApp Chat - Alice.zip', backUpAgain: true },
+          { exportName: 'ChatExport_2026-01-01', backUpAgain: false },
+        ],
+      }),
+      NOW,
+    );
+    assert.equal(lines.length, 3);
+    assert.match(
+      lines[0] ?? '',
+      /^Not waiting for Old laptop to free space: it has not been seen since .+\. When it comes back/,
+    );
+    assert.match(lines[1] ?? '', /^WhatsApp Chat - Alice\.zip: .* it is being backed up again\.$/);
+    assert.match(lines[2] ?? '', /^ChatExport_2026-01-01: .* no longer in the export folder\.$/);
   });
 });
