@@ -114,6 +114,9 @@ describe('the installed puddleproof command', () => {
 
     const verified = await runBin(['verify'], sb.home);
     assert.equal(verified.code, 0, verified.stderr);
-    assert.equal(verified.stdout, `ok ${rows[0]?.id}\n1 of 1 backups verified.\n`);
+    assert.match(
+      verified.stdout,
+      new RegExp(`^ok ${rows[0]?.id}\n1 of 1 backups verified.\nPacks: 1 \\(.*\\); 0 used by no backup`),
+    );
   });
 });
