@@ -58,6 +58,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import('./commands/recipients.js')).recipients,
   },
   {
+    name: 'devices',
+    summary: 'the vault’s trusted devices, and removing one',
+    load: async () => (await import('./commands/devices.js')).devices,
+  },
+  {
     name: 'gc',
     summary: 'remove unfinished objects (data without a commit record, temporary files)',
     load: async () => (await import('./commands/history.js')).gc,

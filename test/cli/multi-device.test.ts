@@ -213,11 +213,21 @@ describe('three devices, one vault, a sync folder between them', { concurrency: 
       d.recipient = mine.split(/\s+/)[0] ?? '';
       assert.match(d.recipient, /^age1/);
     });
+    // Each device put itself on the vault's trusted list when it joined; once that has synced, every device
+    // applies the list (here with `devices`), so that it encrypts its backups to every other device.
+    await sync.settle();
     await everyone(devices, async (d) => {
-      for (const other of devices.filter((o) => o !== d)) {
-        const args = ['recipients', 'add', other.recipient, '--label', `Device ${other.name}`];
-        ok(await run(d, args), `recipients add ${other.name} on ${d.name}`);
-      }
+      const listed = JSON.parse(ok(await run(d, ['devices', '--json']), `devices on ${d.name}`).stdout) as {
+        recipient: string;
+      }[];
+      assert.deepEqual(
+        listed.map((e) => e.recipient).sort(),
+        devices.map((o) => o.recipient).sort(),
+        `${d.name} lists every device`,
+      );
+      const own = ok(await run(d, ['recipients', 'list']), `recipients list on ${d.name}`).stdout;
+      for (const other of devices)
+        assert.ok(own.includes(other.recipient), `${d.name} encrypts to ${other.name}`);
     });
     // The shared chat starts on A, and every device knows it before it backs up its own export of it.
     await drop(a, SHARED_NAME, shared[0] as SeriesVersion);

@@ -9,9 +9,11 @@ import { chatLabel } from '../../core/chats/labels.js';
 import { backupContextOf, deviceIdentities, openDevice } from '../../core/device.js';
 import { folderRefusal, overlaps } from '../../core/folder-choice.js';
 import { profileHome } from '../../core/profile.js';
+import { syncTrustedList } from '../../core/trust.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
+import { trustChangeLines } from './devices.js';
 
 /** The exports of the watch folder: its top-level entries, except empty folders and the vault. */
 async function exportPaths(watchDir: string, vaultRoot: string): Promise<string[]> {
@@ -42,6 +44,9 @@ PUDDLEPROOF_WRITE_FORMAT=1 writes backups in format 1.`,
     const device = await openDevice(profileHome(env));
     const refused = await folderRefusal(device.settings);
     if (refused) throw new Error(`${refused} Nothing was backed up.`);
+    // Every device of the vault, as the vault's list has it, is a recipient of these backups.
+    for (const line of trustChangeLines(await syncTrustedList(device), device.settings.deviceId))
+      console.log(line);
     const paths = positionals.length
       ? positionals.map((p) => resolve(p))
       : await exportPaths(device.settings.watchDir, device.vault.root);

@@ -2,6 +2,7 @@
 import { openDevice } from '../../core/device.js';
 import { addRecipient, removeRecipient } from '../../core/keys/recipients.js';
 import { profileHome } from '../../core/profile.js';
+import { distrustRecipient, trustRecipient } from '../../core/trust.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -26,13 +27,19 @@ recipient is refused: new backups could then not be recovered with the kit.`,
     if (!recipient || positionals.length !== 2)
       throw new UsageError('expected: list | add AGE1… | remove AGE1…');
     if (action === 'add') {
-      await addRecipient(device.store, list, recipient, required(values.label, '--label'));
-      console.log(`Added ${recipient}. New backups are encrypted to it too.`);
+      const label = required(values.label, '--label');
+      await addRecipient(device.store, list, recipient, label);
+      await trustRecipient(device, { recipient, label });
+      console.log(`Added ${recipient}. New backups of every device of the vault are encrypted to it too.`);
       return 0;
     }
     if (action === 'remove') {
+      const label = list.find((r) => r.recipient === recipient)?.label ?? '';
       await removeRecipient(device.store, list, recipient);
-      console.log(`Removed ${recipient}. Existing backups stay readable by it; new ones are not.`);
+      await distrustRecipient(device, { recipient, label });
+      console.log(
+        `Removed ${recipient} on every device. Existing backups stay readable by it; new ones are not.`,
+      );
       return 0;
     }
     throw new UsageError(`unknown action "${action}"`);

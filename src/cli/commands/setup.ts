@@ -1,6 +1,7 @@
 // init and recover: set up this device's profile.
 import { initVault, recoverVault } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
+import { syncTrustedList } from '../../core/trust.js';
 import { parse, required } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -39,6 +40,7 @@ inside another folder a sync client uploads.`,
       ...(values.device ? { deviceName: values.device } : {}),
       onWarning: warn,
     });
+    await syncTrustedList(device); // the vault's trusted list starts with this device
     console.log(`Created a vault in ${device.vault.root}`);
     console.log(`Recovery kit written to ${kitPath}.`);
     console.log('Keep it offline (print it or put it on a USB stick): it is the only way to recover your');
@@ -70,6 +72,8 @@ from the kit, and makes the existing history visible. Backups made on other devi
       ...(values.device ? { deviceName: values.device } : {}),
       onWarning: warn,
     });
+    // Joins the vault's trusted list: the other devices encrypt their new backups to it too.
+    await syncTrustedList(device);
     const { backups } = await device.vault.list([device.secrets.indexIdentity], device.secrets.authKey);
     console.log(`This device now uses the vault in ${device.vault.root} (${backups.length} backups found).`);
     return 0;

@@ -26,6 +26,7 @@ import { RestoreError } from '../restore/restore.js';
 import { restoreFromVault } from '../restore/restore-from-vault.js';
 import { restoreProblemOf } from '../restore/restore-problem.js';
 import { verifyBackup } from '../restore/verify.js';
+import { distrustRecipient, trustRecipient } from '../trust.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { Vault } from '../vault/vault.js';
 import { Reconciler } from '../watch/reconciler.js';
@@ -472,9 +473,20 @@ export class EngineService implements EngineApi {
       'settings:update': (update) => this.inTurn(() => this.updateSettings(update)),
       'recipients:list': async () => this.recipientViews(),
       'recipients:add': ({ recipient, label }) =>
-        this.changeRecipients((store, current) => addRecipient(store, current, recipient, label)),
+        this.changeRecipients(async (store, current) => {
+          const next = await addRecipient(store, current, recipient, label);
+          const { profile, vault } = await this.vault();
+          await trustRecipient({ ...profile, vault }, { recipient, label });
+          return next;
+        }),
       'recipients:remove': ({ recipient }) =>
-        this.changeRecipients((store, current) => removeRecipient(store, current, recipient)),
+        this.changeRecipients(async (store, current) => {
+          const label = current.find((r) => r.recipient === recipient)?.label ?? '';
+          const next = await removeRecipient(store, current, recipient);
+          const { profile, vault } = await this.vault();
+          await distrustRecipient({ ...profile, vault }, { recipient, label });
+          return next;
+        }),
     };
   }
 }

@@ -22,6 +22,8 @@ export function vaultPaths(root: string) {
     snapshotsDir: join(root, 'snapshots'),
     collectionsDir: join(root, 'collections'),
     devicesDir: join(root, 'devices'),
+    trustDir: join(root, 'trust'),
+    pairingDir: join(root, 'pairing'),
     data: (id: string) => join(root, 'data', `${id}.age`),
     meta: (id: string) => join(root, 'meta', `${id}.age`),
     pack: (id: string) => join(root, 'packs', `${id}.age`),

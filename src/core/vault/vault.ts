@@ -92,6 +92,8 @@ export class Vault {
       p.snapshotsDir,
       p.collectionsDir,
       p.devicesDir,
+      p.trustDir,
+      p.pairingDir,
     ])
       await mkdir(dir, { recursive: true });
     await writeRestoreGuide(this.root);
@@ -223,7 +225,7 @@ export class Vault {
     const removed: string[] = [];
     const p = this.paths;
     const dirs = [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir];
-    for (const dir of [...dirs, p.collectionsDir, p.devicesDir]) {
+    for (const dir of [...dirs, p.collectionsDir, p.devicesDir, p.trustDir, p.pairingDir]) {
       const whole = dir === p.dataDir || dir === p.metaDir || dir === p.snapshotsDir;
       for (const name of await readdir(dir)) {
         const temp = name.startsWith('.tmp-');

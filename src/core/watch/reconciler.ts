@@ -14,6 +14,7 @@ import { chatLabel } from '../chats/labels.js';
 import { reclaim } from '../dedup/reclaim.js';
 import { backupContextOf, cachesOf, deviceIdentities, type Profile, recordRecipients } from '../device.js';
 import { folderRefusal, overlaps } from '../folder-choice.js';
+import { syncTrustedList } from '../trust.js';
 import { vaultRoot } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import {
@@ -301,6 +302,8 @@ export class Reconciler {
     if (names === null) return;
     const vault = await this.openVault(true);
     if (!vault) return;
+    // Every device of the vault's trusted list is a recipient of the backups made here.
+    await syncTrustedList({ ...this.opts.profile, vault }).catch(() => undefined);
     await this.refreshKnown(vault);
     const existing = this.current();
     const { ready, pending, soonest, changedAt } = await this.survey(names, forced);

@@ -156,8 +156,10 @@ describe('engine service', SEQUENTIAL, () => {
       'index',
       'meta',
       'packs',
+      'pairing',
       'restore-with-age.sh',
       'snapshots',
+      'trust',
       'vault.json',
     ]);
     await assert.rejects(

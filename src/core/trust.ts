@@ -1,0 +1,137 @@
+// One trusted list for the vault: this device applies the changes in the vault's trust log (see
+// vault/trust-log.ts) to its own list in the keychain, and adds itself to the log, so that every device
+// encrypts every backup to every device of the vault and to the recovery key.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Device, deviceIdentities, recordRecipients } from './device.js';
+import { writeFileAtomic } from './fs-atomic.js';
+import { RECOVERY_LABEL } from './keys/recipients.js';
+import { recipientOf, saveRecipients, type TrustedRecipient } from './keys/vault-secrets.js';
+import {
+  readTrustChanges,
+  type TrustChange,
+  type TrustedEntry,
+  trustedByLog,
+  writeTrustChange,
+} from './vault/trust-log.js';
+import type { ListProblem } from './vault/vault.js';
+
+/** What syncing the trusted list did: the changes applied here for the first time, and refused ones. */
+export interface TrustSync {
+  applied: TrustChange[];
+  problems: ListProblem[];
+  /** The vault's list as the log has it now. */
+  trusted: Map<string, TrustedEntry>;
+  /** Whether another device removed this one from the vault's list. */
+  removed: boolean;
+}
+
+/** The ids of the changes this device has applied (a file in its profile; ids are not secret). */
+async function appliedIds(home: string): Promise<Set<string>> {
+  try {
+    const value = JSON.parse(await readFile(join(home, 'trust-applied.json'), 'utf8')) as unknown;
+    return new Set(Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Applies the vault's trust log to this device's list (new changes only, in order), and adds this device to
+ * the log if it is not there (unless another device removed it). Changes that do not prove are reported,
+ * never applied. This device's own key and the recovery key are never removed from its own list.
+ */
+export async function syncTrustedList(device: Device, now = new Date()): Promise<TrustSync> {
+  const { authKey } = device.secrets;
+  const own = await recipientOf(device.secrets.deviceIdentity);
+  const { changes, problems } = await readTrustChanges(device.vault, deviceIdentities(device), authKey);
+  const done = await appliedIds(device.home);
+  let list: TrustedRecipient[] = [...device.secrets.recipients];
+  const applied: TrustChange[] = [];
+  for (const c of changes) {
+    if (done.has(c.id)) continue;
+    const has = list.some((r) => r.recipient === c.recipient);
+    if (c.change === 'add' && !has) list.push({ recipient: c.recipient, label: c.label });
+    if (c.change === 'remove' && c.recipient !== own)
+      list = list.filter((r) => r.recipient !== c.recipient || r.label === RECOVERY_LABEL);
+    done.add(c.id);
+    applied.push(c);
+  }
+  if (applied.length > 0) {
+    if (
+      list.length !== device.secrets.recipients.length ||
+      list.some((r, i) => r !== device.secrets.recipients[i])
+    ) {
+      await saveRecipients(device.store, list);
+      device.secrets.recipients = list;
+    }
+    await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done]), 0o600);
+  }
+  let trusted = trustedByLog(changes);
+  const lastOfOwn = changes.filter((c) => c.recipient === own).at(-1);
+  const removed = lastOfOwn?.change === 'remove';
+  if (!trusted.has(own) && !removed) {
+    const me = { deviceId: device.settings.deviceId, name: device.settings.deviceName };
+    const mine = await writeTrustChange(
+      device.vault,
+      {
+        change: 'add',
+        recipient: own,
+        label: me.name,
+        deviceId: me.deviceId,
+        byDeviceId: me.deviceId,
+        by: me.name,
+      },
+      authKey,
+      await recordRecipients(device),
+      now,
+    );
+    await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done, mine.id]), 0o600);
+    trusted = trustedByLog([...changes, mine]);
+  }
+  return { applied, problems, trusted, removed };
+}
+
+/** Adds a recipient (a device's, or one added by hand) to the vault's list, for every device. */
+export async function trustRecipient(
+  device: Device,
+  entry: { recipient: string; label: string; deviceId?: string },
+  now = new Date(),
+): Promise<TrustChange> {
+  return writeTrustChange(
+    device.vault,
+    {
+      change: 'add',
+      recipient: entry.recipient,
+      label: entry.label,
+      deviceId: entry.deviceId ?? '',
+      byDeviceId: device.settings.deviceId,
+      by: device.settings.deviceName,
+    },
+    device.secrets.authKey,
+    await recordRecipients(device),
+    now,
+  );
+}
+
+/** Removes a recipient from the vault's list, for every device: new backups are no longer encrypted to it. */
+export async function distrustRecipient(
+  device: Device,
+  entry: { recipient: string; label: string; deviceId?: string },
+  now = new Date(),
+): Promise<TrustChange> {
+  return writeTrustChange(
+    device.vault,
+    {
+      change: 'remove',
+      recipient: entry.recipient,
+      label: entry.label,
+      deviceId: entry.deviceId ?? '',
+      byDeviceId: device.settings.deviceId,
+      by: device.settings.deviceName,
+    },
+    device.secrets.authKey,
+    await recordRecipients(device),
+    now,
+  );
+}

@@ -1,0 +1,178 @@
+// One trusted list for the vault: three device profiles on one cloud folder (real keychain, real files).
+// Every device encrypts to every device, so each restores the others' backups without the kit; a change
+// made on one device reaches all; a forged or replayed change is refused; a removed device cannot read
+// new backups (old ones it still can).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
+import {
+  backupContextOf,
+  type Device,
+  deviceIdentities,
+  initVault,
+  recoverVault,
+} from '../../src/core/device.js';
+import { readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
+import { deleteVaultSecrets, generateIdentity, recipientOf } from '../../src/core/keys/vault-secrets.js';
+import { RestoreError } from '../../src/core/restore/restore.js';
+import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
+import { distrustRecipient, syncTrustedList, trustRecipient } from '../../src/core/trust.js';
+import type { BackupMetadata } from '../../src/core/vault/metadata.js';
+import { writeTrustChange } from '../../src/core/vault/trust-log.js';
+
+const TIMEOUT = { timeout: 120_000 };
+const roots: string[] = [];
+const devices: Device[] = [];
+
+after(async () => {
+  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
+  for (const root of roots) await rm(root, { recursive: true, force: true });
+});
+
+async function threeDevices() {
+  const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
+  roots.push(root);
+  await mkdir(join(root, 'cloud'));
+  const a = await initVault({
+    home: join(root, 'home-a'),
+    watchDir: join(root, 'watch-a'),
+    cloudDir: join(root, 'cloud'),
+    kitPath: join(root, 'kit.txt'),
+    deviceName: "Sam's desktop",
+  });
+  devices.push(a);
+  await syncTrustedList(a);
+  const join_ = async (name: string, home: string) => {
+    const d = await recoverVault({
+      home: join(root, home),
+      watchDir: join(root, `watch-${home}`),
+      cloudDir: join(root, 'cloud'),
+      kit: await readRecoveryKit(join(root, 'kit.txt')),
+      deviceName: name,
+    });
+    devices.push(d);
+    await syncTrustedList(d);
+    return d;
+  };
+  const b = await join_("Anna's laptop", 'home-b');
+  const c = await join_('Old tablet', 'home-c');
+  for (const d of [a, b, c]) await syncTrustedList(d);
+  return { root, a, b, c };
+}
+
+async function backUp(device: Device, root: string, name: string): Promise<BackupMetadata> {
+  const path = join(root, 'exports', name);
+  await mkdir(path, { recursive: true });
+  await writeFile(join(path, 'photo.jpg'), randomBytes(100_000));
+  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+  const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
+  assert.equal(outcome.status, 'stored');
+  return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
+}
+
+/** Restores `meta` on `device` with its own keys only (no kit). */
+async function restoreOn(device: Device, meta: BackupMetadata, root: string): Promise<void> {
+  const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
+  await restoreFromVault({
+    vault: device.vault,
+    meta,
+    identities: deviceIdentities(device),
+    authKey: device.secrets.authKey,
+    to,
+  });
+  assert.deepEqual(
+    await readFile(join(to, meta.exportName, 'photo.jpg')),
+    await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
+  );
+}
+
+describe('one trusted list for the vault', () => {
+  test(
+    'every device encrypts to every device: each restores the others’ backups without the kit',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, c } = await threeDevices();
+      for (const d of [a, b, c])
+        assert.equal(d.secrets.recipients.length, 4, 'three devices and the recovery key');
+      const fromA = await backUp(a, root, 'From A');
+      const fromC = await backUp(c, root, 'From C');
+      for (const d of [a, b, c]) {
+        await restoreOn(d, fromA, root);
+        await restoreOn(d, fromC, root);
+      }
+    },
+  );
+
+  test(
+    'a recipient added on one device becomes a recipient on all, and says who added it',
+    TIMEOUT,
+    async () => {
+      const { a, b, c } = await threeDevices();
+      const extra = await recipientOf(await generateIdentity(false));
+      await trustRecipient(a, { recipient: extra, label: 'Backup server key' });
+      for (const d of [b, c]) {
+        const sync = await syncTrustedList(d);
+        assert.deepEqual(
+          sync.applied.map((x) => [x.change, x.label, x.by]),
+          [['add', 'Backup server key', "Sam's desktop"]],
+        );
+        assert.ok(d.secrets.recipients.some((r) => r.recipient === extra));
+        assert.equal(sync.trusted.get(extra)?.addedBy, "Sam's desktop");
+      }
+      // Applied once: syncing again changes nothing.
+      assert.deepEqual((await syncTrustedList(b)).applied, []);
+    },
+  );
+
+  test(
+    'a change not made with the vault’s keys, or replayed under another name, is refused',
+    TIMEOUT,
+    async () => {
+      const { a, b } = await threeDevices();
+      const intruder = await recipientOf(await generateIdentity(false));
+      const indexRecipient = await recipientOf(a.secrets.indexIdentity);
+      await writeTrustChange(
+        a.vault,
+        { change: 'add', recipient: intruder, label: 'intruder', deviceId: '', byDeviceId: 'x', by: 'x' },
+        randomBytes(32),
+        [indexRecipient],
+      );
+      // A genuine change copied under a new name (a replay as a new change).
+      const dir = a.vault.paths.trustDir;
+      const [genuine] = (await readdir(dir)).sort();
+      assert.ok(genuine);
+      await copyFile(join(dir, genuine), join(dir, '20300101T000000Z-aaaaaaaaaaaa.age'));
+      const sync = await syncTrustedList(b);
+      assert.equal(sync.problems.length, 2, JSON.stringify(sync.problems));
+      assert.ok(sync.problems.some((p) => /not authentic/.test(p.problem)));
+      assert.ok(sync.problems.some((p) => /names another change/.test(p.problem)));
+      assert.ok(!b.secrets.recipients.some((r) => r.recipient === intruder));
+    },
+  );
+
+  test('a removed device cannot read new backups; those made before it still can', TIMEOUT, async () => {
+    const { root, a, b, c } = await threeDevices();
+    const before = await backUp(b, root, 'Before');
+    const entry = [...(await syncTrustedList(a)).trusted.values()].find((e) => e.label === 'Old tablet');
+    assert.ok(entry);
+    await distrustRecipient(a, entry);
+    for (const d of [a, b]) {
+      await syncTrustedList(d);
+      assert.ok(!d.secrets.recipients.some((r) => r.recipient === entry.recipient), 'no longer a recipient');
+    }
+    const removed = await syncTrustedList(c);
+    assert.equal(removed.removed, true, 'the tablet learns it was removed');
+    assert.ok(!removed.trusted.has(entry.recipient), 'and does not add itself back');
+    const afterRemoval = await backUp(b, root, 'After');
+    await restoreOn(c, before, root);
+    await assert.rejects(
+      restoreOn(c, afterRemoval, root),
+      (err) => err instanceof RestoreError && err.problem === 'needsKit',
+    );
+    await restoreOn(a, afterRemoval, root);
+  });
+});
