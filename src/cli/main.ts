@@ -58,6 +58,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import('./commands/recipients.js')).recipients,
   },
   {
+    name: 'pair',
+    summary: 'join this device to a vault without the kit, approved on a device of the vault',
+    load: async () => (await import('./commands/pair.js')).pair,
+  },
+  {
     name: 'devices',
     summary: 'the vault’s trusted devices, and removing one',
     load: async () => (await import('./commands/devices.js')).devices,

@@ -163,14 +163,6 @@ function newDeviceSettings(opts: { watchDir: string; cloudDir: string; deviceNam
   };
 }
 
-/** A new device's trusted recipients: itself and the recovery key. */
-async function trustedList(deviceIdentity: string, recoveryIdentity: string, deviceName: string) {
-  return [
-    { recipient: await recipientOf(deviceIdentity), label: `This device (${deviceName})` },
-    { recipient: await recipientOf(recoveryIdentity), label: RECOVERY_LABEL },
-  ];
-}
-
 export interface InitOptions {
   home: string;
   watchDir: string;
@@ -214,7 +206,7 @@ export async function prepareVault(opts: Omit<InitOptions, 'kitPath'>): Promise<
     deviceIdentity,
     indexIdentity: await generateIdentity(false),
     authKey: generateAuthKey(),
-    recipients: await trustedList(deviceIdentity, recoveryIdentity, settings.deviceName),
+    recipients: await trustedList(deviceIdentity, await recipientOf(recoveryIdentity), settings.deviceName),
   };
   await (opts.storeFor ?? defaultStore)(settings).get('probe');
   const kitText = formatRecoveryKit({ recoveryIdentity, ...secrets }, opts.now ?? new Date());
@@ -283,26 +275,68 @@ export async function recoverVault(opts: RecoverOptions): Promise<Device> {
   const kit = opts.kit ?? (await readRecoveryKit(resolve(opts.kitPath ?? '')));
   await Vault.open(resolve(opts.cloudDir));
   const settings = newDeviceSettings(opts);
-  const store = (opts.storeFor ?? defaultStore)(settings);
-  const pq = kit.recoveryIdentity.startsWith('AGE-SECRET-KEY-PQ-');
-  const deviceIdentity = await generateIdentity(pq);
-  const secrets: VaultSecrets = {
-    deviceIdentity,
-    indexIdentity: kit.indexIdentity,
-    authKey: kit.authKey,
-    recipients: await trustedList(deviceIdentity, kit.recoveryIdentity, settings.deviceName),
-  };
+  const deviceIdentity = await generateIdentity(kit.recoveryIdentity.startsWith('AGE-SECRET-KEY-PQ-'));
+  return adoptVault(
+    home,
+    settings,
+    {
+      deviceIdentity,
+      indexIdentity: kit.indexIdentity,
+      authKey: kit.authKey,
+      recipients: await trustedList(
+        deviceIdentity,
+        await recipientOf(kit.recoveryIdentity),
+        settings.deviceName,
+      ),
+    },
+    opts.storeFor,
+  );
+}
+
+/** A new device's settings for the vault in `cloudDir` (for pairing, which saves them once approved). */
+export async function newDeviceFor(opts: {
+  home: string;
+  watchDir: string;
+  cloudDir: string;
+  deviceName?: string;
+  onWarning?: (message: string) => void;
+  places?: MachinePlaces;
+}): Promise<Settings> {
+  await assertNewProfile(resolve(opts.home));
+  await checkFolders(opts);
+  await Vault.open(resolve(opts.cloudDir));
+  return newDeviceSettings(opts);
+}
+
+/**
+ * Saves a joining device's secrets and settings (nothing stays if that fails), opens it, and checks in: known
+ * to the other devices from now on, none deletes a pack before this one has acknowledged it.
+ */
+export async function adoptVault(
+  home: string,
+  settings: Settings,
+  secrets: VaultSecrets,
+  storeFor?: StoreFor,
+): Promise<Device> {
+  const store = (storeFor ?? defaultStore)(settings);
   try {
     await saveVaultSecrets(store, secrets);
-    await saveSettings(home, settings);
+    await saveSettings(resolve(home), settings);
   } catch (err) {
     await deleteVaultSecrets(store).catch(() => undefined);
     throw err;
   }
-  const device = await openDevice(home, opts.storeFor);
-  // Known to the other devices from now on: none deletes a pack before this one has acknowledged it.
+  const device = await openDevice(resolve(home), storeFor);
   await checkIn(device);
   return device;
+}
+
+/** A new device's trusted recipients: itself and the recovery key. */
+export async function trustedList(deviceIdentity: string, recoveryRecipient: string, deviceName: string) {
+  return [
+    { recipient: await recipientOf(deviceIdentity), label: `This device (${deviceName})` },
+    { recipient: recoveryRecipient, label: RECOVERY_LABEL },
+  ];
 }
 
 /**
