@@ -30,6 +30,7 @@ import {
 } from './profile.js';
 import { acknowledge } from './vault/acknowledge.js';
 import { CollectionCache, readCollections } from './vault/collections.js';
+import { grantedDataKeys } from './vault/data-keys.js';
 import { Journal } from './vault/journal.js';
 import { Vault } from './vault/vault.js';
 
@@ -51,11 +52,12 @@ export interface Device extends Profile {
 export type StoreFor = (settings: Settings) => SecretStore;
 const defaultStore: StoreFor = (settings) => osKeychain(keychainService(settings));
 
-/** Identities this device can decrypt with: its own, the index key, and a kit's if one was loaded. */
+/** Identities this device can decrypt with: its own, the index key, the vault data keys, and a kit's if loaded. */
 export function deviceIdentities(device: Profile, kit?: RecoveryKit): string[] {
   return [
     device.secrets.deviceIdentity,
     device.secrets.indexIdentity,
+    ...(device.secrets.dataIdentities ?? []),
     ...(kit ? [kit.recoveryIdentity] : []),
   ];
 }
@@ -287,6 +289,12 @@ export async function recoverVault(opts: RecoverOptions): Promise<Device> {
         deviceIdentity,
         await recipientOf(kit.recoveryIdentity),
         settings.deviceName,
+      ),
+      // The vault's data keys, granted to the recovery key too: this device opens every backup made since.
+      dataIdentities: await grantedDataKeys(
+        await Vault.open(resolve(opts.cloudDir)),
+        [kit.recoveryIdentity],
+        kit.authKey,
       ),
     },
     opts.storeFor,

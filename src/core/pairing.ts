@@ -104,6 +104,8 @@ interface ReplyBody {
   indexIdentity: string;
   authKey: string;
   recoveryRecipient: string;
+  /** The vault data keys: the new device opens the backups made before it joined. */
+  dataIdentities: string[];
   by: string;
   at: string;
 }
@@ -170,6 +172,7 @@ export async function requestPairing(opts: {
           indexIdentity: reply.indexIdentity,
           authKey: Buffer.from(reply.authKey, 'base64'),
           recipients: await trustedList(deviceIdentity, reply.recoveryRecipient, settings.deviceName),
+          dataIdentities: reply.dataIdentities,
         },
         opts.storeFor,
       );
@@ -205,6 +208,8 @@ async function openReply(
     throw new PairingError('The pairing reply is for another request: it is refused.');
   for (const key of ['indexIdentity', 'authKey', 'recoveryRecipient', 'by'] as const)
     if (typeof reply[key] !== 'string') throw new PairingError('The pairing reply is malformed.');
+  if (!Array.isArray(reply.dataIdentities) || !reply.dataIdentities.every((x) => typeof x === 'string'))
+    throw new PairingError('The pairing reply is malformed.');
   return reply;
 }
 
@@ -255,6 +260,7 @@ export async function findPairing(device: Device, code: string, now = new Date()
         indexIdentity: device.secrets.indexIdentity,
         authKey: device.secrets.authKey.toString('base64'),
         recoveryRecipient: recovery.recipient,
+        dataIdentities: device.secrets.dataIdentities ?? [],
         by: device.settings.deviceName,
         at: new Date().toISOString(),
       };

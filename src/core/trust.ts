@@ -5,8 +5,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Device, deviceIdentities, recordRecipients } from './device.js';
 import { writeFileAtomic } from './fs-atomic.js';
-import { RECOVERY_LABEL } from './keys/recipients.js';
-import { recipientOf, saveRecipients, type TrustedRecipient } from './keys/vault-secrets.js';
+import { DATA_KEY_LABEL, RECOVERY_LABEL } from './keys/recipients.js';
+import {
+  generateIdentity,
+  recipientOf,
+  saveDataIdentities,
+  saveRecipients,
+  type TrustedRecipient,
+} from './keys/vault-secrets.js';
+import { grantedDataKeys, writeDataKeyGrant } from './vault/data-keys.js';
 import {
   readTrustChanges,
   type TrustChange,
@@ -89,7 +96,78 @@ export async function syncTrustedList(device: Device, now = new Date()): Promise
     await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done, mine.id]), 0o600);
     trusted = trustedByLog([...changes, mine]);
   }
+  if (!removed) {
+    await adoptDataKeys(device, [device.secrets.deviceIdentity]);
+    if (![...trusted.values()].some((e) => e.deviceId === DATA_KEY_DEVICE)) {
+      const change = await newDataKey(device, now);
+      trusted = trustedByLog([...changes, change]);
+    }
+  }
   return { applied, problems, trusted, removed };
+}
+
+/** The `deviceId` of a vault data key's entry in the trust log. */
+export const DATA_KEY_DEVICE = 'vault-data-key';
+
+/**
+ * Makes a new vault data key: kept in this device's keychain, granted (`keys/<id>.age`, encrypted to the
+ * recovery key and to every device on this device's list, never to a data key or the index key) and put on
+ * the vault's trusted list, so every device encrypts its new backups to it. A device that joins later is
+ * handed the data keys, and so opens the backups made before it joined.
+ */
+export async function newDataKey(device: Device, now = new Date()): Promise<TrustChange> {
+  const identity = await generateIdentity(device.secrets.deviceIdentity.startsWith('AGE-SECRET-KEY-PQ-'));
+  const recipient = await recipientOf(identity);
+  const held = [...(device.secrets.dataIdentities ?? []), identity];
+  await saveDataIdentities(device.store, held);
+  device.secrets.dataIdentities = held;
+  const grantees = device.secrets.recipients
+    .filter((r) => r.label !== DATA_KEY_LABEL)
+    .map((r) => r.recipient);
+  await writeDataKeyGrant(device.vault, identity, device.secrets.authKey, grantees, now);
+  const change = await writeTrustChange(
+    device.vault,
+    {
+      change: 'add',
+      recipient,
+      label: DATA_KEY_LABEL,
+      deviceId: DATA_KEY_DEVICE,
+      byDeviceId: device.settings.deviceId,
+      by: device.settings.deviceName,
+    },
+    device.secrets.authKey,
+    await recordRecipients(device),
+    now,
+  );
+  if (!device.secrets.recipients.some((r) => r.recipient === recipient)) {
+    device.secrets.recipients = [...device.secrets.recipients, { recipient, label: DATA_KEY_LABEL }];
+    await saveRecipients(device.store, device.secrets.recipients);
+  }
+  return change;
+}
+
+/** Keeps the data keys granted to any of `identities` (this device's key, or the kit's recovery key). */
+export async function adoptDataKeys(device: Device, identities: readonly string[]): Promise<number> {
+  const held = new Set(device.secrets.dataIdentities ?? []);
+  const before = held.size;
+  for (const key of await grantedDataKeys(device.vault, identities, device.secrets.authKey)) held.add(key);
+  if (held.size > before) {
+    device.secrets.dataIdentities = [...held];
+    await saveDataIdentities(device.store, device.secrets.dataIdentities);
+  }
+  return held.size - before;
+}
+
+/**
+ * After a device was removed: a new data key for the devices that remain (the removed one keeps the old
+ * keys, so it still opens the backups made before), and the old keys off the vault's list.
+ */
+export async function rotateDataKey(device: Device, now = new Date()): Promise<void> {
+  const { changes } = await readTrustChanges(device.vault, deviceIdentities(device), device.secrets.authKey);
+  const old = [...trustedByLog(changes).values()].filter((e) => e.deviceId === DATA_KEY_DEVICE);
+  await newDataKey(device, now);
+  for (const e of old) await distrustRecipient(device, e, now);
+  await syncTrustedList(device, now);
 }
 
 /** Adds a recipient (a device's, or one added by hand) to the vault's list, for every device. */
@@ -134,4 +212,18 @@ export async function distrustRecipient(
     await recordRecipients(device),
     now,
   );
+}
+
+/**
+ * Removes a device from the vault's list, for every device, and rotates the data key: new backups are no
+ * longer readable by it; those made before stay readable by it (it keeps the keys it had).
+ */
+export async function removeDevice(
+  device: Device,
+  entry: { recipient: string; label: string; deviceId?: string },
+  now = new Date(),
+): Promise<void> {
+  await distrustRecipient(device, entry, now);
+  await syncTrustedList(device, now);
+  await rotateDataKey(device, now);
 }

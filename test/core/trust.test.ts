@@ -20,7 +20,7 @@ import { readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets, generateIdentity, recipientOf } from '../../src/core/keys/vault-secrets.js';
 import { RestoreError } from '../../src/core/restore/restore.js';
 import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
-import { distrustRecipient, syncTrustedList, trustRecipient } from '../../src/core/trust.js';
+import { removeDevice, syncTrustedList, trustRecipient } from '../../src/core/trust.js';
 import type { BackupMetadata } from '../../src/core/vault/metadata.js';
 import { writeTrustChange } from '../../src/core/vault/trust-log.js';
 
@@ -33,7 +33,7 @@ after(async () => {
   for (const root of roots) await rm(root, { recursive: true, force: true });
 });
 
-async function threeDevices() {
+async function threeDevices(beforeOthersJoin?: (a: Device, root: string) => Promise<void>) {
   const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
   roots.push(root);
   await mkdir(join(root, 'cloud'));
@@ -46,6 +46,7 @@ async function threeDevices() {
   });
   devices.push(a);
   await syncTrustedList(a);
+  await beforeOthersJoin?.(a, root);
   const join_ = async (name: string, home: string) => {
     const d = await recoverVault({
       home: join(root, home),
@@ -95,9 +96,15 @@ describe('one trusted list for the vault', () => {
     'every device encrypts to every device: each restores the others’ backups without the kit',
     TIMEOUT,
     async () => {
-      const { root, a, b, c } = await threeDevices();
+      let early: BackupMetadata | undefined;
+      const { root, a, b, c } = await threeDevices(async (first, dir) => {
+        early = await backUp(first, dir, 'Before the others joined');
+      });
       for (const d of [a, b, c])
-        assert.equal(d.secrets.recipients.length, 4, 'three devices and the recovery key');
+        assert.equal(d.secrets.recipients.length, 5, 'three devices, the vault data key, the recovery key');
+      // Made before B and C joined: they open it with the vault data key (granted to the recovery key too,
+      // so joining with the kit hands it over).
+      for (const d of [b, c]) await restoreOn(d, early as BackupMetadata, root);
       const fromA = await backUp(a, root, 'From A');
       const fromC = await backUp(c, root, 'From C');
       for (const d of [a, b, c]) {
@@ -159,7 +166,7 @@ describe('one trusted list for the vault', () => {
     const before = await backUp(b, root, 'Before');
     const entry = [...(await syncTrustedList(a)).trusted.values()].find((e) => e.label === 'Old tablet');
     assert.ok(entry);
-    await distrustRecipient(a, entry);
+    await removeDevice(a, entry);
     for (const d of [a, b]) {
       await syncTrustedList(d);
       assert.ok(!d.secrets.recipients.some((r) => r.recipient === entry.recipient), 'no longer a recipient');

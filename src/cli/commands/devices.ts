@@ -1,7 +1,7 @@
 // devices: the vault's trusted devices (one list for every device of the vault), and removing one.
 import { openDevice } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
-import { distrustRecipient, syncTrustedList, type TrustSync } from '../../core/trust.js';
+import { DATA_KEY_DEVICE, removeDevice, syncTrustedList, type TrustSync } from '../../core/trust.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -32,14 +32,16 @@ backups made before stay readable by it.`,
     const device = await openDevice(profileHome(env));
     const sync = await syncTrustedList(device);
     for (const line of trustChangeLines(sync, device.settings.deviceId)) console.error(line);
-    const entries = [...sync.trusted.values()].map((e) => ({
-      id: e.deviceId,
-      name: e.label,
-      recipient: e.recipient,
-      addedBy: e.addedBy,
-      addedAt: e.addedAt,
-      thisDevice: e.deviceId === device.settings.deviceId,
-    }));
+    const entries = [...sync.trusted.values()]
+      .filter((e) => e.deviceId !== DATA_KEY_DEVICE)
+      .map((e) => ({
+        id: e.deviceId,
+        name: e.label,
+        recipient: e.recipient,
+        addedBy: e.addedBy,
+        addedAt: e.addedAt,
+        thisDevice: e.deviceId === device.settings.deviceId,
+      }));
     if (positionals.length === 0) {
       if (values.json) console.log(JSON.stringify(entries, null, 2));
       else
@@ -58,8 +60,7 @@ backups made before stay readable by it.`,
       );
     const [target] = matches as [(typeof entries)[number]];
     if (target.thisDevice) throw new UsageError('this device cannot remove itself');
-    await distrustRecipient(device, { recipient: target.recipient, label: target.name, deviceId: target.id });
-    await syncTrustedList(device);
+    await removeDevice(device, { recipient: target.recipient, label: target.name, deviceId: target.id });
     console.log(
       `Removed ${target.name}. New backups of every device are no longer encrypted to it; backups made before stay readable by it.`,
     );

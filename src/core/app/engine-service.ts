@@ -17,7 +17,7 @@ import { applyChatEdits } from '../chats/chat-edits.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
 import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
 import type { SecretStore } from '../keys/keychain.js';
-import { addRecipient, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
+import { addRecipient, DATA_KEY_LABEL, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
 import { parseRecoveryKit } from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
@@ -26,7 +26,7 @@ import { RestoreError } from '../restore/restore.js';
 import { restoreFromVault } from '../restore/restore-from-vault.js';
 import { restoreProblemOf } from '../restore/restore-problem.js';
 import { verifyBackup } from '../restore/verify.js';
-import { distrustRecipient, trustRecipient } from '../trust.js';
+import { distrustRecipient, syncTrustedList, trustRecipient } from '../trust.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { Vault } from '../vault/vault.js';
 import { Reconciler } from '../watch/reconciler.js';
@@ -194,7 +194,7 @@ export class EngineService implements EngineApi {
   private recipientViews(): RecipientView[] {
     return this.ready().profile.secrets.recipients.map((r) => ({
       ...r,
-      removable: r.label !== RECOVERY_LABEL,
+      removable: r.label !== RECOVERY_LABEL && r.label !== DATA_KEY_LABEL,
     }));
   }
 
@@ -471,7 +471,12 @@ export class EngineService implements EngineApi {
       'verify:all': () => this.verifyAll(),
       'settings:get': async () => this.appSettings(),
       'settings:update': (update) => this.inTurn(() => this.updateSettings(update)),
-      'recipients:list': async () => this.recipientViews(),
+      'recipients:list': async () => {
+        // The vault's list as it is now (this device may not have looked since another changed it).
+        const { profile, vault } = await this.vault();
+        await syncTrustedList({ ...profile, vault });
+        return this.recipientViews();
+      },
       'recipients:add': ({ recipient, label }) =>
         this.changeRecipients(async (store, current) => {
           const next = await addRecipient(store, current, recipient, label);

@@ -5,6 +5,8 @@ import { saveRecipients, type TrustedRecipient } from './vault-secrets.js';
 
 /** The label of the recovery kit's recipient, which is never removed. */
 export const RECOVERY_LABEL = 'Recovery kit';
+/** The label of the vault data keys' recipients (see trust.ts); reserved too. */
+export const DATA_KEY_LABEL = 'Vault data key';
 
 /** A change to the recipient list was refused; the message says why. */
 export class RecipientError extends Error {}
@@ -25,8 +27,8 @@ export async function addRecipient(
     throw new RecipientError('That recipient is already trusted.');
   const clean = label.trim();
   if (!clean) throw new RecipientError('Give the recipient a label (whose key is it?).');
-  if (clean === RECOVERY_LABEL)
-    throw new RecipientError(`"${RECOVERY_LABEL}" is reserved; choose another label.`);
+  if (clean === RECOVERY_LABEL || clean === DATA_KEY_LABEL)
+    throw new RecipientError(`"${clean}" is reserved; choose another label.`);
   const next = [...list, { recipient, label: clean }];
   await saveRecipients(store, next);
   return next;
@@ -40,6 +42,10 @@ export async function removeRecipient(
 ): Promise<TrustedRecipient[]> {
   const found = list.find((r) => r.recipient === recipient);
   if (!found) throw new RecipientError('That recipient is not on the trusted list.');
+  if (found.label === DATA_KEY_LABEL)
+    throw new RecipientError(
+      'The vault data key is changed only when a device is removed (puddleproof devices remove).',
+    );
   if (found.label === RECOVERY_LABEL) {
     throw new RecipientError(
       'Refusing to remove the recovery kit: new backups could not be recovered with it.',

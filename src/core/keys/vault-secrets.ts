@@ -23,6 +23,11 @@ export interface VaultSecrets {
   authKey: Buffer;
   /** Every backup's data is encrypted to all of these; kept in the keychain so the cloud cannot add any. */
   recipients: TrustedRecipient[];
+  /**
+   * The vault's data keys this device holds (see trust.ts): every backup is also encrypted to the current
+   * one, so a device that joins later opens the backups made before it joined.
+   */
+  dataIdentities?: string[];
 }
 
 const ACCOUNTS = {
@@ -30,6 +35,7 @@ const ACCOUNTS = {
   indexIdentity: 'index-identity',
   authKey: 'vault-auth-key',
   recipients: 'trusted-recipients',
+  dataIdentities: 'data-identities',
 } as const;
 
 /** The profile has no keys in the keychain (not set up, or the keychain entries were removed). */
@@ -64,7 +70,12 @@ export async function loadVaultSecrets(store: SecretStore): Promise<VaultSecrets
   const authKey = Buffer.from(await get('authKey', 'vault authentication key'), 'base64');
   const recipients = parseRecipients(await get('recipients', 'trusted recipient list'));
   if (authKey.length !== 32) throw new SecretsMissingError('vault authentication key (it is damaged)');
-  return { deviceIdentity, indexIdentity, authKey, recipients };
+  // Profiles made before data keys existed have none yet: they get them from the vault (trust.ts).
+  const data = await store.get(ACCOUNTS.dataIdentities);
+  const dataIdentities = data
+    ? (JSON.parse(data) as unknown[]).filter((x): x is string => typeof x === 'string')
+    : [];
+  return { deviceIdentity, indexIdentity, authKey, recipients, dataIdentities };
 }
 
 function parseRecipients(json: string): TrustedRecipient[] {
@@ -85,6 +96,12 @@ export async function saveVaultSecrets(store: SecretStore, secrets: VaultSecrets
   await store.set(ACCOUNTS.indexIdentity, secrets.indexIdentity);
   await store.set(ACCOUNTS.authKey, secrets.authKey.toString('base64'));
   await saveRecipients(store, secrets.recipients);
+  await saveDataIdentities(store, secrets.dataIdentities ?? []);
+}
+
+/** Replaces the vault data keys this device holds. */
+export async function saveDataIdentities(store: SecretStore, identities: readonly string[]): Promise<void> {
+  await store.set(ACCOUNTS.dataIdentities, JSON.stringify(identities));
 }
 
 /** Replaces the trusted recipient list. */

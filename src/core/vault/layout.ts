@@ -23,6 +23,7 @@ export function vaultPaths(root: string) {
     collectionsDir: join(root, 'collections'),
     devicesDir: join(root, 'devices'),
     trustDir: join(root, 'trust'),
+    keysDir: join(root, 'keys'),
     pairingDir: join(root, 'pairing'),
     data: (id: string) => join(root, 'data', `${id}.age`),
     meta: (id: string) => join(root, 'meta', `${id}.age`),

@@ -93,6 +93,7 @@ export class Vault {
       p.collectionsDir,
       p.devicesDir,
       p.trustDir,
+      p.keysDir,
       p.pairingDir,
     ])
       await mkdir(dir, { recursive: true });
@@ -225,7 +226,7 @@ export class Vault {
     const removed: string[] = [];
     const p = this.paths;
     const dirs = [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir];
-    for (const dir of [...dirs, p.collectionsDir, p.devicesDir, p.trustDir, p.pairingDir]) {
+    for (const dir of [...dirs, p.collectionsDir, p.devicesDir, p.trustDir, p.keysDir, p.pairingDir]) {
       const whole = dir === p.dataDir || dir === p.metaDir || dir === p.snapshotsDir;
       for (const name of await readdir(dir)) {
         const temp = name.startsWith('.tmp-');
