@@ -58,6 +58,11 @@ const commands: CommandEntry[] = [
     load: async () => (await import('./commands/recipients.js')).recipients,
   },
   {
+    name: 'kit',
+    summary: 'check that the recovery kit is at hand and opens today’s backups (the recovery drill)',
+    load: async () => (await import('./commands/kit.js')).kit,
+  },
+  {
     name: 'pair',
     summary: 'join this device to a vault without the kit, approved on a device of the vault',
     load: async () => (await import('./commands/pair.js')).pair,

@@ -164,6 +164,8 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
     // Loaded only here: the watcher's modules are most of the CLI's code (see README, Performance).
     const { Reconciler } = await import('../../core/watch/reconciler.js');
     const status = await new Reconciler({ profile }).check();
+    const { DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } = await import('../../core/kit-drill.js');
+    const kitCheck = await lastKitCheck(profile.home);
     const report = {
       profile: profile.home,
       device: profile.settings.deviceName,
@@ -171,6 +173,8 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
       cloudDir: profile.settings.cloudDir,
       abandonedBackups: (await profile.journal.abandoned()).size,
       ...status,
+      kitCheckedAt: kitCheck?.checkedAt ?? null,
+      kitCheckDue: drillDue(kitCheck, DEFAULT_DRILL_MONTHS, new Date(kitCheck?.checkedAt ?? Date.now())),
     };
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));
@@ -182,6 +186,11 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
     for (const name of status.pending) console.log(`  not backed up yet: ${name}`);
     for (const [source, at] of Object.entries(status.lastBackupBySource))
       console.log(`  ${source}: last backup ${at}`);
+    console.log(
+      kitCheck
+        ? `Recovery kit last checked ${kitCheck.checkedAt}${report.kitCheckDue ? ' — due again: run `puddleproof kit check`' : ''}`
+        : 'Recovery kit never checked here: run `puddleproof kit check --recovery-kit FILE`',
+    );
     return 0;
   },
 };
