@@ -187,6 +187,10 @@ export function createDispatcher(services: MainServices): Dispatch {
       const text = await kitFromFile();
       return text === null ? engine.call('kit:status', undefined) : engine.call('kit:paste', { text });
     },
+    'kit:checkFile': async () => {
+      const text = await kitFromFile();
+      return text === null ? null : engine.call('kit:check', { text });
+    },
     'restore:start': async (request) => {
       grants.require(request.destinationParent);
       return engine.call('restore:start', request);

@@ -71,6 +71,9 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
       load: none('kit:load'),
       paste: (text) => t.invoke('kit:paste', { text }),
       forget: none('kit:forget'),
+      check: (text) => t.invoke('kit:check', { text }),
+      checkFile: none('kit:checkFile'),
+      drill: none('kit:drill'),
     },
     restore: {
       start: call('restore:start'),
@@ -89,6 +92,10 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
       list: none('recipients:list'),
       add: call('recipients:add'),
       remove: (recipient) => t.invoke('recipients:remove', { recipient }),
+    },
+    devices: {
+      list: none('devices:list'),
+      remove: (id) => t.invoke('devices:remove', { id }),
     },
   };
 }

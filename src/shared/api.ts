@@ -246,6 +246,33 @@ export interface RecipientView {
   removable: boolean;
 }
 
+/** A device of the vault's trusted list (every new backup is encrypted to each of them). */
+export interface DeviceView {
+  /** The device's id (its profile's deviceId). */
+  id: string;
+  name: string;
+  /** This device (it cannot remove itself). */
+  thisDevice: boolean;
+  /** The name of the device that added it, and when (ISO 8601). */
+  addedBy: string;
+  addedAt: string;
+}
+
+/** A passed recovery drill: when, and the chat of the newest backup the kit opened. */
+export interface KitCheckResult {
+  checkedAt: string;
+  chat: string;
+}
+
+/** When the recovery kit was last checked on this device, and whether the drill is due. */
+export interface KitDrill {
+  /** ISO 8601, or null: never checked on this device. */
+  lastCheckedAt: string | null;
+  due: boolean;
+  /** How often the drill is asked for, in months (0: never). */
+  months: number;
+}
+
 /** What a folder picker is for (main shows a native dialog and remembers the choice). */
 export type FolderPurpose = 'watch' | 'cloud' | 'restoreDestination';
 
@@ -295,6 +322,15 @@ export interface PuddleproofApi {
     load(): Promise<KitStatus>;
     paste(text: string): Promise<KitStatus>;
     forget(): Promise<KitStatus>;
+    /**
+     * The recovery drill with a pasted kit: checks it is this vault's current kit and opens the newest
+     * backup with it alone. A wrong kit is an error and stores nothing; nothing of the kit is kept.
+     */
+    check(text: string): Promise<KitCheckResult>;
+    /** The drill with a kit file picked in a native dialog; null if the user cancelled. */
+    checkFile(): Promise<KitCheckResult | null>;
+    /** When the kit was last checked, and whether a check is due. */
+    drill(): Promise<KitDrill>;
   };
   restore: {
     start(request: RestoreStart): Promise<RestoreStarted>;
@@ -317,5 +353,11 @@ export interface PuddleproofApi {
     list(): Promise<RecipientView[]>;
     add(request: { recipient: string; label: string }): Promise<RecipientView[]>;
     remove(recipient: string): Promise<RecipientView[]>;
+  };
+  devices: {
+    /** The vault's trusted devices (synced with the vault's list first). */
+    list(): Promise<DeviceView[]>;
+    /** Removes another device: new backups are no longer readable by it (older ones stay readable). */
+    remove(id: string): Promise<DeviceView[]>;
   };
 }

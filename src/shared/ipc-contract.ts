@@ -5,8 +5,11 @@ import { z } from 'zod';
 import type {
   AppSettings,
   ArchiveListing,
+  DeviceView,
   FolderCheck,
   HistoryView,
+  KitCheckResult,
+  KitDrill,
   KitStatus,
   Progress,
   RecipientView,
@@ -46,6 +49,11 @@ const backupId = z
   .string()
   .max(64)
   .regex(/^\d{8}T\d{6}Z-[a-z2-7]{12}$/, 'is not a backup id');
+
+/** A device's id in the vault's trusted list (its profile's random UUID). */
+const deviceId = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'is not a device id');
 
 const runId = z.string().regex(/^run-[0-9a-f]{16}$/, 'is not a run id');
 const count = (max: number) => z.number().int().min(0).max(max);
@@ -100,6 +108,9 @@ export const requestSchemas = {
   'kit:load': nothing,
   'kit:paste': z.strictObject({ text: kitText }),
   'kit:forget': nothing,
+  'kit:check': z.strictObject({ text: kitText }),
+  'kit:checkFile': nothing,
+  'kit:drill': nothing,
   'restore:start': z.strictObject({
     id: backupId,
     destinationParent: absolutePath,
@@ -120,6 +131,8 @@ export const requestSchemas = {
     label: z.string().trim().min(1).max(100),
   }),
   'recipients:remove': z.strictObject({ recipient: z.string().min(1).max(4096) }),
+  'devices:list': nothing,
+  'devices:remove': z.strictObject({ id: deviceId }),
 } as const;
 
 /** Every channel the window may invoke. */
@@ -147,6 +160,9 @@ export interface Responses {
   'kit:load': KitStatus;
   'kit:paste': KitStatus;
   'kit:forget': KitStatus;
+  'kit:check': KitCheckResult;
+  'kit:checkFile': KitCheckResult | null;
+  'kit:drill': KitDrill;
   'restore:start': RestoreStarted;
   'restore:cancel': undefined;
   'restore:showInFolder': undefined;
@@ -156,6 +172,8 @@ export interface Responses {
   'recipients:list': RecipientView[];
   'recipients:add': RecipientView[];
   'recipients:remove': RecipientView[];
+  'devices:list': DeviceView[];
+  'devices:remove': DeviceView[];
 }
 export type ResponseOf<C extends Channel> = Responses[C];
 
@@ -178,13 +196,14 @@ export const eventNames: readonly EventName[] = [
 
 /**
  * Channels main answers itself (native dialogs, the file manager); the rest go to the engine process.
- * Main turns `setup:saveKit` into `engine:writeKit`, and `kit:load` / `setup:joinVault` from a file into
- * requests carrying the file's text.
+ * Main turns `setup:saveKit` into `engine:writeKit`, and `kit:load` / `kit:checkFile` / `setup:joinVault`
+ * from a file into requests carrying the file's text.
  */
 export const mainOnlyChannels = [
   'dialog:pickFolder',
   'setup:saveKit',
   'kit:load',
+  'kit:checkFile',
   'restore:showInFolder',
 ] as const;
 export type MainOnlyChannel = (typeof mainOnlyChannels)[number];

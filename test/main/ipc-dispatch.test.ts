@@ -113,6 +113,10 @@ describe('requests the contract does not allow', () => {
       ],
       ['setup:createKeys', 'not an object', /setup:createKeys/],
       ['recipients:add', { recipient: SECRET, label: 'x' }, /recipient: is not an age recipient/],
+      ['devices:remove', { id: SECRET }, /id: is not a device id/],
+      ['kit:check', { text: '' }, /text: /],
+      ['kit:check', { text: SECRET, extra: 1 }, /has fields it does not take/],
+      ['kit:drill', { text: SECRET }, /takes no data/],
     ];
     for (const [channel, payload, expected] of cases) {
       const reply = await dispatch(channel, payload);
@@ -296,6 +300,16 @@ describe('the recovery kit', () => {
       { method: 'kit:paste', request: { text: kitText } },
       { method: 'kit:status', request: undefined },
     ]);
+  });
+
+  test('kit:checkFile checks the chosen file with the engine; a cancelled dialog answers null', async () => {
+    const checked = { checkedAt: '2026-12-07T03:00:00.000Z', chat: 'Alice — WhatsApp' };
+    const { dispatch, engine, picked } = setUp({ 'kit:check': () => checked });
+    picked.push(join(dir, 'kit.txt'));
+    assert.deepEqual(await dispatch('kit:checkFile', undefined), { ok: true, value: checked });
+    picked.push(null);
+    assert.deepEqual(await dispatch('kit:checkFile', undefined), { ok: true, value: null });
+    assert.deepEqual(engine.calls, [{ method: 'kit:check', request: { text: kitText } }]);
   });
 
   test('a file of exactly 16 KiB is read; one byte more is refused without reaching the engine', async () => {

@@ -50,6 +50,7 @@ test('exposes only window.puddleproof: the domain API, without ipcRenderer', () 
   const api = exposed.get('puddleproof') as PuddleproofApi;
   assert.deepEqual(Object.keys(api).sort(), [
     'backup',
+    'devices',
     'dialogs',
     'folders',
     'history',

@@ -1,10 +1,11 @@
-// Settings: folders, backups, retention, recipients and verification.
+// Settings: folders, backups, retention, devices, recipients and verification.
 import { useState } from 'react';
 import type { AppSettings, SettingsUpdate } from '../../../src/shared/api.js';
 import { api } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Problem } from '../components/Problem.js';
 import { useLoad } from '../hooks/useLoad.js';
+import { DevicesSection } from './DevicesSection.js';
 import { FoldersSection } from './FoldersSection.js';
 import { GeneralSection } from './GeneralSection.js';
 import { RecipientsSection } from './RecipientsSection.js';
@@ -13,6 +14,7 @@ import { VerifySection } from './VerifySection.js';
 
 export function SettingsScreen() {
   const [loaded] = useLoad(api.settings.get);
+  const [devices] = useLoad(api.devices.list);
   const [recipients] = useLoad(api.recipients.list);
   // The settings as the engine last answered them (each change answers with all of them).
   const [latest, setLatest] = useState<AppSettings | null>(null);
@@ -34,6 +36,10 @@ export function SettingsScreen() {
           <GeneralSection settings={settings} onUpdate={update} onRefresh={refresh} />
           <RetentionSection retention={settings.retention} onSave={(retention) => update({ retention })} />
         </>
+      )}
+      {devices.state === 'ready' && <DevicesSection initial={devices.value} />}
+      {devices.state === 'failed' && (
+        <Problem title="The vault’s devices could not be read" message={devices.message} />
       )}
       {recipients.state === 'ready' && <RecipientsSection initial={recipients.value} />}
       <VerifySection />

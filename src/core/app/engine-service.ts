@@ -6,6 +6,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type {
   AppSettings,
+  DeviceView,
+  KitDrill,
   RecipientView,
   RestoreFailure,
   RestoreStarted,
@@ -18,16 +20,26 @@ import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFo
 import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
 import type { SecretStore } from '../keys/keychain.js';
 import { addRecipient, DATA_KEY_LABEL, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
-import { parseRecoveryKit } from '../keys/recovery-kit.js';
+import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
+import { recipientOf } from '../keys/vault-secrets.js';
+import { checkKit, DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } from '../kit-drill.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
 import { RestoreError } from '../restore/restore.js';
 import { restoreFromVault } from '../restore/restore-from-vault.js';
 import { restoreProblemOf } from '../restore/restore-problem.js';
 import { verifyBackup } from '../restore/verify.js';
-import { distrustRecipient, syncTrustedList, trustRecipient } from '../trust.js';
+import {
+  DATA_KEY_DEVICE,
+  distrustRecipient,
+  removeDevice,
+  syncTrustedList,
+  type TrustSync,
+  trustRecipient,
+} from '../trust.js';
 import type { BackupMetadata } from '../vault/metadata.js';
+import { readTrustChanges } from '../vault/trust-log.js';
 import { Vault } from '../vault/vault.js';
 import { Reconciler } from '../watch/reconciler.js';
 import { defaultWatchDir, findCloudFolders, type MachinePlaces } from './cloud-folders.js';
@@ -196,6 +208,69 @@ export class EngineService implements EngineApi {
       ...r,
       removable: r.label !== RECOVERY_LABEL && r.label !== DATA_KEY_LABEL,
     }));
+  }
+
+  /** The devices of the vault's list as it is now (data keys and recipients added by hand are not devices). */
+  private deviceViews(trusted: TrustSync['trusted']): DeviceView[] {
+    const self = this.ready().profile.settings.deviceId;
+    return [...trusted.values()]
+      .filter((e) => e.deviceId !== '' && e.deviceId !== DATA_KEY_DEVICE)
+      .map((e) => ({
+        id: e.deviceId,
+        name: e.label,
+        thisDevice: e.deviceId === self,
+        addedBy: e.addedBy,
+        addedAt: e.addedAt,
+      }));
+  }
+
+  private async listDevices(): Promise<DeviceView[]> {
+    const { profile, vault } = await this.vault();
+    return this.deviceViews((await syncTrustedList({ ...profile, vault })).trusted);
+  }
+
+  /** Removes another device from the vault's list and rotates the data key; backups go on to the rest. */
+  private async removeDeviceById(id: string): Promise<DeviceView[]> {
+    const { profile, vault } = await this.vault();
+    const device = { ...profile, vault };
+    const { trusted } = await syncTrustedList(device);
+    const entry = [...trusted.values()].find((e) => e.deviceId === id && e.deviceId !== DATA_KEY_DEVICE);
+    if (!entry) throw new ProfileError('That device is not on the vault’s list (any more).');
+    if (id === profile.settings.deviceId) throw new ProfileError('This device cannot remove itself.');
+    await removeDevice(device, { recipient: entry.recipient, label: entry.label, deviceId: entry.deviceId });
+    // removeDevice changed this device's list (and data keys) in place; new backups use it from now on.
+    this.profile = { ...profile, secrets: { ...device.secrets } };
+    await this.startWatching();
+    return this.listDevices();
+  }
+
+  /** The recovery drill with a pasted kit: nothing of the kit is kept, only when it passed. */
+  private async checkKitText(text: string) {
+    let kit: RecoveryKit;
+    try {
+      kit = parseRecoveryKit(text);
+    } catch (err) {
+      throw new RecoveryKitError(`${(err as Error).message} Check that you chose the right file.`);
+    }
+    const { profile, vault } = await this.vault();
+    const check = await checkKit({ ...profile, vault }, kit, new Date(this.now()));
+    return { checkedAt: check.checkedAt, chat: check.chat };
+  }
+
+  /** When the kit was last checked here; never checked, the drill counts from when this device joined. */
+  private async kitDrill(): Promise<KitDrill> {
+    const { profile, vault, identities } = await this.vault();
+    const last = await lastKitCheck(profile.home);
+    const now = new Date(this.now());
+    let since = now;
+    if (!last) {
+      const own = await recipientOf(profile.secrets.deviceIdentity);
+      const { changes } = await readTrustChanges(vault, identities, profile.secrets.authKey);
+      const joined = changes.find((c) => c.change === 'add' && c.recipient === own)?.at;
+      if (joined) since = new Date(joined);
+    }
+    const months = DEFAULT_DRILL_MONTHS;
+    return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months };
   }
 
   /** Saves a new recipient list and encrypts the backups from now on to it. */
@@ -406,13 +481,16 @@ export class EngineService implements EngineApi {
         if (!kitText) throw new ProfileError('Load or paste your recovery kit to join the vault.');
         await assertFolderChoice({ watchDir, cloudDir }, this.opts.places);
         await mkdir(resolve(watchDir), { recursive: true });
-        await recoverVault({
+        const device = await recoverVault({
           home: this.home,
           watchDir,
           cloudDir,
           kit: parseRecoveryKit(kitText),
           ...(this.opts.storeFor ? { storeFor: this.opts.storeFor } : {}),
         });
+        // Joins the vault's trusted list at once (as `recover` does): the other devices list it and
+        // encrypt their new backups to it.
+        await syncTrustedList(device);
         await this.open();
         return undefined;
       },
@@ -462,6 +540,8 @@ export class EngineService implements EngineApi {
       'kit:status': async () => this.kit.status(),
       'kit:paste': async ({ text }) => this.kit.load(text, this.ready().profile.secrets),
       'kit:forget': async () => this.kit.forget(),
+      'kit:check': ({ text }) => this.checkKitText(text),
+      'kit:drill': () => this.kitDrill(),
       'restore:start': (request) => this.startRestore(request),
       'restore:cancel': async ({ runId }) => {
         this.restores.get(runId)?.abort();
@@ -492,6 +572,8 @@ export class EngineService implements EngineApi {
           await distrustRecipient({ ...profile, vault }, { recipient, label });
           return next;
         }),
+      'devices:list': () => this.listDevices(),
+      'devices:remove': ({ id }) => this.inTurn(() => this.removeDeviceById(id)),
     };
   }
 }

@@ -1,0 +1,173 @@
+// The engine service's trusted devices and recovery drill, in-process with the real keychain: two devices
+// of one vault list each other; one removes the other; the drill passes with the right kit and, with a
+// wrong one, fails in plain words and stores nothing.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EngineService } from '../../../src/core/app/engine-service.js';
+import { osKeychain } from '../../../src/core/keys/keychain.js';
+import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
+import { keychainService, loadSettings } from '../../../src/core/profile.js';
+import type { EngineStatus, RecoveryKitView } from '../../../src/shared/api.js';
+import { storedZip } from '../../helpers/zip.js';
+
+const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
+
+/** An engine with its own profile; `idle` resolves at the next idle status with a backup of `source`. */
+function engineAt(home: string, userHome: string) {
+  const waiters: { source: string; resolve: () => void }[] = [];
+  const engine = new EngineService({
+    home,
+    places: { home: userHome, env: {}, platform: 'linux' },
+    progressIntervalMs: 0,
+    emit: (event, payload) => {
+      if (event !== 'status:changed') return;
+      const status = payload as EngineStatus;
+      for (const w of [...waiters])
+        if (
+          status.state.kind === 'idle' &&
+          Object.keys(status.lastBackupBySource).some((s) => s.includes(w.source))
+        ) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
+    },
+  });
+  const backedUp = (source: string) => new Promise<void>((resolve) => waiters.push({ source, resolve }));
+  return { engine, backedUp };
+}
+
+/** The kit with its recovery key swapped for a stranger's (the vault's other keys kept). */
+function withStrangersRecoveryKey(text: string): string {
+  const stranger =
+    /AGE-SECRET-KEY-1\w+/.exec(
+      execFileSync('age-keygen', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    )?.[0] ?? '';
+  return text.replace(/AGE-SECRET-KEY-1\w+\n$/, `${stranger}\n`);
+}
+
+describe('engine service: devices and the recovery drill', SEQUENTIAL, () => {
+  let root: string;
+  let cloud: string;
+  let a: ReturnType<typeof engineAt>;
+  let b: ReturnType<typeof engineAt> | undefined;
+  let kit: RecoveryKitView;
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'puddleproof-devices-'));
+    cloud = join(root, 'user', 'Dropbox');
+    await mkdir(cloud, { recursive: true });
+    a = engineAt(join(root, 'home-a'), join(root, 'user'));
+    await a.engine.start();
+    kit = await a.engine.call('setup:createKeys', {
+      watchDir: join(root, 'watch-a'),
+      cloudDir: cloud,
+      deviceName: 'Laptop',
+    });
+    const typed = kit.keyLines.trimEnd().split('\n').at(-1)?.slice(-6) ?? '';
+    assert.equal((await a.engine.call('setup:confirmKit', { typed })).ok, true);
+  });
+
+  after(async () => {
+    await a?.engine.stop();
+    await b?.engine.stop();
+    for (const home of ['home-a', 'home-b']) {
+      const settings = await loadSettings(join(root, home)).catch(() => null);
+      if (settings) await deleteVaultSecrets(osKeychain(keychainService(settings)));
+    }
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('the drill: never checked, not due; a wrong kit is refused and stores nothing; the right one passes', async () => {
+    assert.deepEqual(await a.engine.call('kit:drill', undefined), {
+      lastCheckedAt: null,
+      due: false,
+      months: 3,
+    });
+    await assert.rejects(a.engine.call('kit:check', { text: kit.text }), /no backup yet/);
+
+    await a.engine.call('settings:update', { quietSeconds: 1 });
+    const done = a.backedUp('Dana');
+    await writeFile(
+      join(root, 'watch-a', 'WhatsApp Chat - Dana.zip'),
+      storedZip([
+        ['_chat.txt', Buffer.from('[01.12.26, 10:00:00] Dana: hello\n[01.12.26, 10:01:00] Sam: hi\n')],
+      ]),
+    );
+    await done;
+
+    await assert.rejects(a.engine.call('kit:check', { text: 'not a kit' }), /right file/);
+    await assert.rejects(
+      a.engine.call('kit:check', { text: withStrangersRecoveryKey(kit.text) }),
+      /not the current recovery kit of this vault.*Nothing was changed/,
+    );
+    await assert.rejects(access(join(root, 'home-a', 'kit-checked.json')));
+    assert.equal((await a.engine.call('kit:drill', undefined)).lastCheckedAt, null);
+
+    const checked = await a.engine.call('kit:check', { text: kit.text });
+    assert.equal(checked.chat, 'Dana — WhatsApp');
+    assert.deepEqual(Object.keys(checked).sort(), ['chat', 'checkedAt']);
+    assert.deepEqual(await a.engine.call('kit:drill', undefined), {
+      lastCheckedAt: checked.checkedAt,
+      due: false,
+      months: 3,
+    });
+    // The kit was not loaded for restores by the drill.
+    assert.equal((await a.engine.call('kit:status', undefined)).loaded, false);
+  });
+
+  test('two devices list each other; one removes the other, never itself', async () => {
+    b = engineAt(join(root, 'home-b'), join(root, 'user'));
+    await b.engine.start();
+    await b.engine.call('setup:joinVault', {
+      watchDir: join(root, 'watch-b'),
+      cloudDir: cloud,
+      kitText: kit.text,
+    });
+
+    const fromA = await a.engine.call('devices:list', undefined);
+    assert.deepEqual(
+      fromA.map((d) => [d.name, d.thisDevice]),
+      [
+        ['Laptop', true],
+        [(await b.engine.call('settings:get', undefined)).deviceName, false],
+      ],
+    );
+    const [self, other] = fromA;
+    assert.ok(self && other);
+    assert.equal(self.addedBy, 'Laptop');
+    assert.ok(!Number.isNaN(Date.parse(other.addedAt)));
+    const fromB = await b.engine.call('devices:list', undefined);
+    assert.deepEqual(
+      fromB.map((d) => [d.id, d.thisDevice]),
+      [
+        [self.id, false],
+        [other.id, true],
+      ],
+    );
+
+    await assert.rejects(a.engine.call('devices:remove', { id: self.id }), /cannot remove itself/);
+    await assert.rejects(
+      a.engine.call('devices:remove', { id: '00000000-0000-4000-8000-000000000000' }),
+      /not on the vault’s list/,
+    );
+    const before = (await a.engine.call('recipients:list', undefined)).length;
+    const after = await a.engine.call('devices:remove', { id: other.id });
+    assert.deepEqual(
+      after.map((d) => d.id),
+      [self.id],
+    );
+    // Its key is off this device's list: new backups are no longer encrypted to it.
+    const recipients = await a.engine.call('recipients:list', undefined);
+    assert.ok(recipients.length <= before);
+    assert.ok(!recipients.some((r) => r.label === other.name));
+    // The removed device sees it too.
+    assert.deepEqual(
+      (await b.engine.call('devices:list', undefined)).map((d) => d.id),
+      [self.id],
+    );
+  });
+});

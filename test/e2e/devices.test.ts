@@ -1,0 +1,89 @@
+// The vault's devices in the real window: Settings lists every trusted device (this one marked, who added
+// each and when) and removes another after a confirmation that says what removing means.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Device, recoverVault } from '../../src/core/device.js';
+import { parseRecoveryKit } from '../../src/core/keys/recovery-kit.js';
+import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
+import { syncTrustedList } from '../../src/core/trust.js';
+import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
+import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
+import { checkScreen } from './screen-check.js';
+
+const SEQUENTIAL = { concurrency: 1, timeout: 180_000 };
+
+async function openSettings(page: Page): Promise<void> {
+  await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+  await heading(page, 'Settings');
+}
+
+describe('devices', SEQUENTIAL, () => {
+  let browser: Browser;
+  let app: AppUnderTest;
+  let vault: SetUpVault;
+  let sam: Device | undefined;
+
+  before(async () => {
+    browser = await launchBrowser();
+    app = await openApp(browser, { device: 'alex' });
+    vault = await completeFirstRun(app);
+  });
+
+  after(async () => {
+    if (sam) await deleteVaultSecrets(sam.store);
+    await app?.close();
+    await browser?.close();
+  });
+
+  test('Settings lists the vault’s devices and removes another after saying what that means', async () => {
+    // A second device joins the vault (with the kit, as "I already have a vault" does).
+    const samHome = join(app.root, 'sam');
+    await mkdir(join(samHome, 'user'), { recursive: true });
+    sam = await recoverVault({
+      home: join(samHome, 'profile'),
+      watchDir: join(samHome, 'user', 'Chat exports'),
+      cloudDir: vault.cloud,
+      kit: parseRecoveryKit(vault.kitText),
+      deviceName: 'Sam’s desktop',
+    });
+    await syncTrustedList(sam);
+
+    const { page } = app;
+    await openSettings(page);
+    const section = page.getByRole('region', { name: 'Devices', exact: true });
+    await section.getByText('Sam’s desktop', { exact: true }).waitFor();
+    const text = await section.innerText();
+    assert.match(text, /\(this device\)/);
+    assert.match(text, /Added by Sam’s desktop on /);
+    // This device cannot remove itself: the only Remove button is the other device's.
+    assert.equal(await section.getByRole('button', { name: /^Remove/ }).count(), 1);
+    await section.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-devices');
+
+    await section.getByRole('button', { name: 'Remove Sam’s desktop' }).click();
+    const confirm = section.getByRole('region', { name: 'Remove Sam’s desktop from this vault?' });
+    assert.match(await confirm.innerText(), /New backups will no longer be readable by Sam’s desktop/);
+    assert.match(await confirm.innerText(), /Backups made before stay readable by it/);
+    await confirm.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-devices-confirm');
+    // Cancel changes nothing.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal((await app.engine.call('devices:list', undefined)).length, 2);
+
+    await section.getByRole('button', { name: 'Remove Sam’s desktop' }).click();
+    await confirm.getByRole('button', { name: 'Yes, remove Sam’s desktop' }).click();
+    await section.getByText(/Sam’s desktop was removed\. New backups are no longer readable by it/).waitFor();
+    assert.equal(await section.getByRole('button', { name: /^Remove/ }).count(), 0);
+    const left = await app.engine.call('devices:list', undefined);
+    assert.deepEqual(
+      left.map((d) => d.thisDevice),
+      [true],
+    );
+    await checkScreen(page, 'settings-devices-removed');
+    assert.deepEqual(app.problems, []);
+  });
+});
