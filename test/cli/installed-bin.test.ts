@@ -6,7 +6,10 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { backup } from '../../src/cli/commands/backup.js';
+import { devices } from '../../src/cli/commands/devices.js';
 import { chats, gc, list, status } from '../../src/cli/commands/history.js';
+import { kit } from '../../src/cli/commands/kit.js';
+import { pair } from '../../src/cli/commands/pair.js';
 import { prune } from '../../src/cli/commands/prune.js';
 import { recipients } from '../../src/cli/commands/recipients.js';
 import { restore, verify } from '../../src/cli/commands/restore.js';
@@ -26,6 +29,9 @@ const COMMANDS = [
   verify,
   recover,
   recipients,
+  kit,
+  pair,
+  devices,
   gc,
   prune,
   status,
