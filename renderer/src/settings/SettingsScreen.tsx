@@ -1,4 +1,5 @@
-// Settings: folders, backups, retention, devices, recipients and verification.
+// Settings: folders, backups, retention, devices, recipients, the recovery kit and verification; and the
+// "Check my recovery kit" screen opened from there.
 import { useState } from 'react';
 import type { AppSettings, SettingsUpdate } from '../../../src/shared/api.js';
 import { api } from '../api.js';
@@ -8,6 +9,8 @@ import { useLoad } from '../hooks/useLoad.js';
 import { DevicesSection } from './DevicesSection.js';
 import { FoldersSection } from './FoldersSection.js';
 import { GeneralSection } from './GeneralSection.js';
+import { KitCheckScreen } from './KitCheckScreen.js';
+import { KitDrillSection } from './KitDrillSection.js';
 import { RecipientsSection } from './RecipientsSection.js';
 import { RetentionSection } from './RetentionSection.js';
 import { VerifySection } from './VerifySection.js';
@@ -16,6 +19,8 @@ export function SettingsScreen() {
   const [loaded] = useLoad(api.settings.get);
   const [devices] = useLoad(api.devices.list);
   const [recipients] = useLoad(api.recipients.list);
+  const [drill, reloadDrill] = useLoad(api.kit.drill);
+  const [checkingKit, setCheckingKit] = useState(false);
   // The settings as the engine last answered them (each change answers with all of them).
   const [latest, setLatest] = useState<AppSettings | null>(null);
   const settings = latest ?? (loaded.state === 'ready' ? loaded.value : null);
@@ -25,24 +30,38 @@ export function SettingsScreen() {
   const refresh = async () => setLatest(await api.settings.get());
 
   return (
-    <div className="screen">
-      <FocusHeading>Settings</FocusHeading>
-      {loaded.state === 'failed' && (
-        <Problem title="The settings could not be read" message={loaded.message} />
+    <>
+      {checkingKit && (
+        <KitCheckScreen
+          onDone={() => {
+            reloadDrill();
+            setCheckingKit(false);
+          }}
+        />
       )}
-      {settings && (
-        <>
-          <FoldersSection settings={settings} onUpdate={update} />
-          <GeneralSection settings={settings} onUpdate={update} onRefresh={refresh} />
-          <RetentionSection retention={settings.retention} onSave={(retention) => update({ retention })} />
-        </>
-      )}
-      {devices.state === 'ready' && <DevicesSection initial={devices.value} />}
-      {devices.state === 'failed' && (
-        <Problem title="The vault’s devices could not be read" message={devices.message} />
-      )}
-      {recipients.state === 'ready' && <RecipientsSection initial={recipients.value} />}
-      <VerifySection />
-    </div>
+      {/* Hidden, not unmounted, while the kit is checked: each section keeps what it shows. */}
+      <div className="screen" hidden={checkingKit}>
+        <FocusHeading>Settings</FocusHeading>
+        {loaded.state === 'failed' && (
+          <Problem title="The settings could not be read" message={loaded.message} />
+        )}
+        {settings && (
+          <>
+            <FoldersSection settings={settings} onUpdate={update} />
+            <GeneralSection settings={settings} onUpdate={update} onRefresh={refresh} />
+            <RetentionSection retention={settings.retention} onSave={(retention) => update({ retention })} />
+          </>
+        )}
+        {devices.state === 'ready' && <DevicesSection initial={devices.value} />}
+        {devices.state === 'failed' && (
+          <Problem title="The vault’s devices could not be read" message={devices.message} />
+        )}
+        {drill.state === 'ready' && (
+          <KitDrillSection drill={drill.value} onCheck={() => setCheckingKit(true)} />
+        )}
+        {recipients.state === 'ready' && <RecipientsSection initial={recipients.value} />}
+        <VerifySection />
+      </div>
+    </>
   );
 }

@@ -1,0 +1,96 @@
+// "Check my recovery kit" (the recovery drill): the user loads or pastes the kit; the engine checks it is
+// this vault's current kit and opens the newest backup with it alone, in memory. Nothing of the kit is
+// kept, here or in the engine: only when the check passed.
+import { type FormEvent, useId, useState } from 'react';
+import type { KitCheckResult } from '../../../src/shared/api.js';
+import { api, messageOf } from '../api.js';
+import { FocusHeading } from '../components/FocusHeading.js';
+import { Icon } from '../components/Icon.js';
+import { Problem } from '../components/Problem.js';
+
+export function KitCheckScreen({ onDone }: { onDone: () => void }) {
+  const pasteId = useId();
+  const [pasted, setPasted] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<KitCheckResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const check = async (action: () => Promise<KitCheckResult | null>) => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const checked = await action();
+      if (checked) {
+        setResult(checked);
+        setPasted('');
+      }
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const paste = (event: FormEvent) => {
+    event.preventDefault();
+    void check(() => api.kit.check(pasted));
+  };
+
+  return (
+    <div className="screen" aria-busy={busy}>
+      <FocusHeading>Check my recovery kit</FocusHeading>
+      <p className="lead">
+        Prove you still have your recovery kit: Puddleproof checks that it is this vault’s current kit and
+        opens your newest backup with it alone, in memory. Nothing of the kit is kept.
+      </p>
+      <section className="card settings-section" aria-label="Your recovery kit">
+        <div className="actions">
+          <button type="button" onClick={() => check(api.kit.checkFile)} disabled={busy}>
+            Open the kit file…
+          </button>
+        </div>
+        <form className="field" onSubmit={paste}>
+          <label className="field-label" htmlFor={pasteId}>
+            Or paste the kit's text
+          </label>
+          <textarea
+            id={pasteId}
+            className="mono"
+            rows={5}
+            value={pasted}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => {
+              setPasted(e.target.value);
+              setError(null);
+            }}
+          />
+          <div>
+            <button type="submit" disabled={busy || !pasted.trim()}>
+              {busy ? 'Checking…' : 'Check the pasted kit'}
+            </button>
+          </div>
+        </form>
+        <div aria-live="polite">
+          {result && (
+            <p className="note note-ok">
+              <Icon name="check" /> Recovery kit checked: it opened your newest backup of {result.chat}.
+            </p>
+          )}
+        </div>
+        {error && (
+          <Problem
+            title="That kit did not pass the check"
+            message={error}
+            next={`${/Nothing was changed/.test(error) ? '' : 'Nothing was changed. '}Choose the recovery kit you saved or printed for this vault, and try again.`}
+          />
+        )}
+      </section>
+      <div className="actions">
+        <button type="button" onClick={onDone}>
+          Back to Settings
+        </button>
+      </div>
+    </div>
+  );
+}
