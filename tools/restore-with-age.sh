@@ -83,9 +83,18 @@ done
 tmp=$parent/.restore-with-age.$$.$n
 mkdir "$tmp/s" "$tmp/c" "$tmp/out" || die "cannot write in $tmp"
 
+# The kit's keys, and the vault data keys granted to it (keys/: each opens the backups made while it was
+# the vault's data key, also those made before the kit was renewed).
+cat -- "$kit" >"$tmp/ids" || die "cannot read the kit $kit"
+for f in "$vault"/keys/*.age; do
+  [ -f "$f" ] || continue
+  age -d -i "$kit" "$f" 2>/dev/null |
+    sed -n 's/.*"identity":"\(AGE-SECRET-KEY-[A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids"
+done
+
 # open OBJECT PLAIN: decrypts a vault object with the kit.
 open() {
-  age -d -i "$kit" -o "$2" "$1" 2>"$tmp/err" ||
+  age -d -i "$tmp/ids" -o "$2" "$1" 2>"$tmp/err" ||
     die "cannot decrypt ${1#"$vault"/} with $kit ($(head -n 1 "$tmp/err")): a wrong kit (another vault's?) or a damaged file"
 }
 
@@ -145,7 +154,7 @@ for f in "$vault"/index/*.age; do
   p=${f##*/} && p=${p%.age}
   case $p in $idpat) ;; *) continue ;; esac
   [ -f "$vault/packs/$p.age" ] || continue # its pack was reclaimed (or has not synced yet)
-  if age -d -i "$kit" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
+  if age -d -i "$tmp/ids" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
     grep '^C ' "$tmp/i" | awk -v p="$p" '{ sub(/\.gz$/, "", $2); print $2, p }' >>"$tmp/map"
   else
     printf 'restore-with-age: warning: cannot read index/%s.age; skipped\n' "$p" >&2

@@ -14,6 +14,7 @@ import type { RecoveryKit } from './keys/recovery-kit.js';
 import { recipientOf } from './keys/vault-secrets.js';
 import { listBackup } from './restore/list-backup.js';
 import { readSnapshotFiles } from './restore/snapshot-restore.js';
+import { grantedDataKeys } from './vault/data-keys.js';
 
 /** How often the app asks for the drill, in months (0: never). */
 export const DRILL_INTERVALS = [0, 1, 3, 6, 12] as const;
@@ -65,8 +66,13 @@ export async function checkKit(device: Device, kit: RecoveryKit, now = new Date(
     throw new KitCheckError(
       'This is not the current recovery kit of this vault (its recovery key is not on the trusted list). Nothing was changed.',
     );
-  // The kit's keys alone: the recovery key opens the data, the index key the metadata and file lists.
-  const identities = [kit.recoveryIdentity, kit.indexIdentity];
+  // The kit's keys alone: the recovery key opens the data (also through the data keys granted to it), the
+  // index key the metadata and file lists.
+  const identities = [
+    kit.recoveryIdentity,
+    kit.indexIdentity,
+    ...(await grantedDataKeys(device.vault, [kit.recoveryIdentity], kit.authKey)),
+  ];
   const { backups } = await device.vault.list(identities, kit.authKey);
   const newest = backups.at(-1);
   if (!newest)

@@ -59,8 +59,12 @@ export async function syncTrustedList(device: Device, now = new Date()): Promise
     if (done.has(c.id)) continue;
     const has = list.some((r) => r.recipient === c.recipient);
     if (c.change === 'add' && !has) list.push({ recipient: c.recipient, label: c.label });
+    // Never this device's own key, nor the last recovery key (a kit renewal adds the new one first).
+    const recoveryKeys = list.filter((r) => r.label === RECOVERY_LABEL).length;
     if (c.change === 'remove' && c.recipient !== own)
-      list = list.filter((r) => r.recipient !== c.recipient || r.label === RECOVERY_LABEL);
+      list = list.filter(
+        (r) => r.recipient !== c.recipient || (r.label === RECOVERY_LABEL && recoveryKeys === 1),
+      );
     done.add(c.id);
     applied.push(c);
   }

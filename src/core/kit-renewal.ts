@@ -1,0 +1,49 @@
+// "I lost my kit": a new recovery key for the vault, shown once as a new kit. Nothing is re-encrypted:
+// the data keys this device holds (which open every backup made since they existed) are granted to the new
+// recovery key, so the new kit opens those backups too; then the data key is rotated and the old recovery
+// key taken off the vault's list, so the lost kit opens no backup made from now on. The lost kit still opens
+// the backups made before, and still holds the vault's index and authentication keys.
+
+import { type Device, recordRecipients } from './device.js';
+import { RECOVERY_LABEL } from './keys/recipients.js';
+import { formatRecoveryKit } from './keys/recovery-kit.js';
+import { generateIdentity, recipientOf, saveRecipients } from './keys/vault-secrets.js';
+import { rotateDataKey } from './trust.js';
+import { writeDataKeyGrant } from './vault/data-keys.js';
+import { writeTrustChange } from './vault/trust-log.js';
+
+/** The `deviceId` of the recovery key's entries in the trust log. */
+export const RECOVERY_KEY_DEVICE = 'recovery-kit';
+
+/** Makes a new recovery key for the vault; returns the new kit's text (the only copy: show it once). */
+export async function renewRecoveryKit(device: Device, now = new Date()): Promise<string> {
+  const old = device.secrets.recipients.find((r) => r.label === RECOVERY_LABEL);
+  const recoveryIdentity = await generateIdentity(old?.recipient.startsWith('age1pq1') === true);
+  const recipient = await recipientOf(recoveryIdentity);
+  const by = { byDeviceId: device.settings.deviceId, by: device.settings.deviceName };
+  const { authKey } = device.secrets;
+  for (const identity of device.secrets.dataIdentities ?? [])
+    await writeDataKeyGrant(device.vault, identity, authKey, [recipient], now);
+  const records = await recordRecipients(device);
+  const entry = { label: RECOVERY_LABEL, deviceId: RECOVERY_KEY_DEVICE, ...by };
+  await writeTrustChange(device.vault, { change: 'add', recipient, ...entry }, authKey, records, now);
+  if (old) {
+    // Written a second later, so that every device applies it after the new key is on its list.
+    const later = new Date(now.getTime() + 1000);
+    await writeTrustChange(
+      device.vault,
+      { change: 'remove', recipient: old.recipient, ...entry },
+      authKey,
+      records,
+      later,
+    );
+  }
+  device.secrets.recipients = [
+    ...device.secrets.recipients.filter((r) => r.label !== RECOVERY_LABEL),
+    { recipient, label: RECOVERY_LABEL },
+  ];
+  await saveRecipients(device.store, device.secrets.recipients);
+  // A data key the lost kit cannot open (it is granted to the devices and the new recovery key only).
+  await rotateDataKey(device, new Date(now.getTime() + 2000));
+  return formatRecoveryKit({ recoveryIdentity, indexIdentity: device.secrets.indexIdentity, authKey }, now);
+}

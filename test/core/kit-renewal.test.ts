@@ -1,0 +1,111 @@
+// "I lost my kit": a new recovery key for the vault. The new kit passes the drill and opens the backups
+// made before and after (nothing re-encrypted: the old data keys are granted to it); the lost kit fails the
+// drill and opens no backup made after; every device trusts the new recovery key instead of the old one.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
+import {
+  backupContextOf,
+  type Device,
+  deviceIdentities,
+  initVault,
+  recoverVault,
+} from '../../src/core/device.js';
+import { RECOVERY_LABEL } from '../../src/core/keys/recipients.js';
+import { parseRecoveryKit, type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
+import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
+import { checkKit, KitCheckError } from '../../src/core/kit-drill.js';
+import { renewRecoveryKit } from '../../src/core/kit-renewal.js';
+import { RestoreError } from '../../src/core/restore/restore.js';
+import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
+import { syncTrustedList } from '../../src/core/trust.js';
+import { grantedDataKeys } from '../../src/core/vault/data-keys.js';
+import type { BackupMetadata } from '../../src/core/vault/metadata.js';
+
+const roots: string[] = [];
+const devices: Device[] = [];
+after(async () => {
+  for (const d of devices) await deleteVaultSecrets(d.store).catch(() => undefined);
+  for (const r of roots) await rm(r, { recursive: true, force: true });
+});
+
+test('a renewed kit opens old and new backups; the lost one fails the drill and opens nothing new', {
+  timeout: 120_000,
+}, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'puddleproof-renew-'));
+  roots.push(root);
+  await mkdir(join(root, 'cloud'));
+  const a = await initVault({
+    home: join(root, 'home-a'),
+    watchDir: join(root, 'watch-a'),
+    cloudDir: join(root, 'cloud'),
+    kitPath: join(root, 'kit.txt'),
+    deviceName: 'laptop',
+  });
+  devices.push(a);
+  await syncTrustedList(a);
+  const lost = await readRecoveryKit(join(root, 'kit.txt'));
+  const b = await recoverVault({
+    home: join(root, 'home-b'),
+    watchDir: join(root, 'watch-b'),
+    cloudDir: join(root, 'cloud'),
+    kit: lost,
+    deviceName: 'desktop',
+  });
+  devices.push(b);
+  await syncTrustedList(b);
+  const backUp = async (name: string) => {
+    const path = join(root, 'exports', name);
+    await mkdir(path, { recursive: true });
+    await writeFile(join(path, 'photo.jpg'), randomBytes(30_000));
+    const { backups } = await a.vault.list(deviceIdentities(a), a.secrets.authKey);
+    const outcome: BackupOutcome = await backupExport(backupContextOf(a, a.vault), path, backups);
+    assert.equal(outcome.status, 'stored');
+    return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
+  };
+  /** Restores with a kit's keys alone (and the data keys granted to it), as on a new machine. */
+  const restoreWithKit = async (kit: RecoveryKit, meta: BackupMetadata) => {
+    const identities = [
+      kit.recoveryIdentity,
+      kit.indexIdentity,
+      ...(await grantedDataKeys(a.vault, [kit.recoveryIdentity], kit.authKey)),
+    ];
+    const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
+    await restoreFromVault({ vault: a.vault, meta, identities, authKey: kit.authKey, to });
+    assert.deepEqual(
+      await readFile(join(to, meta.exportName, 'photo.jpg')),
+      await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
+    );
+  };
+  const before = await backUp('Before');
+
+  const renewed = parseRecoveryKit(await renewRecoveryKit(a));
+  assert.notEqual(renewed.recoveryIdentity, lost.recoveryIdentity);
+  assert.equal(renewed.indexIdentity, lost.indexIdentity, 'the vault keys stay');
+  await assert.rejects(
+    checkKit(a, lost),
+    (e) => e instanceof KitCheckError && /not the current recovery kit/.test(e.message),
+  );
+  await checkKit(a, renewed);
+  await restoreWithKit(renewed, before);
+
+  const afterRenewal = await backUp('After');
+  await restoreWithKit(renewed, afterRenewal);
+  await restoreWithKit(lost, before);
+  await assert.rejects(
+    restoreWithKit(lost, afterRenewal),
+    (e) => e instanceof RestoreError && e.problem === 'needsKit',
+  );
+  // The other device now encrypts to the new recovery key, not the lost one.
+  await syncTrustedList(b);
+  const recovery = b.secrets.recipients.filter((r) => r.label === RECOVERY_LABEL);
+  assert.equal(recovery.length, 1);
+  assert.equal(
+    recovery[0]?.recipient,
+    a.secrets.recipients.find((r) => r.label === RECOVERY_LABEL)?.recipient,
+  );
+});
