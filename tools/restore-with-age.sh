@@ -88,7 +88,7 @@ mkdir "$tmp/s" "$tmp/c" "$tmp/out" || die "cannot write in $tmp"
 cat -- "$kit" >"$tmp/ids" || die "cannot read the kit $kit"
 for f in "$vault"/keys/*.age; do
   [ -f "$f" ] || continue
-  age -d -i "$kit" "$f" 2>/dev/null |
+  { age -d -i "$kit" "$f" 2>/dev/null && echo; } | # (the record has no final newline)
     sed -n 's/.*"identity":"\(AGE-SECRET-KEY-[A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids"
 done
 

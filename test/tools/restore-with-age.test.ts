@@ -381,4 +381,15 @@ describe('tools/restore-with-age.sh', () => {
     assert.match(r.stderr, /not an empty folder/);
     assert.deepEqual(await readdir(out), ['keep.txt']);
   });
+
+  // Last: it changes the vault's recovery key.
+  test('after a lost kit was renewed, the new kit restores the backups made before (through the data key)', async () => {
+    const renewed = join(sb.root, 'new-kit.txt');
+    const r = await sb.run(['kit', 'new', '--recovery-kit', renewed]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = outDir();
+    const restored = await restore(renewed, sb.cloud, out, ids[0] ?? '');
+    assert.equal(restored.code, 0, restored.stderr);
+    await assertSame(join(out, ZIP), series[0]?.path ?? '');
+  });
 });
