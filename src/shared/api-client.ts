@@ -97,5 +97,9 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
       list: none('devices:list'),
       remove: (id) => t.invoke('devices:remove', { id }),
     },
+    pairing: {
+      find: (code) => t.invoke('pair:find', { code }),
+      approve: (code) => t.invoke('pair:approve', { code }),
+    },
   };
 }

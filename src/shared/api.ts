@@ -258,6 +258,13 @@ export interface DeviceView {
   addedAt: string;
 }
 
+/** A pairing request found by its code, before the user approves it: the new device's name and check. */
+export interface PairingView {
+  name: string;
+  /** The check string the new device shows too ("123 456"). */
+  check: string;
+}
+
 /** A passed recovery drill: when, and the chat of the newest backup the kit opened. */
 export interface KitCheckResult {
   checkedAt: string;
@@ -359,5 +366,14 @@ export interface PuddleproofApi {
     list(): Promise<DeviceView[]>;
     /** Removes another device: new backups are no longer readable by it (older ones stay readable). */
     remove(id: string): Promise<DeviceView[]>;
+  };
+  pairing: {
+    /** Reads the pairing request behind a code (as the new device shows it); nothing is handed over yet. */
+    find(code: string): Promise<PairingView>;
+    /**
+     * Approves the request found with `code`: hands the vault's keys to the new device, encrypted to its
+     * key, and adds it to the vault's devices. Answers the devices as they are now.
+     */
+    approve(code: string): Promise<DeviceView[]>;
   };
 }

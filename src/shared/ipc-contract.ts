@@ -11,6 +11,7 @@ import type {
   KitCheckResult,
   KitDrill,
   KitStatus,
+  PairingView,
   Progress,
   RecipientView,
   RecoveryKitView,
@@ -54,6 +55,14 @@ const backupId = z
 const deviceId = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'is not a device id');
+
+/** A pairing code as the new device shows it: 26 letters and digits (case, spaces and dashes ignored). */
+const pairingCode = z
+  .string()
+  .max(64)
+  .refine((c) => /^[a-z2-7]{26}$/.test(c.toLowerCase().replace(/[\s-]/g, '')), {
+    message: 'is not a pairing code (26 letters and digits)',
+  });
 
 const runId = z.string().regex(/^run-[0-9a-f]{16}$/, 'is not a run id');
 const count = (max: number) => z.number().int().min(0).max(max);
@@ -133,6 +142,8 @@ export const requestSchemas = {
   'recipients:remove': z.strictObject({ recipient: z.string().min(1).max(4096) }),
   'devices:list': nothing,
   'devices:remove': z.strictObject({ id: deviceId }),
+  'pair:find': z.strictObject({ code: pairingCode }),
+  'pair:approve': z.strictObject({ code: pairingCode }),
 } as const;
 
 /** Every channel the window may invoke. */
@@ -174,6 +185,8 @@ export interface Responses {
   'recipients:remove': RecipientView[];
   'devices:list': DeviceView[];
   'devices:remove': DeviceView[];
+  'pair:find': PairingView;
+  'pair:approve': DeviceView[];
 }
 export type ResponseOf<C extends Channel> = Responses[C];
 

@@ -1,5 +1,6 @@
 // The vault's devices in the real window: Settings lists every trusted device (this one marked, who added
-// each and when) and removes another after a confirmation that says what removing means.
+// each and when), removes another after a confirmation that says what removing means, and approves a new
+// device by its pairing code once the user confirmed both screens show the same check.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type Device, recoverVault } from '../../src/core/device.js';
 import { parseRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
+import { requestPairing } from '../../src/core/pairing.js';
 import { syncTrustedList } from '../../src/core/trust.js';
 import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
@@ -25,6 +27,7 @@ describe('devices', SEQUENTIAL, () => {
   let app: AppUnderTest;
   let vault: SetUpVault;
   let sam: Device | undefined;
+  let tablet: Device | undefined;
 
   before(async () => {
     browser = await launchBrowser();
@@ -34,6 +37,7 @@ describe('devices', SEQUENTIAL, () => {
 
   after(async () => {
     if (sam) await deleteVaultSecrets(sam.store);
+    if (tablet) await deleteVaultSecrets(tablet.store);
     await app?.close();
     await browser?.close();
   });
@@ -84,6 +88,49 @@ describe('devices', SEQUENTIAL, () => {
       [true],
     );
     await checkScreen(page, 'settings-devices-removed');
+    assert.deepEqual(app.problems, []);
+  });
+
+  test('"Add a device": the code shows the new device’s name and check; approved, it joins the vault', async () => {
+    // The new device asks to join (as `puddleproof pair request` does), in this process.
+    const pending = await requestPairing({
+      home: join(app.root, 'tablet', 'profile'),
+      watchDir: join(app.root, 'tablet', 'user', 'Chat exports'),
+      cloudDir: vault.cloud,
+      deviceName: 'Ana’s tablet',
+    });
+    const { page } = app;
+    const section = page.getByRole('region', { name: 'Devices', exact: true });
+    const code = section.getByLabel('Pairing code');
+    const problem = section.getByRole('alert');
+
+    await code.fill('12345');
+    await section.getByRole('button', { name: 'Find the device' }).click();
+    await problem.getByText(/is not a pairing code/).waitFor();
+    await code.fill('aaaaa-bbbbb-ccccc-ddddd-eeeee-f');
+    await section.getByRole('button', { name: 'Find the device' }).click();
+    await problem.getByText(/No pairing request with this code/).waitFor();
+
+    await code.fill(pending.code);
+    await section.getByRole('button', { name: 'Find the device' }).click();
+    const request = section.getByRole('region', { name: 'Ana’s tablet asks to join this vault' });
+    await request.getByText(pending.check, { exact: true }).waitFor();
+    const approve = request.getByRole('button', { name: 'Approve Ana’s tablet' });
+    assert.ok(await approve.isDisabled(), 'approving waits for the check to be compared');
+    await request.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-pair-check');
+
+    await request.getByLabel('The other device shows the same check').check();
+    await approve.click();
+    await section.getByText(/Ana’s tablet was added\./).waitFor();
+    assert.ok((await app.engine.call('devices:list', undefined)).some((d) => d.name === 'Ana’s tablet'));
+    assert.equal(await code.inputValue(), '', 'the code is not kept in the window');
+    await section.getByText(/Ana’s tablet was added/).scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-pair-approved');
+
+    // The new device gets the vault's keys.
+    tablet = await pending.wait({ pollMs: 20 });
+    assert.equal(tablet.settings.deviceName, 'Ana’s tablet');
     assert.deepEqual(app.problems, []);
   });
 });

@@ -117,6 +117,8 @@ describe('requests the contract does not allow', () => {
       ['kit:check', { text: '' }, /text: /],
       ['kit:check', { text: SECRET, extra: 1 }, /has fields it does not take/],
       ['kit:drill', { text: SECRET }, /takes no data/],
+      ['pair:find', { code: SECRET }, /code: is not a pairing code/],
+      ['pair:approve', { code: 'abcde-fghij' }, /code: is not a pairing code/],
     ];
     for (const [channel, payload, expected] of cases) {
       const reply = await dispatch(channel, payload);

@@ -55,6 +55,7 @@ test('exposes only window.puddleproof: the domain API, without ipcRenderer', () 
     'folders',
     'history',
     'kit',
+    'pairing',
     'recipients',
     'restore',
     'settings',

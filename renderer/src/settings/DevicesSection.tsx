@@ -5,6 +5,7 @@ import type { DeviceView } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FieldError } from '../components/FieldError.js';
 import { formatDate } from '../format.js';
+import { AddDevice } from './AddDevice.js';
 
 export function DevicesSection({ initial }: { initial: DeviceView[] }) {
   const id = useId();
@@ -12,14 +13,17 @@ export function DevicesSection({ initial }: { initial: DeviceView[] }) {
   const [confirming, setConfirming] = useState<DeviceView | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [removed, setRemoved] = useState<string | null>(null);
+  /** What changed last, said once: "… was removed" or "… was added". */
+  const [changed, setChanged] = useState<string | null>(null);
 
   const remove = async (device: DeviceView) => {
     setBusy(true);
     setError(null);
     try {
       setDevices(await api.devices.remove(device.id));
-      setRemoved(device.name);
+      setChanged(
+        `${device.name} was removed. New backups are no longer readable by it; backups made before stay readable by it.`,
+      );
       setConfirming(null);
     } catch (err) {
       setError(messageOf(err));
@@ -55,7 +59,7 @@ export function DevicesSection({ initial }: { initial: DeviceView[] }) {
                 aria-label={`Remove ${d.name}`}
                 onClick={() => {
                   setError(null);
-                  setRemoved(null);
+                  setChanged(null);
                   setConfirming(d);
                 }}
               >
@@ -88,15 +92,17 @@ export function DevicesSection({ initial }: { initial: DeviceView[] }) {
           </div>
         </section>
       )}
-      <div aria-live="polite">
-        {removed && (
-          <p className="note note-ok">
-            {removed} was removed. New backups are no longer readable by it; backups made before stay readable
-            by it.
-          </p>
-        )}
-      </div>
+      <div aria-live="polite">{changed && <p className="note note-ok">{changed}</p>}</div>
       <FieldError message={error} />
+      <AddDevice
+        onAdded={(next, name) => {
+          setDevices(next);
+          setConfirming(null);
+          setChanged(
+            `${name} was added. It gets this vault’s keys when the cloud folder syncs, and opens every backup.`,
+          );
+        }}
+      />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import type {
   AppSettings,
   DeviceView,
   KitDrill,
+  PairingView,
   RecipientView,
   RestoreFailure,
   RestoreStarted,
@@ -24,6 +25,7 @@ import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/re
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { recipientOf } from '../keys/vault-secrets.js';
 import { checkKit, DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } from '../kit-drill.js';
+import { findPairing, type PairingCandidate, PairingError } from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
 import { RestoreError } from '../restore/restore.js';
@@ -82,6 +84,9 @@ function failure(err: unknown): RestoreFailure {
   };
 }
 
+/** A pairing code as typed, without case, spaces or dashes. */
+const pairingKey = (code: string) => code.toLowerCase().replace(/[\s-]/g, '');
+
 /** Answers engine requests; `start` begins watching once the profile is set up. */
 export class EngineService implements EngineApi {
   private readonly home: string;
@@ -99,6 +104,8 @@ export class EngineService implements EngineApi {
   private readonly restores = new Map<string, AbortController>();
   private readonly restored = new Set<string>();
   private verifyRun: string | undefined;
+  /** Pairing requests found by their code, waiting for the user's approval (in memory only). */
+  private readonly pairings = new Map<string, PairingCandidate>();
   private readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineServiceOptions) {
@@ -240,6 +247,26 @@ export class EngineService implements EngineApi {
     await removeDevice(device, { recipient: entry.recipient, label: entry.label, deviceId: entry.deviceId });
     // removeDevice changed this device's list (and data keys) in place; new backups use it from now on.
     this.profile = { ...profile, secrets: { ...device.secrets } };
+    await this.startWatching();
+    return this.listDevices();
+  }
+
+  /** Reads the pairing request behind `code` and keeps it until it is approved (nothing is handed over). */
+  private async findPairingByCode(code: string): Promise<PairingView> {
+    const { profile, vault } = await this.vault();
+    const candidate = await findPairing({ ...profile, vault }, code, new Date(this.now()));
+    this.pairings.clear();
+    this.pairings.set(pairingKey(code), candidate);
+    return { name: candidate.name, check: candidate.check };
+  }
+
+  /** Approves the request the user saw with `pair:find` (the same one, whose check they compared). */
+  private async approvePairing(code: string): Promise<DeviceView[]> {
+    const candidate = this.pairings.get(pairingKey(code));
+    if (!candidate) throw new PairingError('Enter the pairing code again and compare the check first.');
+    await candidate.approve();
+    this.pairings.delete(pairingKey(code));
+    // The new device is on this device's list now (approve synced it): new backups are encrypted to it.
     await this.startWatching();
     return this.listDevices();
   }
@@ -574,6 +601,8 @@ export class EngineService implements EngineApi {
         }),
       'devices:list': () => this.listDevices(),
       'devices:remove': ({ id }) => this.inTurn(() => this.removeDeviceById(id)),
+      'pair:find': ({ code }) => this.findPairingByCode(code),
+      'pair:approve': ({ code }) => this.inTurn(() => this.approvePairing(code)),
     };
   }
 }

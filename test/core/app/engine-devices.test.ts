@@ -1,6 +1,6 @@
-// The engine service's trusted devices and recovery drill, in-process with the real keychain: two devices
-// of one vault list each other; one removes the other; the drill passes with the right kit and, with a
-// wrong one, fails in plain words and stores nothing.
+// The engine service's trusted devices, pairing and recovery drill, in-process with the real keychain: two
+// devices of one vault list each other; one removes the other; a third is paired by its code; the drill
+// passes with the right kit and, with a wrong one, fails in plain words and stores nothing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { EngineService } from '../../../src/core/app/engine-service.js';
 import { osKeychain } from '../../../src/core/keys/keychain.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
+import { requestPairing } from '../../../src/core/pairing.js';
 import { keychainService, loadSettings } from '../../../src/core/profile.js';
 import type { EngineStatus, RecoveryKitView } from '../../../src/shared/api.js';
 import { storedZip } from '../../helpers/zip.js';
@@ -49,7 +50,7 @@ function withStrangersRecoveryKey(text: string): string {
   return text.replace(/AGE-SECRET-KEY-1\w+\n$/, `${stranger}\n`);
 }
 
-describe('engine service: devices and the recovery drill', SEQUENTIAL, () => {
+describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, () => {
   let root: string;
   let cloud: string;
   let a: ReturnType<typeof engineAt>;
@@ -74,7 +75,7 @@ describe('engine service: devices and the recovery drill', SEQUENTIAL, () => {
   after(async () => {
     await a?.engine.stop();
     await b?.engine.stop();
-    for (const home of ['home-a', 'home-b']) {
+    for (const home of ['home-a', 'home-b', 'home-c']) {
       const settings = await loadSettings(join(root, home)).catch(() => null);
       if (settings) await deleteVaultSecrets(osKeychain(keychainService(settings)));
     }
@@ -168,6 +169,33 @@ describe('engine service: devices and the recovery drill', SEQUENTIAL, () => {
     assert.deepEqual(
       (await b.engine.call('devices:list', undefined)).map((d) => d.id),
       [self.id],
+    );
+  });
+
+  test('pairing: the code finds the new device’s name and check; approving adds it, and it joins', async () => {
+    const pending = await requestPairing({
+      home: join(root, 'home-c'),
+      watchDir: join(root, 'watch-c'),
+      cloudDir: cloud,
+      deviceName: 'Tablet',
+    });
+    await assert.rejects(
+      a.engine.call('pair:approve', { code: pending.code }),
+      /Enter the pairing code again/,
+    );
+    const other = 'aaaaa-bbbbb-ccccc-ddddd-eeeee-f';
+    await assert.rejects(a.engine.call('pair:find', { code: other }), /No pairing request with this code/);
+    const found = await a.engine.call('pair:find', { code: pending.code.toUpperCase().replace(/-/g, ' ') });
+    assert.deepEqual(found, { name: 'Tablet', check: pending.check });
+    const joined = pending.wait({ pollMs: 20 });
+    const devices = await a.engine.call('pair:approve', { code: pending.code });
+    assert.ok(devices.some((d) => d.name === 'Tablet' && !d.thisDevice && d.addedBy === 'Laptop'));
+    const tablet = await joined;
+    assert.equal(tablet.settings.deviceName, 'Tablet');
+    // Approved once: the same code cannot approve again.
+    await assert.rejects(
+      a.engine.call('pair:approve', { code: pending.code }),
+      /Enter the pairing code again/,
     );
   });
 });
