@@ -1,4 +1,4 @@
-// The recovery drill in the real window: Settings says when the kit was last checked; "Check my recovery
+// The recovery drill in the real window: Settings and the status panel say when the kit was last checked; "Check my recovery
 // kit" refuses a wrong kit in plain words and stores nothing, and with the kit file opens the newest backup.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -51,6 +51,7 @@ describe('the recovery drill', SEQUENTIAL, () => {
 
   test('a wrong kit is refused and stores nothing; the kit file opens the newest backup', async () => {
     const { page } = app;
+    await page.locator('.status-panel').getByText('Recovery kit never checked on this device.').waitFor();
     await openSettings(page);
     const section = page.getByRole('region', { name: 'Recovery kit', exact: true });
     await section.getByText('Recovery kit never checked on this device.').waitFor();
@@ -98,6 +99,10 @@ describe('the recovery drill', SEQUENTIAL, () => {
 
     await record(at(12));
     await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
+    // The status panel says it too, quietly.
+    const panel = page.locator('.status-panel');
+    await panel.getByText('Recovery kit last checked 12 days ago.').waitFor();
+    await checkScreen(page, 'history-kit-checked');
     await openSettings(page);
     await section.getByText('Recovery kit last checked 12 days ago.').waitFor();
     assert.equal((await app.engine.call('kit:drill', undefined)).due, false);
@@ -106,6 +111,9 @@ describe('the recovery drill', SEQUENTIAL, () => {
 
     await record(at(100));
     await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
+    await panel
+      .getByText('Recovery kit last checked 3 months ago: time to check it again, in Settings.')
+      .waitFor();
     await openSettings(page);
     await section
       .getByText(/Recovery kit last checked 3 months ago\. It is time to check it again\./)

@@ -19,6 +19,7 @@ export function HistoryScreen({ onRestore, onOpenSettings }: HistoryScreenProps)
   const status = useStatus();
   const [history, reload] = useLoad(api.history.list);
   const [settings] = useLoad(api.settings.get);
+  const [kitDrill] = useLoad(api.kit.drill);
   // Older backups identified in the background change the chats too: read again after each one.
   const backupsKey = status
     ? JSON.stringify([status.lastBackupBySource, status.identifying?.done ?? null])
@@ -40,6 +41,7 @@ export function HistoryScreen({ onRestore, onOpenSettings }: HistoryScreenProps)
         status={status}
         onOpenSettings={onOpenSettings}
         {...(settings.state === 'ready' ? { watchDir: settings.value.watchDir } : {})}
+        {...(kitDrill.state === 'ready' ? { kitDrill: kitDrill.value } : {})}
       />
       {history.state === 'loading' && <p className="muted">Reading the backup history…</p>}
       {history.state === 'failed' && (

@@ -1,13 +1,14 @@
 // The live status: what the engine is doing, a progress bar while backing up, what to do when stuck
 // (with a button to Settings when that is where it is fixed), older backups being identified, and the
-// "Back up now" and Pause/Resume buttons.
+// "Back up now" and Pause/Resume buttons; and, quietly, when the recovery kit was last checked.
 import { useState } from 'react';
-import type { EngineStatus } from '../../../src/shared/api.js';
+import type { EngineStatus, KitDrill } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FieldError } from '../components/FieldError.js';
 import { Icon } from '../components/Icon.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useNow } from '../hooks/useNow.js';
+import { kitCheckedText } from '../settings/KitDrillSection.js';
 import { identifyingView, reclaimLines, statusView } from './status-view.js';
 
 const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
@@ -17,9 +18,11 @@ interface StatusPanelProps {
   watchDir?: string;
   /** Opens Settings. */
   onOpenSettings: () => void;
+  /** When the recovery kit was last checked (one quiet line; never a nag). */
+  kitDrill?: KitDrill;
 }
 
-export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelProps) {
+export function StatusPanel({ status, watchDir, onOpenSettings, kitDrill }: StatusPanelProps) {
   const kind = status?.state.kind;
   const now = useNow(kind === 'settling' || kind === 'waitingForCloud');
   const [busy, setBusy] = useState<'now' | 'pause' | null>(null);
@@ -104,6 +107,12 @@ export function StatusPanel({ status, watchDir, onOpenSettings }: StatusPanelPro
       )}
       {status.pending.length > 0 && kind !== 'backingUp' && (
         <p className="muted pending">Not backed up yet: {status.pending.join(', ')}</p>
+      )}
+      {kitDrill && (
+        <p className="muted status-note kit-drill-note">
+          {kitCheckedText(kitDrill)}
+          {kitDrill.due ? ': time to check it again, in Settings.' : '.'}
+        </p>
       )}
       <FieldError message={error} />
     </section>
