@@ -41,7 +41,8 @@ describe('the recovery drill', SEQUENTIAL, () => {
         ['_chat.txt', Buffer.from('[01.12.26, 10:00:00] Dana: hello\n[01.12.26, 10:01:00] Sam: hi\n')],
       ]),
     );
-    await app.page.getByRole('region', { name: /Dana/ }).first().waitFor({ timeout: 60_000 });
+    // The chat's own region (the status panel's name says "Dana" too while it is being backed up).
+    await app.page.getByRole('region', { name: 'Dana', exact: true }).waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
