@@ -174,6 +174,10 @@ export function createDispatcher(services: MainServices): Dispatch {
       if (kitText === null) throw new Refusal('No recovery kit was chosen.');
       return engine.call('setup:joinVault', { ...request, kitText });
     },
+    'setup:pairRequest': async (request) => {
+      grants.require(request.watchDir, request.cloudDir);
+      return engine.call('setup:pairRequest', request);
+    },
     'folders:check': async (request) => {
       grants.require(request.watchDir, request.cloudDir);
       return engine.call('folders:check', request);

@@ -44,6 +44,11 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
       joinVault: async (request) => {
         await t.invoke('setup:joinVault', request);
       },
+      requestPairing: call('setup:pairRequest'),
+      cancelPairing: async () => {
+        await t.invoke('setup:pairCancel', undefined);
+      },
+      onPaired: on('setup:paired'),
     },
     folders: { check: call('folders:check') },
     dialogs: { pickFolder: (purpose) => t.invoke('dialog:pickFolder', { purpose }) },

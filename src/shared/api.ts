@@ -258,6 +258,18 @@ export interface DeviceView {
   addedAt: string;
 }
 
+/**
+ * What a new device shows while it waits to be approved: the code to enter on a device of the vault (the
+ * whole pairing secret, shown on this device only, like the recovery kit during setup) and the check string.
+ */
+export interface PairingRequestView {
+  code: string;
+  check: string;
+}
+
+/** How a pairing this device asked for ended: joined the vault, or why not. */
+export type PairingOutcome = { ok: true } | { ok: false; message: string };
+
 /** A pairing request found by its code, before the user approves it: the new device's name and check. */
 export interface PairingView {
   name: string;
@@ -300,6 +312,14 @@ export interface PuddleproofApi {
     confirmKit(typed: string): Promise<{ ok: boolean; message: string }>;
     /** Joins an existing vault on this device with a recovery kit (loaded from a file or pasted). */
     joinVault(request: { watchDir: string; cloudDir: string; kitText?: string }): Promise<void>;
+    /**
+     * Asks to join an existing vault without the kit: answers the code and check string to show, then waits
+     * (in the engine) until a device of the vault approves; `onPaired` tells how it ended.
+     */
+    requestPairing(request: { watchDir: string; cloudDir: string }): Promise<PairingRequestView>;
+    /** Stops waiting for the approval (nothing was saved on this device). */
+    cancelPairing(): Promise<void>;
+    onPaired(listener: (outcome: PairingOutcome) => void): () => void;
   };
   folders: {
     /** Checks an export folder and a cloud folder before they are used (setup and Settings). */

@@ -11,6 +11,8 @@ import type {
   KitCheckResult,
   KitDrill,
   KitStatus,
+  PairingOutcome,
+  PairingRequestView,
   PairingView,
   Progress,
   RecipientView,
@@ -104,6 +106,8 @@ export const requestSchemas = {
   'setup:saveKit': nothing,
   'setup:confirmKit': z.strictObject({ typed: z.string().max(200) }),
   'setup:joinVault': z.strictObject({ ...folders, kitText: kitText.optional() }),
+  'setup:pairRequest': z.strictObject(folders),
+  'setup:pairCancel': nothing,
   'folders:check': z.strictObject(folders),
   'dialog:pickFolder': z.strictObject({ purpose: z.enum(['watch', 'cloud', 'restoreDestination']) }),
   'status:get': nothing,
@@ -158,6 +162,8 @@ export interface Responses {
   'setup:saveKit': SavedKit | null;
   'setup:confirmKit': { ok: boolean; message: string };
   'setup:joinVault': undefined;
+  'setup:pairRequest': PairingRequestView;
+  'setup:pairCancel': undefined;
   'folders:check': FolderCheck;
   'dialog:pickFolder': string | null;
   'status:get': EngineStatus;
@@ -197,6 +203,7 @@ export interface Events {
   'restore:finished': RestoreOutcome;
   'verify:progress': Progress;
   'verify:finished': VerifyAllOutcome;
+  'setup:paired': PairingOutcome;
 }
 export type EventName = keyof Events;
 export const eventNames: readonly EventName[] = [
@@ -205,6 +212,7 @@ export const eventNames: readonly EventName[] = [
   'restore:finished',
   'verify:progress',
   'verify:finished',
+  'setup:paired',
 ];
 
 /**

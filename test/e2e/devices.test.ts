@@ -133,4 +133,34 @@ describe('devices', SEQUENTIAL, () => {
     assert.equal(tablet.settings.deviceName, 'Ana’s tablet');
     assert.deepEqual(app.problems, []);
   });
+
+  test('a new computer joins without the kit: it shows a code and a check, and is in once approved', async () => {
+    const bea = await openApp(browser, { root: app.root, device: 'bea', cloudFolders: [] });
+    try {
+      const { page } = bea;
+      await heading(page, 'Set up Puddleproof');
+      await page.getByRole('button', { name: 'I already have a vault' }).click();
+      await heading(page, 'Use an existing vault');
+      bea.dialogs.answerFolder('cloud', vault.cloud);
+      await page.getByRole('button', { name: 'Choose another folder…' }).click();
+      await page.getByRole('radio', { name: /Chosen folder/ }).waitFor();
+      await page.getByRole('radio', { name: /No kit at hand: pair with a computer of the vault/ }).check();
+      await page.getByRole('button', { name: 'Show the pairing code' }).click();
+      await heading(page, 'Pair this computer');
+      const code = (await page.locator('.pairing-code').innerText()).trim();
+      const check = (await page.locator('.pairing-check').innerText()).trim();
+      assert.match(code, /^[a-z2-7-]{31}$/);
+      await checkScreen(page, 'setup-pair-waiting');
+
+      // Approved on the first computer (its window does this in the test above).
+      const found = await app.engine.call('pair:find', { code });
+      assert.equal(found.check, check);
+      await app.engine.call('pair:approve', { code });
+      await heading(page, 'Backups');
+      assert.ok((await bea.engine.call('devices:list', undefined)).some((d) => d.thisDevice));
+      assert.deepEqual(bea.problems, []);
+    } finally {
+      await bea.close();
+    }
+  });
 });

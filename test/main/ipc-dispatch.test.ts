@@ -304,6 +304,20 @@ describe('the recovery kit', () => {
     ]);
   });
 
+  test('setup:pairRequest takes only folders the user picked or setup offered', async () => {
+    const view = { code: 'abcde-fghij-klmno-pqrst-uvwxy-z', check: '123 456' };
+    const { dispatch, engine } = setUp({ 'setup:pairRequest': () => view });
+    const folders = { watchDir: '/home/ada/Chat exports', cloudDir: '/home/ada/Dropbox' };
+    assert.equal((await dispatch('setup:pairRequest', folders)).ok, false, 'nothing granted yet');
+    assert.deepEqual(engine.calls, []);
+    await dispatch('setup:state', undefined);
+    assert.deepEqual(await dispatch('setup:pairRequest', folders), { ok: true, value: view });
+    assert.deepEqual(await dispatch('setup:pairCancel', { now: true }), {
+      ok: false,
+      message: 'Invalid request for setup:pairCancel: the request takes no data.',
+    });
+  });
+
   test('kit:checkFile checks the chosen file with the engine; a cancelled dialog answers null', async () => {
     const checked = { checkedAt: '2026-12-07T03:00:00.000Z', chat: 'Alice — WhatsApp' };
     const { dispatch, engine, picked } = setUp({ 'kit:check': () => checked });

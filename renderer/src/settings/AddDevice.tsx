@@ -51,9 +51,9 @@ export function AddDevice({ onAdded }: { onAdded: (devices: DeviceView[], name: 
     <div className="add-device" aria-busy={busy}>
       <h3 id={`${id}-title`}>Add a device</h3>
       <p className="field-hint">
-        Start pairing on the new device (<span className="mono">puddleproof pair request</span>): it shows a
-        code and a check. Enter the code here. The new device gets this vault’s keys, without the recovery
-        kit.
+        On the new computer, choose “I already have a vault”, then pairing (or run{' '}
+        <span className="mono">puddleproof pair request</span>): it shows a code and a check. Enter the code
+        here. The new device gets this vault’s keys, without the recovery kit.
       </p>
       <form className="recipient-add" onSubmit={find} aria-labelledby={`${id}-title`}>
         <div className="field grow">

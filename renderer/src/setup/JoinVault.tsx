@@ -1,6 +1,8 @@
-// First run on another computer: join an existing vault with its recovery kit (a file or pasted text).
-import { type FormEvent, useId, useState } from 'react';
-import type { CloudFolderSuggestion } from '../../../src/shared/api.js';
+// First run on another computer: join an existing vault with its recovery kit (a file or pasted text), or
+// without it, by pairing: this device shows a code and a check string, and waits until a device of the
+// vault approves it (Settings → Devices → Add a device there).
+import { type FormEvent, useEffect, useId, useState } from 'react';
+import type { CloudFolderSuggestion, PairingRequestView } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { FolderCheckNote } from '../components/FolderCheckNote.js';
@@ -21,7 +23,9 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
   const kitId = useId();
   const [watchDir, setWatchDir] = useState(defaultWatchDir);
   const [cloudDir, setCloudDir] = useState<string | null>(cloudFolders[0]?.path ?? null);
-  const [kitFrom, setKitFrom] = useState<'file' | 'paste'>('file');
+  const [kitFrom, setKitFrom] = useState<'file' | 'paste' | 'pair'>('file');
+  /** The code and check this device shows while it waits for its approval. */
+  const [pairing, setPairing] = useState<PairingRequestView | null>(null);
   const [kitText, setKitText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -40,6 +44,15 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
     if (check.refused) return;
     setBusy(true);
     setError(null);
+    if (kitFrom === 'pair') {
+      try {
+        setPairing(await api.setup.requestPairing({ watchDir, cloudDir }));
+      } catch (err) {
+        setError(messageOf(err));
+        setBusy(false);
+      }
+      return;
+    }
     try {
       await api.setup.joinVault({ watchDir, cloudDir, ...(kitFrom === 'paste' ? { kitText } : {}) });
       onJoined();
@@ -48,6 +61,49 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
       setBusy(false);
     }
   };
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one subscription while this screen shows.
+  useEffect(
+    () =>
+      api.setup.onPaired((outcome) => {
+        setPairing(null);
+        if (outcome.ok) onJoined();
+        else {
+          setError(outcome.message);
+          setBusy(false);
+        }
+      }),
+    [],
+  );
+  const cancelPairing = async () => {
+    await api.setup.cancelPairing().catch(() => undefined);
+    setPairing(null);
+    setBusy(false);
+  };
+
+  if (pairing) {
+    return (
+      <div className="setup-step">
+        <FocusHeading>Pair this computer</FocusHeading>
+        <p className="lead">
+          On a computer of your vault, open Settings → Devices → Add a device, and enter this code:
+        </p>
+        <p className="pairing-code mono">{pairing.code}</p>
+        <p>
+          Check: <span className="mono pairing-check">{pairing.check}</span>. Approve there only if it shows
+          the same check.
+        </p>
+        <p className="note" aria-live="polite">
+          Waiting for the approval… This computer gets the vault’s keys once it is approved.
+        </p>
+        <div className="actions">
+          <button type="button" onClick={cancelPairing}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <form className="setup-step" onSubmit={submit} aria-busy={busy}>
@@ -84,6 +140,15 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
             onChange={() => setKitFrom('paste')}
           />
           <span className="choice-text">Paste the kit's text</span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="kit-from"
+            checked={kitFrom === 'pair'}
+            onChange={() => setKitFrom('pair')}
+          />
+          <span className="choice-text">No kit at hand: pair with a computer of the vault</span>
         </label>
         {kitFrom === 'paste' && (
           <div className="field">
@@ -124,7 +189,7 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
           disabled={busy || check.refused !== null || (kitFrom === 'paste' && !kitText.trim())}
           aria-describedby={aria.describedBy}
         >
-          {busy ? 'Joining…' : 'Join the vault'}
+          {busy ? 'Joining…' : kitFrom === 'pair' ? 'Show the pairing code' : 'Join the vault'}
         </button>
       </div>
     </form>

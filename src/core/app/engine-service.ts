@@ -25,7 +25,7 @@ import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/re
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { recipientOf } from '../keys/vault-secrets.js';
 import { checkKit, DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } from '../kit-drill.js';
-import { findPairing, type PairingCandidate, PairingError } from '../pairing.js';
+import { findPairing, type PairingCandidate, PairingError, requestPairing } from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
 import { RestoreError } from '../restore/restore.js';
@@ -63,6 +63,8 @@ export interface EngineServiceOptions {
   places?: MachinePlaces;
   /** Shortest gap between two progress events of one backup, restore or verification (default 200 ms). */
   progressIntervalMs?: number;
+  /** How often a pairing request looks for its approval in the cloud folder (default 1000 ms). */
+  pairingPollMs?: number;
 }
 
 type Handlers = {
@@ -106,6 +108,8 @@ export class EngineService implements EngineApi {
   private verifyRun: string | undefined;
   /** Pairing requests found by their code, waiting for the user's approval (in memory only). */
   private readonly pairings = new Map<string, PairingCandidate>();
+  /** This device's own pairing request, while it waits for its approval. */
+  private pairingWait: AbortController | undefined;
   private readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineServiceOptions) {
@@ -136,6 +140,7 @@ export class EngineService implements EngineApi {
 
   /** Stops watching (a backup in progress finishes first) and cancels restores. */
   async stop(): Promise<void> {
+    this.pairingWait?.abort();
     for (const controller of this.restores.values()) controller.abort();
     await this.reconciler?.stop();
     this.reconciler = undefined;
@@ -249,6 +254,35 @@ export class EngineService implements EngineApi {
     this.profile = { ...profile, secrets: { ...device.secrets } };
     await this.startWatching();
     return this.listDevices();
+  }
+
+  /** Asks to join the vault in `cloudDir` without the kit; waits for the approval in the background. */
+  private async requestPairingHere(request: { watchDir: string; cloudDir: string }) {
+    if (this.profile) throw new ProfileError('Puddleproof is already set up on this device.');
+    await assertFolderChoice(request, this.opts.places);
+    await mkdir(resolve(request.watchDir), { recursive: true });
+    this.pairingWait?.abort();
+    const pending = await requestPairing({
+      home: this.home,
+      watchDir: request.watchDir,
+      cloudDir: request.cloudDir,
+      ...(this.opts.storeFor ? { storeFor: this.opts.storeFor } : {}),
+    });
+    const controller = new AbortController();
+    this.pairingWait = controller;
+    void pending
+      .wait({ pollMs: this.opts.pairingPollMs ?? 1000, signal: controller.signal })
+      .then(async () => {
+        await this.open();
+        this.opts.emit('setup:paired', { ok: true });
+      })
+      .catch((err: Error) => {
+        if (!controller.signal.aborted) this.opts.emit('setup:paired', { ok: false, message: err.message });
+      })
+      .finally(() => {
+        if (this.pairingWait === controller) this.pairingWait = undefined;
+      });
+    return { code: pending.code, check: pending.check };
   }
 
   /** Reads the pairing request behind `code` and keeps it until it is approved (nothing is handed over). */
@@ -519,6 +553,12 @@ export class EngineService implements EngineApi {
         // encrypt their new backups to it.
         await syncTrustedList(device);
         await this.open();
+        return undefined;
+      },
+      'setup:pairRequest': (request) => this.requestPairingHere(request),
+      'setup:pairCancel': async () => {
+        this.pairingWait?.abort();
+        this.pairingWait = undefined;
         return undefined;
       },
       'status:get': async () => this.lastStatus,

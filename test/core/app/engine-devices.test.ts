@@ -13,6 +13,7 @@ import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { requestPairing } from '../../../src/core/pairing.js';
 import { keychainService, loadSettings } from '../../../src/core/profile.js';
 import type { EngineStatus, RecoveryKitView } from '../../../src/shared/api.js';
+import type { Events } from '../../../src/shared/ipc-contract.js';
 import { storedZip } from '../../helpers/zip.js';
 
 const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
@@ -20,11 +21,14 @@ const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
 /** An engine with its own profile; `idle` resolves at the next idle status with a backup of `source`. */
 function engineAt(home: string, userHome: string) {
   const waiters: { source: string; resolve: () => void }[] = [];
+  const paired: Events['setup:paired'][] = [];
   const engine = new EngineService({
     home,
     places: { home: userHome, env: {}, platform: 'linux' },
     progressIntervalMs: 0,
+    pairingPollMs: 20,
     emit: (event, payload) => {
+      if (event === 'setup:paired') paired.push(payload as Events['setup:paired']);
       if (event !== 'status:changed') return;
       const status = payload as EngineStatus;
       for (const w of [...waiters])
@@ -38,7 +42,12 @@ function engineAt(home: string, userHome: string) {
     },
   });
   const backedUp = (source: string) => new Promise<void>((resolve) => waiters.push({ source, resolve }));
-  return { engine, backedUp };
+  /** The outcome of this device's pairing request, once it has one. */
+  const pairedOutcome = async () => {
+    for (let i = 0; i < 500 && paired.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return paired[0];
+  };
+  return { engine, backedUp, pairedOutcome };
 }
 
 /** The kit with its recovery key swapped for a stranger's (the vault's other keys kept). */
@@ -55,6 +64,7 @@ describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, 
   let cloud: string;
   let a: ReturnType<typeof engineAt>;
   let b: ReturnType<typeof engineAt> | undefined;
+  let d: ReturnType<typeof engineAt> | undefined;
   let kit: RecoveryKitView;
 
   before(async () => {
@@ -75,7 +85,8 @@ describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, 
   after(async () => {
     await a?.engine.stop();
     await b?.engine.stop();
-    for (const home of ['home-a', 'home-b', 'home-c']) {
+    await d?.engine.stop();
+    for (const home of ['home-a', 'home-b', 'home-c', 'home-d']) {
       const settings = await loadSettings(join(root, home)).catch(() => null);
       if (settings) await deleteVaultSecrets(osKeychain(keychainService(settings)));
     }
@@ -197,5 +208,34 @@ describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, 
       a.engine.call('pair:approve', { code: pending.code }),
       /Enter the pairing code again/,
     );
+  });
+
+  test('a new device asks to join without the kit, shows its code and check, and joins once approved', async () => {
+    d = engineAt(join(root, 'home-d'), join(root, 'user'));
+    await d.engine.start();
+    const folders = { watchDir: join(root, 'watch-d'), cloudDir: cloud };
+    // Cancelled: nothing is saved, and no outcome is reported.
+    await d.engine.call('setup:pairRequest', folders);
+    await d.engine.call('setup:pairCancel', undefined);
+    assert.equal((await d.engine.call('setup:state', undefined)).stage, 'needsSetup');
+
+    const shown = await d.engine.call('setup:pairRequest', folders);
+    assert.match(shown.code, /^[a-z2-7]{5}(-[a-z2-7]{1,5}){5}$/);
+    assert.match(shown.check, /^\d{3} \d{3}$/);
+    const found = await a.engine.call('pair:find', { code: shown.code });
+    assert.equal(found.check, shown.check);
+    assert.ok(found.name.length > 0);
+    await a.engine.call('pair:approve', { code: shown.code });
+    assert.deepEqual(await d.pairedOutcome(), { ok: true });
+    assert.equal((await d.engine.call('setup:state', undefined)).stage, 'ready');
+    const seen = await d.engine.call('devices:list', undefined);
+    assert.ok(seen.some((x) => x.thisDevice));
+    assert.ok(seen.some((x) => x.name === 'Laptop'));
+    // It opens the backups made before it joined, without the kit.
+    const history = await d.engine.call('history:list', undefined);
+    const dana = history.sources.find((s) => s.source === 'Dana')?.versions[0];
+    assert.ok(dana);
+    const files = await d.engine.call('history:files', { id: dana.id });
+    assert.ok(files.ok);
   });
 });
