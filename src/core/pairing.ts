@@ -115,7 +115,10 @@ export interface PendingPairing {
   /** What the new device shows: the code to enter on a device of the vault, and the check string. */
   code: string;
   check: string;
-  /** Waits for the approval (looking every `pollMs`), then saves the keys: this device is in the vault. */
+  /**
+   * Waits for the approval (looking every `pollMs`), then saves the keys: this device is in the vault. When
+   * `signal` aborts, the request is removed from the cloud folder.
+   */
   wait(opts?: { pollMs?: number; signal?: AbortSignal }): Promise<Device>;
 }
 
@@ -155,7 +158,11 @@ export async function requestPairing(opts: {
     async wait({ pollMs = 500, signal } = {}) {
       let sealed: Buffer | null = null;
       while (!sealed) {
-        signal?.throwIfAborted();
+        if (signal?.aborted) {
+          // Given up: nothing of the request stays in the cloud folder.
+          await rm(files.request, { force: true });
+          signal.throwIfAborted();
+        }
         if (Date.now() - started > PAIRING_EXPIRES_MS) {
           await rm(files.request, { force: true });
           throw new PairingError('No device approved this pairing within an hour; start again.');

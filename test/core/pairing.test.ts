@@ -189,4 +189,16 @@ describe('pairing a device without the kit', () => {
       devices.push(await first.wait({ pollMs: 10 }));
     },
   );
+
+  test('a pairing given up on the new device leaves nothing in the cloud folder', TIMEOUT, async () => {
+    const { a, request, pairingDir } = await world();
+    const pending = await request('Given up', 'home-g');
+    assert.equal((await readdir(pairingDir)).length, 1);
+    const stop = new AbortController();
+    const waiting = pending.wait({ pollMs: 10, signal: stop.signal });
+    stop.abort();
+    await assert.rejects(waiting, { name: 'AbortError' });
+    assert.deepEqual(await readdir(pairingDir), []);
+    await assert.rejects(findPairing(a, pending.code), /No pairing request/);
+  });
 });
