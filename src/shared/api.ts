@@ -76,6 +76,8 @@ export interface AppSettings {
   /** Show a notification after each successful backup (off: success is quiet). */
   notifyOnSuccess: boolean;
   paused: boolean;
+  /** How often the app asks to check the recovery kit, in months: 0 (never), 1, 3, 6 or 12. */
+  kitCheckMonths: number;
 }
 
 /** The fields of `AppSettings` the window may change (folders must come from a folder picker). */

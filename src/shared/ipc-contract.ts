@@ -87,6 +87,8 @@ const settingsUpdate = z.strictObject({
   retention: retention.optional(),
   startAtLogin: z.boolean().optional(),
   notifyOnSuccess: z.boolean().optional(),
+  /** How often to ask for the recovery drill, in months (0: never). */
+  kitCheckMonths: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(6), z.literal(12)]).optional(),
 });
 
 const folders = { watchDir: absolutePath, cloudDir: absolutePath };

@@ -39,7 +39,16 @@ test('kit check passes with the kit (status says when), fails with another vault
   assert.equal(right.code, 0, right.stderr);
   assert.match(right.stdout, /opened the newest backup/);
   const after_ = await sb.run(['status', '--json']);
-  const report = JSON.parse(after_.stdout) as { kitCheckedAt: string | null; kitCheckDue: boolean };
+  const report = JSON.parse(after_.stdout) as {
+    kitCheckedAt: string | null;
+    kitCheckDue: boolean;
+    kitCheckMonths: number;
+  };
   assert.ok(report.kitCheckedAt);
   assert.equal(report.kitCheckDue, false);
+  assert.equal(report.kitCheckMonths, 3);
+  // The interval is the app's preference: status reads it (0: the drill is never asked for).
+  await writeFile(join(sb.home, 'preferences.json'), JSON.stringify({ kitCheckMonths: 0 }));
+  const off = JSON.parse((await sb.run(['status', '--json'])).stdout) as { kitCheckMonths: number };
+  assert.equal(off.kitCheckMonths, 0);
 });

@@ -124,4 +124,40 @@ describe('the recovery drill', SEQUENTIAL, () => {
     await checkScreen(page, 'settings-kit-due');
     assert.deepEqual(app.problems, []);
   });
+
+  test('"Ask me to check my kit": never, every month, 3, 6 or 12 months, saved in the preferences', async () => {
+    const { page } = app;
+    // The kit was last checked 100 days ago (the test before): due with every 3 months.
+    const section = page.getByRole('region', { name: 'Recovery kit', exact: true });
+    const choice = section.getByRole('combobox', { name: 'Ask me to check my kit' });
+    assert.equal(await choice.inputValue(), '3');
+    assert.deepEqual(await choice.locator('option').allInnerTexts(), [
+      'never',
+      'every month',
+      'every 3 months',
+      'every 6 months',
+      'every 12 months',
+    ]);
+
+    await choice.selectOption({ label: 'every 6 months' });
+    await section.getByText('(every 6 months)', { exact: false }).waitFor();
+    assert.equal(await section.getByText('It is time to check it again.', { exact: false }).count(), 0);
+    const drill = await app.engine.call('kit:drill', undefined);
+    assert.deepEqual([drill.months, drill.due], [6, false]);
+    assert.equal((await app.engine.call('settings:get', undefined)).kitCheckMonths, 6);
+    await section.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-kit-every-6-months');
+
+    await choice.selectOption({ label: 'never' });
+    await section.getByText('(every 6 months)', { exact: false }).waitFor({ state: 'detached' });
+    assert.deepEqual((await app.engine.call('kit:drill', undefined)).months, 0);
+    assert.equal(await choice.inputValue(), '0');
+
+    await choice.selectOption({ label: 'every month' });
+    await section.getByText(/It is time to check it again\./).waitFor();
+    assert.deepEqual((await app.engine.call('kit:drill', undefined)).months, 1);
+    await choice.selectOption({ label: 'every 3 months' });
+    await section.getByText('(every 3 months)', { exact: false }).waitFor();
+    assert.deepEqual(app.problems, []);
+  });
 });

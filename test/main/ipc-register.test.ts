@@ -145,6 +145,9 @@ describe('registerIpcHandlers', () => {
     });
     const extra = await invoke('status:get', contents, contents.mainFrame, undefined, 'more');
     assert.deepEqual(extra, { ok: false, message: 'Invalid request for status:get: too many arguments.' });
+    const months = await invoke('settings:update', contents, contents.mainFrame, { kitCheckMonths: 2 });
+    assert.equal((months as { ok: boolean }).ok, false);
+    assert.match((months as { message: string }).message, /settings:update: kitCheckMonths/);
     assert.deepEqual(engine.calls, []);
   });
 });

@@ -57,7 +57,14 @@ export function SettingsScreen() {
           <Problem title="The vault’s devices could not be read" message={devices.message} />
         )}
         {drill.state === 'ready' && (
-          <KitDrillSection drill={drill.value} onCheck={() => setCheckingKit(true)} />
+          <KitDrillSection
+            drill={drill.value}
+            onCheck={() => setCheckingKit(true)}
+            onUpdate={async (change) => {
+              await update(change);
+              reloadDrill();
+            }}
+          />
         )}
         {recipients.state === 'ready' && <RecipientsSection initial={recipients.value} />}
         <VerifySection />

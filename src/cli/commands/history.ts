@@ -164,8 +164,11 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
     // Loaded only here: the watcher's modules are most of the CLI's code (see README, Performance).
     const { Reconciler } = await import('../../core/watch/reconciler.js');
     const status = await new Reconciler({ profile }).check();
-    const { DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } = await import('../../core/kit-drill.js');
+    const { drillDue, lastKitCheck } = await import('../../core/kit-drill.js');
+    const { loadPreferences } = await import('../../core/app/preferences.js');
     const kitCheck = await lastKitCheck(profile.home);
+    // The drill's interval is the app's preference (Settings → Recovery kit; 0: never asked).
+    const { kitCheckMonths } = await loadPreferences(profile.home);
     const report = {
       profile: profile.home,
       device: profile.settings.deviceName,
@@ -174,7 +177,8 @@ cloud folder, export folder missing, error), the exports not backed up yet, and 
       abandonedBackups: (await profile.journal.abandoned()).size,
       ...status,
       kitCheckedAt: kitCheck?.checkedAt ?? null,
-      kitCheckDue: drillDue(kitCheck, DEFAULT_DRILL_MONTHS, new Date(kitCheck?.checkedAt ?? Date.now())),
+      kitCheckMonths,
+      kitCheckDue: drillDue(kitCheck, kitCheckMonths, new Date(kitCheck?.checkedAt ?? Date.now())),
     };
     if (values.json) {
       console.log(JSON.stringify(report, null, 2));

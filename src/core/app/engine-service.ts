@@ -24,7 +24,7 @@ import { addRecipient, DATA_KEY_LABEL, RECOVERY_LABEL, removeRecipient } from '.
 import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { recipientOf } from '../keys/vault-secrets.js';
-import { checkKit, DEFAULT_DRILL_MONTHS, drillDue, lastKitCheck } from '../kit-drill.js';
+import { checkKit, drillDue, lastKitCheck } from '../kit-drill.js';
 import { findPairing, type PairingCandidate, PairingError, requestPairing } from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
@@ -212,6 +212,7 @@ export class EngineService implements EngineApi {
       startAtLogin: preferences.startAtLogin,
       notifyOnSuccess: preferences.notifyOnSuccess,
       paused: preferences.paused,
+      kitCheckMonths: preferences.kitCheckMonths,
     };
   }
 
@@ -330,7 +331,7 @@ export class EngineService implements EngineApi {
       const joined = changes.find((c) => c.change === 'add' && c.recipient === own)?.at;
       if (joined) since = new Date(joined);
     }
-    const months = DEFAULT_DRILL_MONTHS;
+    const months = this.ready().preferences.kitCheckMonths;
     return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months };
   }
 
@@ -389,6 +390,7 @@ export class EngineService implements EngineApi {
       ...(update.retention !== undefined ? { retention: { ...update.retention } } : {}),
       ...(update.startAtLogin !== undefined ? { startAtLogin: update.startAtLogin } : {}),
       ...(update.notifyOnSuccess !== undefined ? { notifyOnSuccess: update.notifyOnSuccess } : {}),
+      ...(update.kitCheckMonths !== undefined ? { kitCheckMonths: update.kitCheckMonths } : {}),
     };
     await savePreferences(this.home, next);
     await saveSettings(this.home, settings);

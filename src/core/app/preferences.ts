@@ -1,7 +1,8 @@
-// The app's preferences (quiet period, retention, start at login, notifications, pause), kept next to
+// The app's preferences (quiet period, retention, start at login, notifications, pause, the kit drill), kept next to
 // settings.json as preferences.json. A missing file means the defaults; a damaged one is reported.
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { DEFAULT_DRILL_MONTHS, DRILL_INTERVALS } from '../kit-drill.js';
 import { ProfileError, readProfileJson } from '../profile.js';
 import { DEFAULT_RETENTION, type RetentionPolicy, validatePolicy } from '../vault/retention.js';
 
@@ -11,6 +12,8 @@ export interface Preferences {
   startAtLogin: boolean;
   notifyOnSuccess: boolean;
   paused: boolean;
+  /** How often the app asks to check the recovery kit, in months (one of DRILL_INTERVALS; 0: never). */
+  kitCheckMonths: number;
 }
 
 export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
@@ -19,6 +22,7 @@ export const DEFAULT_PREFERENCES: Readonly<Preferences> = Object.freeze({
   startAtLogin: false,
   notifyOnSuccess: false,
   paused: false,
+  kitCheckMonths: DEFAULT_DRILL_MONTHS,
 });
 
 function preferencesPath(home: string): string {
@@ -38,12 +42,18 @@ export function validatePreferences(value: unknown): Preferences {
     if (typeof v[key] !== 'boolean')
       throw new ProfileError(`preferences.json: "${key}" must be true or false`);
   }
+  if (!(DRILL_INTERVALS as readonly unknown[]).includes(v.kitCheckMonths)) {
+    throw new ProfileError(
+      `preferences.json: "kitCheckMonths" must be one of ${DRILL_INTERVALS.join(', ')} (0: never)`,
+    );
+  }
   return {
     quietSeconds: v.quietSeconds,
     retention: validatePolicy(v.retention),
     startAtLogin: v.startAtLogin,
     notifyOnSuccess: v.notifyOnSuccess,
     paused: v.paused,
+    kitCheckMonths: v.kitCheckMonths,
   };
 }
 

@@ -3,7 +3,7 @@
 // passes with the right kit and, with a wrong one, fails in plain words and stores nothing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +20,8 @@ const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
 
 /** An engine with its own profile; `idle` resolves at the next idle status with a backup of `source`. */
 function engineAt(home: string, userHome: string) {
+  /** Moves the engine's clock (the drill's "now") forward. */
+  const clock = { offsetMs: 0 };
   const waiters: { source: string; resolve: () => void }[] = [];
   const paired: Events['setup:paired'][] = [];
   const engine = new EngineService({
@@ -27,6 +29,7 @@ function engineAt(home: string, userHome: string) {
     places: { home: userHome, env: {}, platform: 'linux' },
     progressIntervalMs: 0,
     pairingPollMs: 20,
+    now: () => Date.now() + clock.offsetMs,
     emit: (event, payload) => {
       if (event === 'setup:paired') paired.push(payload as Events['setup:paired']);
       if (event !== 'status:changed') return;
@@ -47,7 +50,7 @@ function engineAt(home: string, userHome: string) {
     for (let i = 0; i < 500 && paired.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     return paired[0];
   };
-  return { engine, backedUp, pairedOutcome };
+  return { engine, backedUp, pairedOutcome, clock };
 }
 
 /** The kit with its recovery key swapped for a stranger's (the vault's other keys kept). */
@@ -129,6 +132,32 @@ describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, 
     });
     // The kit was not loaded for restores by the drill.
     assert.equal((await a.engine.call('kit:status', undefined)).loaded, false);
+  });
+
+  test('the drill interval is a preference: every month, due a month after the check; never, never due', async () => {
+    assert.equal((await a.engine.call('settings:get', undefined)).kitCheckMonths, 3);
+    assert.equal((await a.engine.call('settings:update', { kitCheckMonths: 1 })).kitCheckMonths, 1);
+    const saved = JSON.parse(await readFile(join(root, 'home-a', 'preferences.json'), 'utf8'));
+    assert.equal(saved.kitCheckMonths, 1);
+    assert.deepEqual(
+      { ...(await a.engine.call('kit:drill', undefined)), lastCheckedAt: null },
+      { lastCheckedAt: null, due: false, months: 1 },
+    );
+    a.clock.offsetMs = 32 * 24 * 3600 * 1000;
+    try {
+      assert.equal((await a.engine.call('kit:drill', undefined)).due, true);
+      await a.engine.call('settings:update', { kitCheckMonths: 3 });
+      assert.equal((await a.engine.call('kit:drill', undefined)).due, false);
+      await a.engine.call('settings:update', { kitCheckMonths: 0 });
+      a.clock.offsetMs = 400 * 24 * 3600 * 1000;
+      assert.deepEqual(
+        { ...(await a.engine.call('kit:drill', undefined)), lastCheckedAt: null },
+        { lastCheckedAt: null, due: false, months: 0 },
+      );
+    } finally {
+      a.clock.offsetMs = 0;
+      await a.engine.call('settings:update', { kitCheckMonths: 3 });
+    }
   });
 
   test('two devices list each other; one removes the other, never itself', async () => {

@@ -38,3 +38,20 @@ test('bad values are refused with the field named', async () => {
   await assert.rejects(loadPreferences(home), /not valid JSON/);
   await assert.rejects(savePreferences(home, { ...DEFAULT_PREFERENCES, quietSeconds: 1.5 }), /quietSeconds/);
 });
+
+test('kitCheckMonths: every 3 months by default; one of never, 1, 3, 6, 12', async () => {
+  assert.equal(DEFAULT_PREFERENCES.kitCheckMonths, 3);
+  assert.equal(validatePreferences({}).kitCheckMonths, 3);
+  for (const months of [0, 1, 3, 6, 12]) {
+    assert.equal(validatePreferences({ kitCheckMonths: months }).kitCheckMonths, months);
+  }
+  for (const bad of [2, -1, 1.5, '3', null, 24]) {
+    assert.throws(() => validatePreferences({ kitCheckMonths: bad }), /kitCheckMonths/);
+  }
+  await savePreferences(home, { ...DEFAULT_PREFERENCES, kitCheckMonths: 12 });
+  assert.equal((await loadPreferences(home)).kitCheckMonths, 12);
+  await assert.rejects(
+    savePreferences(home, { ...DEFAULT_PREFERENCES, kitCheckMonths: 2 }),
+    /kitCheckMonths/,
+  );
+});

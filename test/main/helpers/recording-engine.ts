@@ -14,6 +14,7 @@ export const SETTINGS: AppSettings = {
   startAtLogin: false,
   notifyOnSuccess: true,
   paused: false,
+  kitCheckMonths: 3,
 };
 
 type Answers = { [M in EngineMethod]?: (request: EngineRequests[M]['request']) => unknown };
