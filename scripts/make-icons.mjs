@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Draws the app's icons into assets/ (or the folder given as the first argument): a water drop, the
-// tray's four states told apart by colour and a corner badge, each at 16 px (@1x) and 32 px (@2x), in
+// tray's five states told apart by colour and a corner badge (the drill's reminder: a plain amber dot), each at 16 px (@1x) and 32 px (@2x), in
 // colour and as macOS template images (black + alpha, "…Template.png"), and the 1024 px app icon
 // electron-builder derives the .ico and .icns from. Output is deterministic; the files are committed.
 // Usage: node scripts/make-icons.mjs [OUT_DIR]
@@ -17,6 +17,7 @@ const STATES = {
   working: { drop: [0x1f, 0x78, 0xd1], badge: { colour: [0x1e, 0x9e, 0x5a], mark: 'arrow' } },
   attention: { drop: [0xe0, 0x8a, 0x00], badge: { colour: [0xd3, 0x2f, 0x2f], mark: 'exclamation' } },
   paused: { drop: [0x80, 0x8a, 0x94], badge: { colour: [0x4a, 0x52, 0x5a], mark: 'pause' } },
+  reminder: { drop: [0x1f, 0x78, 0xd1], badge: { colour: [0xe0, 0x8a, 0x00], mark: 'dot', radius: 0.2 } },
 };
 const TRAY_SIZES = [
   ['', 16],
@@ -53,6 +54,7 @@ function badgeMark(kind, bx, by, br) {
     const right = inRect(u(0.12), v(-0.5), u(0.5), v(0.5));
     return (x, y) => left(x, y) || right(x, y);
   }
+  if (kind === 'dot') return () => false;
   if (kind === 'exclamation') {
     const bar = inRect(u(-0.17), v(-0.62), u(0.17), v(0.18));
     const dot = inCircle(bx, v(0.45), 0.19 * br);
@@ -73,7 +75,7 @@ function badgeMark(kind, bx, by, br) {
 function trayScene(state, template) {
   const { drop, badge } = STATES[state];
   const inDrop = dropShape({ cx: 0.44, cy: 0.6, r: 0.33, tipY: 0.03 });
-  const [bx, by, br, gap] = [0.74, 0.74, 0.25, 0.07];
+  const [bx, by, br, gap] = [0.74, 0.74, badge?.radius ?? 0.25, 0.07];
   const mark = badge ? badgeMark(badge.mark, bx, by, br) : () => false;
   const ink = (rgb) => (template ? [0, 0, 0, 255] : [...rgb, 255]);
   return (x, y) => {

@@ -93,3 +93,28 @@ export async function checkKit(device: Device, kit: RecoveryKit, now = new Date(
   await writeFileAtomic(checkFile(device.home), JSON.stringify(check), 0o600);
   return check;
 }
+
+/**
+ * The due period a drill belongs to: from the last passed check (its time), or "never" before the first.
+ * A reminder is shown once per period; the next check starts a new one.
+ */
+export function drillPeriod(last: KitCheck | null): string {
+  return last ? last.checkedAt : 'never';
+}
+
+const reminderFile = (home: string) => join(home, 'kit-reminded.json');
+
+/** The period the last reminder of the drill was shown for, or null. */
+export async function lastDrillReminder(home: string): Promise<string | null> {
+  try {
+    const v = JSON.parse(await readFile(reminderFile(home), 'utf8')) as { period?: unknown };
+    return typeof v.period === 'string' ? v.period : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers that the drill's reminder was shown for `period` (so that it is not shown again for it). */
+export async function recordDrillReminder(home: string, period: string, now = new Date()): Promise<void> {
+  await writeFileAtomic(reminderFile(home), JSON.stringify({ period, shownAt: now.toISOString() }), 0o600);
+}

@@ -1,6 +1,8 @@
 // The tray app's behaviour, from parts main.ts builds and passes in: start the engine, open the window
 // on first run (else stay in the tray), keep the tray and notifications in step with the engine's
-// events, show why when the engine crashes, answer the tray's menu, and stop the engine on quit.
+// events, show why when the engine crashes, answer the tray's menu, and stop the engine on quit. Whether
+// the recovery drill is due is read from the engine now and then (and after a check or a change of its
+// interval): a quiet tray badge, and one notification per due period, remembered in the profile.
 // No electron import: each part is an interface Electron's objects (or a test's) fill.
 import type { AppSettings } from '../shared/api.js';
 import type { EngineApi, EventName } from '../shared/ipc-contract.js';
@@ -12,7 +14,7 @@ export interface DesktopAppParts {
   engine: EngineApi & { start(): Promise<void>; stop(): Promise<void> };
   window: { show(): void };
   tray: { update(change: Partial<Omit<TrayInput, 'now'>>): void; render(): void };
-  notifier: Pick<Notifier, 'statusChanged' | 'tick' | 'engineStopped' | 'setNotifyOnSuccess'>;
+  notifier: Pick<Notifier, 'statusChanged' | 'tick' | 'engineStopped' | 'setNotifyOnSuccess' | 'kitCheckDue'>;
   /** Sends an engine event on to the window, if open. */
   forwardToWindow: (event: EventName, payload: unknown) => void;
   /** Makes the OS start the app at login, or not (kept in step with the saved setting). */
@@ -22,7 +24,11 @@ export interface DesktopAppParts {
   log?: (line: string) => void;
   /** How often the tray's "5 min ago" and the cloud-outage check are refreshed. */
   refreshMs?: number;
+  /** How often whether the recovery drill is due is read again (it changes by the day). */
+  drillRefreshMs?: number;
 }
+
+export const DRILL_REFRESH_MS = 60 * 60_000;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -33,6 +39,10 @@ export class DesktopApp {
   private lastState: EngineStatus['state']['kind'] | null = null;
   private checkingSetup = false;
   private timer: NodeJS.Timeout | undefined;
+  private drillTimer: NodeJS.Timeout | undefined;
+  /** Drill reads run one after another (a second read sees the reminder the first recorded). */
+  private drillTurn: Promise<void> = Promise.resolve();
+  private kitCheckMonths: number | undefined;
   private quitting: Promise<void> | undefined;
   private stopped = false;
   private readonly log: (line: string) => void;
@@ -51,6 +61,10 @@ export class DesktopApp {
     const { engine, tray, window } = this.parts;
     tray.render();
     this.timer = setInterval(() => this.refresh(), this.parts.refreshMs ?? 30_000);
+    this.drillTimer = setInterval(
+      () => void this.kitDrillChanged(),
+      this.parts.drillRefreshMs ?? DRILL_REFRESH_MS,
+    );
     try {
       await engine.start();
       const setup = await engine.call('setup:state', undefined);
@@ -78,6 +92,31 @@ export class DesktopApp {
     this.parts.notifier.setNotifyOnSuccess(settings.notifyOnSuccess);
     this.parts.setStartAtLogin?.(settings.startAtLogin);
     this.setPaused(settings.paused);
+    // A new drill interval may make the drill due, or no longer due.
+    const changed = this.kitCheckMonths !== undefined && this.kitCheckMonths !== settings.kitCheckMonths;
+    this.kitCheckMonths = settings.kitCheckMonths;
+    if (changed) void this.kitDrillChanged();
+  }
+
+  /**
+   * Reads whether the recovery drill is due: the tray's badge follows; once per due period a notification
+   * says so, and the engine remembers it in the profile (so a restart does not notify again).
+   */
+  kitDrillChanged(): Promise<void> {
+    this.drillTurn = this.drillTurn.then(async () => {
+      if (!this.setupDone || this.quitting) return;
+      const { engine, tray, notifier } = this.parts;
+      try {
+        const reminder = await engine.call('engine:kitReminder', undefined);
+        tray.update({ kitCheckDue: reminder.due });
+        if (notifier.kitCheckDue(reminder)) {
+          await engine.call('engine:kitReminderShown', { period: reminder.period });
+        }
+      } catch (err) {
+        this.log(`could not read whether the recovery drill is due: ${message(err)}`);
+      }
+    });
+    return this.drillTurn;
   }
 
   /** The engine process died: the tray and a notification say why; state is re-read once it is back. */
@@ -90,7 +129,7 @@ export class DesktopApp {
   /** A click in the tray's menu. */
   trayAction(action: TrayAction): void {
     const { engine } = this.parts;
-    if (action === 'open') this.parts.window.show();
+    if (action === 'open' || action === 'checkKit') this.parts.window.show();
     else if (action === 'quit') void this.quit();
     else if (action === 'backupNow')
       void this.request('Back up now', () => engine.call('backup:now', undefined));
@@ -107,6 +146,7 @@ export class DesktopApp {
   quit(): Promise<void> {
     this.quitting ??= (async () => {
       clearInterval(this.timer);
+      clearInterval(this.drillTimer);
       try {
         await this.parts.engine.stop();
       } catch (err) {
@@ -147,6 +187,7 @@ export class DesktopApp {
     } catch (err) {
       this.log(`could not read the engine's state: ${message(err)}`);
     }
+    await this.kitDrillChanged();
   }
 
   /** Setup may have finished in the window: once it has, the tray offers backups. */

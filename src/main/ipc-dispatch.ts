@@ -31,6 +31,8 @@ export interface MainServices {
   setStartAtLogin(enabled: boolean): void;
   /** Told the settings after every successful update (main's notifier reads notifyOnSuccess). */
   settingsChanged?(settings: AppSettings): void;
+  /** Told after the recovery drill passed in the window (the tray's reminder goes). */
+  kitChecked?(): void;
 }
 
 /** Answers one request from the window: a value, or a plain message. */
@@ -193,7 +195,15 @@ export function createDispatcher(services: MainServices): Dispatch {
     },
     'kit:checkFile': async () => {
       const text = await kitFromFile();
-      return text === null ? null : engine.call('kit:check', { text });
+      if (text === null) return null;
+      const checked = await engine.call('kit:check', { text });
+      services.kitChecked?.();
+      return checked;
+    },
+    'kit:check': async (request) => {
+      const checked = await engine.call('kit:check', request);
+      services.kitChecked?.();
+      return checked;
     },
     'restore:start': async (request) => {
       grants.require(request.destinationParent);

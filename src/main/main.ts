@@ -88,6 +88,7 @@ function start(window: MainWindow): Promise<void> {
     showItemInFolder: (path) => shell.showItemInFolder(path),
     setStartAtLogin: applyStartAtLogin,
     settingsChanged: (settings) => desktop.settingsChanged(settings),
+    kitChecked: () => void desktop.kitDrillChanged(),
   });
   registerIpcHandlers(ipcMain, window.current, dispatch);
 

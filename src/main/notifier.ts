@@ -1,9 +1,15 @@
 // When to show a desktop notification, decided from the engine's status changes: a failed backup, the
-// cloud folder unavailable for over 15 minutes (once per episode), the engine stopping, and a finished
-// backup only if the user asked for it. At most one notification of a kind per interval: no storms.
+// cloud folder unavailable for over 15 minutes (once per episode), the engine stopping, a finished
+// backup only if the user asked for it, and an overdue recovery drill once per due period (never on
+// every start). At most one notification of a kind per interval: no storms.
 import type { EngineStatus } from '../shared/status.js';
 
-export type NotificationKind = 'backupFailed' | 'cloudUnavailable' | 'engineStopped' | 'backedUp';
+export type NotificationKind =
+  | 'backupFailed'
+  | 'cloudUnavailable'
+  | 'engineStopped'
+  | 'backedUp'
+  | 'kitCheckDue';
 
 export interface DesktopNotification {
   kind: NotificationKind;
@@ -34,6 +40,8 @@ export class Notifier {
   /** When the current cloud-unavailable episode began, and whether it was reported. */
   private cloudEpisode: { since: number; reason: string; told: boolean } | null = null;
   private notifyOnSuccess = false;
+  /** The drill periods reminded of in this run (the profile remembers them across runs). */
+  private readonly remindedPeriods = new Set<string>();
 
   constructor(private readonly opts: NotifierOptions) {
     this.now = opts.now ?? Date.now;
@@ -92,6 +100,22 @@ export class Notifier {
   }
 
   /**
+   * The recovery drill is due: one quiet notification per due period (`period`: when the kit was last
+   * checked, or "never"), none if it was already shown for that period (`shown`, remembered in the
+   * profile). True if it was shown now (the caller then records it).
+   */
+  kitCheckDue(reminder: { due: boolean; period: string; shown: boolean }): boolean {
+    if (!reminder.due || reminder.shown || this.remindedPeriods.has(reminder.period)) return false;
+    const shown = this.show(
+      'kitCheckDue',
+      'Time to check your recovery kit',
+      'Check that you still have it and that it opens your newest backup: Settings → Recovery kit.',
+    );
+    if (shown) this.remindedPeriods.add(reminder.period);
+    return shown;
+  }
+
+  /**
    * "Backed up Alice — WhatsApp" for the chats (keyed by their label) whose last backup is newer than
    * before; "Backed up Bob — Telegram and 2 more chats" for several at once.
    */
@@ -114,11 +138,12 @@ export class Notifier {
     );
   }
 
-  private show(kind: NotificationKind, title: string, body: string): void {
+  private show(kind: NotificationKind, title: string, body: string): boolean {
     const now = this.now();
     const last = this.lastShown.get(kind);
-    if (last !== undefined && now - last < this.minIntervalMs) return;
+    if (last !== undefined && now - last < this.minIntervalMs) return false;
     this.lastShown.set(kind, now);
     this.opts.show({ kind, title, body });
+    return true;
   }
 }

@@ -294,6 +294,15 @@ export interface KitDrill {
   months: number;
 }
 
+/** What main needs for the drill's tray badge and its one notification per due period (nothing secret). */
+export interface KitReminder {
+  due: boolean;
+  /** The due period: when the kit was last checked, or "never". */
+  period: string;
+  /** The reminder was already shown for this period. */
+  shown: boolean;
+}
+
 /** What a folder picker is for (main shows a native dialog and remembers the choice). */
 export type FolderPurpose = 'watch' | 'cloud' | 'restoreDestination';
 

@@ -10,6 +10,7 @@ import type {
   HistoryView,
   KitCheckResult,
   KitDrill,
+  KitReminder,
   KitStatus,
   PairingOutcome,
   PairingRequestView,
@@ -239,6 +240,10 @@ export type EngineRequests = {
   'engine:writeKit': { request: { path: string }; response: { warnings: string[] } };
   /** Whether a finished restore wrote `destination` (main shows only those in the file manager). */
   'engine:isRestored': { request: { destination: string }; response: boolean };
+  /** Whether the recovery drill is due, its period, and whether its reminder was shown for that period. */
+  'engine:kitReminder': { request: undefined; response: KitReminder };
+  /** Remembers in the profile that the drill's reminder was shown for `period` (one per due period). */
+  'engine:kitReminderShown': { request: { period: string }; response: undefined };
 };
 export type EngineMethod = keyof EngineRequests;
 

@@ -39,7 +39,17 @@ class StartableEngine extends RecordingEngine {
 
 function setUp(setup: SetupState = { stage: 'ready' }) {
   let setupState = setup;
+  /** The drill as the engine answers it (not due by default); the profile's remembered period. */
+  const drill = { due: false, period: 'never', reminded: null as string | null };
   const engine = new StartableEngine({
+    'engine:kitReminder': () => ({
+      due: drill.due,
+      period: drill.period,
+      shown: drill.reminded === drill.period,
+    }),
+    'engine:kitReminderShown': ({ period }) => {
+      drill.reminded = period;
+    },
     'setup:state': () => setupState,
     'status:get': () => IDLE,
     'settings:get': () => SETTINGS,
@@ -92,6 +102,7 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
     icon: () => trayCalls.filter((c) => !c.startsWith('Puddleproof')).at(-1),
     menu: () => menuLabels,
     finishSetup: () => (setupState = { stage: 'ready' }),
+    drill,
   };
 }
 
@@ -107,7 +118,12 @@ describe('starting', () => {
     assert.deepEqual(app.windowCalls, []);
     assert.equal(app.icon(), 'idle');
     assert.equal(app.tooltip(), 'Puddleproof: Last backup 5 min ago');
-    assert.deepEqual(app.engine.methods().sort(), ['settings:get', 'setup:state', 'status:get']);
+    assert.deepEqual(app.engine.methods().sort(), [
+      'engine:kitReminder',
+      'settings:get',
+      'setup:state',
+      'status:get',
+    ]);
     assert.deepEqual(app.loginItem, [false], 'the login item follows the saved setting at start');
     app.desktop.settingsChanged({ ...SETTINGS, startAtLogin: true });
     assert.deepEqual(app.loginItem, [false, true]);
@@ -241,5 +257,63 @@ describe('settings', () => {
     );
     app.desktop.settingsChanged({ ...SETTINGS, paused: true, notifyOnSuccess: false });
     assert.equal(app.icon(), 'paused');
+  });
+});
+
+describe('the recovery drill', () => {
+  test('due: a quiet badge and a menu line, and one notification, remembered in the profile', async (t) => {
+    const app = setUp();
+    t.after(() => app.desktop.quit());
+    app.drill.due = true;
+    app.drill.period = '2026-08-01T10:00:00.000Z';
+    await app.desktop.start();
+    assert.equal(app.icon(), 'reminder');
+    assert.deepEqual(app.menu().slice(0, 2), ['Last backup 5 min ago', 'Time to check your recovery kit…']);
+    assert.deepEqual(
+      app.notifications.map((n) => [n.kind, n.title]),
+      [['kitCheckDue', 'Time to check your recovery kit']],
+    );
+    assert.equal(app.drill.reminded, '2026-08-01T10:00:00.000Z', 'the engine was told to remember it');
+    // Read again and again (the hourly poll, a settings change): no second notification.
+    for (let i = 0; i < 5; i++) await app.desktop.kitDrillChanged();
+    app.desktop.settingsChanged({ ...SETTINGS, kitCheckMonths: 1 });
+    await app.desktop.kitDrillChanged();
+    assert.equal(app.notifications.length, 1);
+    // The menu line opens the window.
+    app.desktop.trayAction('checkKit');
+    assert.deepEqual(app.windowCalls, ['show']);
+    // The kit checked: the badge goes.
+    app.drill.due = false;
+    app.drill.period = '2026-11-26T17:59:00.000Z';
+    await app.desktop.kitDrillChanged();
+    assert.equal(app.icon(), 'idle');
+    assert.equal(app.menu()[1], '-');
+  });
+
+  test('a restart in a period already reminded of: the badge, no notification', async (t) => {
+    const app = setUp();
+    t.after(() => app.desktop.quit());
+    Object.assign(app.drill, { due: true, period: 'never', reminded: 'never' });
+    await app.desktop.start();
+    assert.equal(app.icon(), 'reminder');
+    assert.deepEqual(app.notifications, []);
+    assert.equal(app.engine.methods().includes('engine:kitReminderShown'), false);
+  });
+
+  test('a new interval is read at once; before setup the drill is not asked', async (t) => {
+    const app = setUp(NEEDS_SETUP);
+    t.after(() => app.desktop.quit());
+    await app.desktop.start();
+    await app.desktop.kitDrillChanged();
+    assert.equal(app.engine.methods().includes('engine:kitReminder'), false);
+
+    const ready = setUp();
+    t.after(() => ready.desktop.quit());
+    await ready.desktop.start();
+    ready.drill.due = true;
+    ready.desktop.settingsChanged({ ...SETTINGS, kitCheckMonths: 1 });
+    await ready.desktop.kitDrillChanged();
+    assert.equal(ready.icon(), 'reminder');
+    assert.equal(ready.notifications.length, 1);
   });
 });

@@ -47,6 +47,7 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
   const shown: string[] = [];
   const loginItem: boolean[] = [];
   const settingsSeen: AppSettings[] = [];
+  let kitChecks = 0;
   const next = (what: string) => {
     dialogLog.push(what);
     return Promise.resolve(picked.length ? (picked.shift() ?? null) : null);
@@ -61,8 +62,18 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
     showItemInFolder: (path) => shown.push(path),
     setStartAtLogin: (enabled) => loginItem.push(enabled),
     settingsChanged: (settings) => settingsSeen.push(settings),
+    kitChecked: () => kitChecks++,
   };
-  return { dispatch: createDispatcher(services), engine, picked, dialogLog, shown, loginItem, settingsSeen };
+  return {
+    dispatch: createDispatcher(services),
+    engine,
+    picked,
+    dialogLog,
+    shown,
+    loginItem,
+    settingsSeen,
+    kitChecks: () => kitChecks,
+  };
 }
 
 describe('requests the contract does not allow', () => {
@@ -326,6 +337,26 @@ describe('the recovery kit', () => {
     picked.push(null);
     assert.deepEqual(await dispatch('kit:checkFile', undefined), { ok: true, value: null });
     assert.deepEqual(engine.calls, [{ method: 'kit:check', request: { text: kitText } }]);
+  });
+
+  test('main is told when the drill passed (the tray reminder goes), not when it failed or was cancelled', async () => {
+    const checked = { checkedAt: '2026-12-07T03:00:00.000Z', chat: 'Alice — WhatsApp' };
+    let pass = false;
+    const { dispatch, picked, kitChecks } = setUp({
+      'kit:check': () => {
+        if (!pass) throw new Error('This recovery kit belongs to another vault. Nothing was changed.');
+        return checked;
+      },
+    });
+    assert.equal((await dispatch('kit:check', { text: kitText })).ok, false);
+    picked.push(null);
+    await dispatch('kit:checkFile', undefined);
+    assert.equal(kitChecks(), 0);
+    pass = true;
+    assert.deepEqual(await dispatch('kit:check', { text: kitText }), { ok: true, value: checked });
+    picked.push(join(dir, 'kit.txt'));
+    assert.deepEqual(await dispatch('kit:checkFile', undefined), { ok: true, value: checked });
+    assert.equal(kitChecks(), 2);
   });
 
   test('a file of exactly 16 KiB is read; one byte more is refused without reaching the engine', async () => {

@@ -191,3 +191,41 @@ describe('the engine stopping', () => {
     assert.deepEqual(kinds(), ['engineStopped', 'backupFailed']);
   });
 });
+
+describe('the recovery drill', () => {
+  const due = (period: string, shown = false) => ({ due: true, period, shown });
+
+  test('an overdue drill is notified once per due period, never on every start or poll', () => {
+    const { notifier, shown, advance } = setUp();
+    assert.equal(notifier.kitCheckDue({ due: false, period: 'never', shown: false }), false);
+    assert.equal(notifier.kitCheckDue(due('2026-08-01T10:00:00.000Z')), true);
+    assert.deepEqual(shown, [
+      {
+        kind: 'kitCheckDue',
+        title: 'Time to check your recovery kit',
+        body: 'Check that you still have it and that it opens your newest backup: Settings → Recovery kit.',
+      },
+    ]);
+    // Polled again and again, for hours: still one.
+    for (let i = 0; i < 50; i++) {
+      advance(60 * MINUTE);
+      assert.equal(notifier.kitCheckDue(due('2026-08-01T10:00:00.000Z')), false);
+    }
+    assert.equal(shown.length, 1);
+  });
+
+  test('already shown for this period (remembered in the profile): not again, e.g. after a restart', () => {
+    const { notifier, shown } = setUp();
+    assert.equal(notifier.kitCheckDue(due('never', true)), false);
+    assert.deepEqual(shown, []);
+  });
+
+  test('a new period (after the next check) may notify again, but never two within the interval', () => {
+    const { notifier, kinds, advance } = setUp();
+    assert.equal(notifier.kitCheckDue(due('never')), true);
+    assert.equal(notifier.kitCheckDue(due('2026-11-26T18:01:00.000Z')), false, 'too soon: no storm');
+    advance(MIN_INTERVAL_MS);
+    assert.equal(notifier.kitCheckDue(due('2026-11-26T18:01:00.000Z')), true);
+    assert.deepEqual(kinds(), ['kitCheckDue', 'kitCheckDue']);
+  });
+});

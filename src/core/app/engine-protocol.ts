@@ -52,6 +52,8 @@ export const engineMethods: readonly EngineMethod[] = [
   ),
   'engine:writeKit',
   'engine:isRestored',
+  'engine:kitReminder',
+  'engine:kitReminderShown',
 ];
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -8,6 +8,7 @@ import type {
   AppSettings,
   DeviceView,
   KitDrill,
+  KitReminder,
   PairingView,
   RecipientView,
   RestoreFailure,
@@ -24,7 +25,14 @@ import { addRecipient, DATA_KEY_LABEL, RECOVERY_LABEL, removeRecipient } from '.
 import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { recipientOf } from '../keys/vault-secrets.js';
-import { checkKit, drillDue, lastKitCheck } from '../kit-drill.js';
+import {
+  checkKit,
+  drillDue,
+  drillPeriod,
+  lastDrillReminder,
+  lastKitCheck,
+  recordDrillReminder,
+} from '../kit-drill.js';
 import { findPairing, type PairingCandidate, PairingError, requestPairing } from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
@@ -335,6 +343,14 @@ export class EngineService implements EngineApi {
     return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months };
   }
 
+  /** For main's tray badge and notification: due, the period, and whether it was reminded of already. */
+  private async kitReminder(): Promise<KitReminder> {
+    const { profile } = this.ready();
+    const drill = await this.kitDrill();
+    const period = drillPeriod(await lastKitCheck(profile.home));
+    return { due: drill.due, period, shown: (await lastDrillReminder(profile.home)) === period };
+  }
+
   /** Saves a new recipient list and encrypts the backups from now on to it. */
   private async changeRecipients(
     change: (store: SecretStore, current: readonly TrustedRecipient[]) => Promise<TrustedRecipient[]>,
@@ -617,6 +633,12 @@ export class EngineService implements EngineApi {
         return undefined;
       },
       'engine:isRestored': async ({ destination }) => this.restored.has(resolve(destination)),
+      'engine:kitReminder': () => this.kitReminder(),
+      'engine:kitReminderShown': async ({ period }) => {
+        if (typeof period !== 'string' || period.length > 64) throw new Error('Not a drill period.');
+        await recordDrillReminder(this.ready().profile.home, period, new Date(this.now()));
+        return undefined;
+      },
       'verify:all': () => this.verifyAll(),
       'settings:get': async () => this.appSettings(),
       'settings:update': (update) => this.inTurn(() => this.updateSettings(update)),

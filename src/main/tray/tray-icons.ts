@@ -3,7 +3,13 @@
 import { join } from 'node:path';
 import type { TrayIconState } from './tray-model.js';
 
-export const TRAY_ICON_STATES: readonly TrayIconState[] = ['idle', 'working', 'attention', 'paused'];
+export const TRAY_ICON_STATES: readonly TrayIconState[] = [
+  'idle',
+  'working',
+  'attention',
+  'paused',
+  'reminder',
+];
 
 /** The icon's file name for `state`: a template image on macOS, the coloured one elsewhere. */
 export function trayIconFile(state: TrayIconState, platform: NodeJS.Platform): string {

@@ -1,9 +1,10 @@
 // What the tray shows, as a pure function of the engine's state: the icon's state, the tooltip and the
-// menu (status line, Back up now, Pause/Resume watching, Open Puddleproof, Quit).
+// menu (status line, Back up now, Pause/Resume watching, Open Puddleproof, Quit). An overdue recovery
+// drill is a quiet badge on the idle icon and a menu line, "Time to check your recovery kit".
 import { describeActivity, type EngineStatus } from '../../shared/status.js';
 
-export type TrayIconState = 'idle' | 'working' | 'attention' | 'paused';
-export type TrayAction = 'backupNow' | 'toggleWatching' | 'open' | 'quit';
+export type TrayIconState = 'idle' | 'working' | 'attention' | 'paused' | 'reminder';
+export type TrayAction = 'backupNow' | 'toggleWatching' | 'open' | 'quit' | 'checkKit';
 
 export type TrayMenuItem =
   | { kind: 'status'; label: string }
@@ -25,7 +26,11 @@ export interface TrayInput {
   now: number;
   /** Why the engine is down (it crashed or could not start), until it reports again. */
   problem?: string | null;
+  /** The recovery drill is due (kit:drill); false or missing: not due, or not known yet. */
+  kitCheckDue?: boolean;
 }
+
+export const KIT_CHECK_LINE = 'Time to check your recovery kit';
 
 /** Longest status line shown in the menu (Windows cuts tooltips at 127 characters). */
 const MAX_LINE = 100;
@@ -104,15 +109,23 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
 
 /** The tray's icon state, tooltip and menu for `input`. */
 export function trayModel(input: TrayInput): TrayModel {
-  const { iconState, line, detail } = describe(input);
+  const described = describe(input);
+  const { line, detail } = described;
   const engineUp = input.setupDone === true && input.status !== null && !input.problem;
   // Refused folders back nothing up until they are changed in the window ("Open Puddleproof").
   const foldersRefused = input.status?.state.kind === 'foldersRefused';
+  // The drill is a quiet badge: only on the idle icon (working, paused and problems show as they are).
+  const reminder = engineUp && input.kitCheckDue === true;
+  const iconState = reminder && described.iconState === 'idle' ? 'reminder' : described.iconState;
+  const tooltip = `Puddleproof: ${line}${detail ? ` (${detail})` : ''}`;
   return {
     iconState,
-    tooltip: shorten(`Puddleproof: ${line}${detail ? ` (${detail})` : ''}`, 127),
+    tooltip: shorten(reminder ? `${tooltip}. ${KIT_CHECK_LINE}` : tooltip, 127),
     menu: [
       { kind: 'status', label: shorten(line) },
+      ...(reminder
+        ? [{ kind: 'action', action: 'checkKit', label: `${KIT_CHECK_LINE}…`, enabled: true } as const]
+        : []),
       { kind: 'separator' },
       { kind: 'action', action: 'backupNow', label: 'Back up now', enabled: engineUp && !foldersRefused },
       {

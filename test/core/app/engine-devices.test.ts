@@ -160,6 +160,38 @@ describe('engine service: devices, pairing and the recovery drill', SEQUENTIAL, 
     }
   });
 
+  test('the drill reminder (for main): due once the interval passed, remembered once shown for that period', async () => {
+    const before = await a.engine.call('engine:kitReminder', undefined);
+    const checkedAt = (await a.engine.call('kit:drill', undefined)).lastCheckedAt;
+    assert.deepEqual(before, { due: false, period: checkedAt, shown: false });
+    a.clock.offsetMs = 100 * 24 * 3600 * 1000;
+    try {
+      assert.deepEqual(await a.engine.call('engine:kitReminder', undefined), {
+        due: true,
+        period: checkedAt,
+        shown: false,
+      });
+      await a.engine.call('engine:kitReminderShown', { period: before.period });
+      assert.deepEqual(await a.engine.call('engine:kitReminder', undefined), {
+        due: true,
+        period: checkedAt,
+        shown: true,
+      });
+      // Remembered in the profile (a restarted app does not remind again for this period).
+      const saved = JSON.parse(await readFile(join(root, 'home-a', 'kit-reminded.json'), 'utf8'));
+      assert.equal(saved.period, checkedAt);
+      // The next check starts a new period, which may be reminded of again once due.
+      const checked = await a.engine.call('kit:check', { text: kit.text });
+      assert.deepEqual(await a.engine.call('engine:kitReminder', undefined), {
+        due: false,
+        period: checked.checkedAt,
+        shown: false,
+      });
+    } finally {
+      a.clock.offsetMs = 0;
+    }
+  });
+
   test('two devices list each other; one removes the other, never itself', async () => {
     b = engineAt(join(root, 'home-b'), join(root, 'user'));
     await b.engine.start();

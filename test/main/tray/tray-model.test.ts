@@ -190,6 +190,55 @@ describe('trayModel', () => {
   });
 });
 
+describe('an overdue recovery drill', () => {
+  const last = { Alice: '2026-11-26T17:55:00Z' };
+
+  test('idle: a quiet badge, and a menu line under the status that opens the window', () => {
+    const model = trayModel(input(status({ kind: 'idle' }, last), { kitCheckDue: true }));
+    assert.equal(model.iconState, 'reminder');
+    assert.equal(model.tooltip, 'Puddleproof: Last backup 5 min ago. Time to check your recovery kit');
+    assert.deepEqual(model.menu.slice(0, 3), [
+      { kind: 'status', label: 'Last backup 5 min ago' },
+      { kind: 'action', action: 'checkKit', label: 'Time to check your recovery kit…', enabled: true },
+      { kind: 'separator' },
+    ]);
+    const notDue = trayModel(input(status({ kind: 'idle' }, last), { kitCheckDue: false }));
+    assert.equal(notDue.iconState, 'idle');
+    assert.equal(action(notDue.menu, 'checkKit'), undefined);
+  });
+
+  test('working, paused and problems keep their icon (the badge is quiet); the line stays in the menu', () => {
+    const cases: [TrayInput, string][] = [
+      [
+        input(status({ kind: 'settling', exportName: 'Alice.zip', readyAt: NOW }), { kitCheckDue: true }),
+        'working',
+      ],
+      [input(status({ kind: 'idle' }, last), { kitCheckDue: true, paused: true }), 'paused'],
+      [
+        input(status({ kind: 'waitingForCloud', reason: 'gone', retryAt: 0 }), { kitCheckDue: true }),
+        'attention',
+      ],
+    ];
+    for (const [given, icon] of cases) {
+      const model = trayModel(given);
+      assert.equal(model.iconState, icon);
+      assert.equal(action(model.menu, 'checkKit').label, 'Time to check your recovery kit…');
+    }
+  });
+
+  test('not while starting, before setup or with the engine down', () => {
+    for (const given of [
+      input(null, { kitCheckDue: true }),
+      input(status({ kind: 'idle' }), { kitCheckDue: true, setupDone: false }),
+      input(status({ kind: 'idle' }), { kitCheckDue: true, problem: 'crashed' }),
+    ]) {
+      const model = trayModel(given);
+      assert.notEqual(model.iconState, 'reminder');
+      assert.equal(action(model.menu, 'checkKit'), undefined);
+    }
+  });
+});
+
 describe('timeAgo', () => {
   test('minutes, hours, yesterday, days; never negative', () => {
     const at = (ms: number) => timeAgo(NOW - ms, NOW);
