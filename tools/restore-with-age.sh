@@ -89,7 +89,7 @@ cat -- "$kit" >"$tmp/ids" || die "cannot read the kit $kit"
 for f in "$vault"/keys/*.age; do
   [ -f "$f" ] || continue
   { age -d -i "$kit" "$f" 2>/dev/null && echo; } | # (the record has no final newline)
-    sed -n 's/.*"identity":"\(AGE-SECRET-KEY-[A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids"
+    sed -n 's/.*"identity":"\([A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids"
 done
 
 # open OBJECT PLAIN: decrypts a vault object with the kit.
