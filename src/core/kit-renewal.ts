@@ -15,10 +15,23 @@ import { writeTrustChange } from './vault/trust-log.js';
 /** The `deviceId` of the recovery key's entries in the trust log. */
 export const RECOVERY_KEY_DEVICE = 'recovery-kit';
 
-/** Makes a new recovery key for the vault; returns the new kit's text (the only copy: show it once). */
-export async function renewRecoveryKit(device: Device, now = new Date()): Promise<string> {
+/** A new recovery identity of the kind the current one is (post-quantum if it is). */
+export async function newRecoveryIdentity(device: Pick<Device, 'secrets'>): Promise<string> {
   const old = device.secrets.recipients.find((r) => r.label === RECOVERY_LABEL);
-  const recoveryIdentity = await generateIdentity(old?.recipient.startsWith('age1pq1') === true);
+  return generateIdentity(old?.recipient.startsWith('age1pq1') === true);
+}
+
+/**
+ * Makes a new recovery key for the vault (or puts `recoveryIdentity`, made by newRecoveryIdentity and shown
+ * to the user first, in use); returns the new kit's text (the only copy: show it once).
+ */
+export async function renewRecoveryKit(
+  device: Device,
+  now = new Date(),
+  newIdentity?: string,
+): Promise<string> {
+  const old = device.secrets.recipients.find((r) => r.label === RECOVERY_LABEL);
+  const recoveryIdentity = newIdentity ?? (await newRecoveryIdentity(device));
   const recipient = await recipientOf(recoveryIdentity);
   const by = { byDeviceId: device.settings.deviceId, by: device.settings.deviceName };
   const { authKey } = device.secrets;

@@ -200,6 +200,12 @@ export function createDispatcher(services: MainServices): Dispatch {
       services.kitChecked?.();
       return checked;
     },
+    'kit:renewSave': async () => {
+      const path = await dialogs.saveKitPath();
+      if (path === null) return null;
+      const { warnings } = await engine.call('engine:writeRenewedKit', { path });
+      return { path, warnings };
+    },
     'kit:check': async (request) => {
       const checked = await engine.call('kit:check', request);
       services.kitChecked?.();

@@ -79,6 +79,12 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
       check: (text) => t.invoke('kit:check', { text }),
       checkFile: none('kit:checkFile'),
       drill: none('kit:drill'),
+      renew: none('kit:renew'),
+      renewSave: none('kit:renewSave'),
+      renewConfirm: (typed) => t.invoke('kit:renewConfirm', { typed }),
+      renewCancel: async () => {
+        await t.invoke('kit:renewCancel', undefined);
+      },
     },
     restore: {
       start: call('restore:start'),

@@ -369,6 +369,20 @@ export interface PuddleproofApi {
     checkFile(): Promise<KitCheckResult | null>;
     /** When the kit was last checked, and whether a check is due. */
     drill(): Promise<KitDrill>;
+    /**
+     * "I lost my kit": makes a new kit and answers it, to be shown once (the one secret the window gets,
+     * as at setup). Nothing changes in the vault until renewConfirm.
+     */
+    renew(): Promise<RecoveryKitView>;
+    /** Saves the new kit to a file chosen in a native save dialog; null if the user cancelled. */
+    renewSave(): Promise<SavedKit | null>;
+    /**
+     * Checks the typed-back characters of the new kit; if they match, puts the new kit in use: it opens the
+     * backups made before too; the lost kit opens no backup made from now on.
+     */
+    renewConfirm(typed: string): Promise<{ ok: boolean; message: string }>;
+    /** Forgets the new kit (nothing was changed). */
+    renewCancel(): Promise<void>;
   };
   restore: {
     start(request: RestoreStart): Promise<RestoreStarted>;

@@ -127,6 +127,10 @@ export const requestSchemas = {
   'kit:check': z.strictObject({ text: kitText }),
   'kit:checkFile': nothing,
   'kit:drill': nothing,
+  'kit:renew': nothing,
+  'kit:renewSave': nothing,
+  'kit:renewConfirm': z.strictObject({ typed: z.string().max(200) }),
+  'kit:renewCancel': nothing,
   'restore:start': z.strictObject({
     id: backupId,
     destinationParent: absolutePath,
@@ -183,6 +187,10 @@ export interface Responses {
   'kit:check': KitCheckResult;
   'kit:checkFile': KitCheckResult | null;
   'kit:drill': KitDrill;
+  'kit:renew': RecoveryKitView;
+  'kit:renewSave': SavedKit | null;
+  'kit:renewConfirm': { ok: boolean; message: string };
+  'kit:renewCancel': undefined;
   'restore:start': RestoreStarted;
   'restore:cancel': undefined;
   'restore:showInFolder': undefined;
@@ -228,6 +236,7 @@ export const mainOnlyChannels = [
   'setup:saveKit',
   'kit:load',
   'kit:checkFile',
+  'kit:renewSave',
   'restore:showInFolder',
 ] as const;
 export type MainOnlyChannel = (typeof mainOnlyChannels)[number];
@@ -238,6 +247,8 @@ export type EngineRequests = {
 } & {
   /** Writes the pending recovery kit to a path the user chose in a save dialog. */
   'engine:writeKit': { request: { path: string }; response: { warnings: string[] } };
+  /** Writes the new kit of "I lost my kit" (not in use yet) to a path the user chose in a save dialog. */
+  'engine:writeRenewedKit': { request: { path: string }; response: { warnings: string[] } };
   /** Whether a finished restore wrote `destination` (main shows only those in the file manager). */
   'engine:isRestored': { request: { destination: string }; response: boolean };
   /** Whether the recovery drill is due, its period, and whether its reminder was shown for that period. */

@@ -300,6 +300,25 @@ describe('the recovery kit', () => {
     ]);
   });
 
+  test('kit:renewSave (I lost my kit) asks where, then has the engine write the new kit there', async () => {
+    const { dispatch, engine, picked } = setUp({ 'engine:writeRenewedKit': () => ({ warnings: [] }) });
+    picked.push(null);
+    assert.deepEqual(await dispatch('kit:renewSave', undefined), { ok: true, value: null });
+    assert.deepEqual(engine.calls, []);
+    picked.push(join(dir, 'new-kit.txt'));
+    assert.deepEqual(await dispatch('kit:renewSave', undefined), {
+      ok: true,
+      value: { path: join(dir, 'new-kit.txt'), warnings: [] },
+    });
+    assert.deepEqual(engine.calls, [
+      { method: 'engine:writeRenewedKit', request: { path: join(dir, 'new-kit.txt') } },
+    ]);
+    // The window cannot name a path, nor reach the engine's own method.
+    assert.equal((await dispatch('kit:renewSave', { path: '/tmp/x' })).ok, false);
+    assert.equal((await dispatch('engine:writeRenewedKit', { path: '/tmp/x' })).ok, false);
+    assert.equal((await dispatch('kit:renewConfirm', { typed: 'x'.repeat(201) })).ok, false);
+  });
+
   test('kit:load reads the chosen file and pastes its text; a cancelled dialog answers the current status', async () => {
     const { dispatch, engine, picked } = setUp();
     picked.push(join(dir, 'kit.txt'));

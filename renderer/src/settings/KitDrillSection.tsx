@@ -25,11 +25,13 @@ export function kitCheckedText(drill: KitDrill, now = Date.now()): string {
 interface KitDrillSectionProps {
   drill: KitDrill;
   onCheck: () => void;
+  /** "I lost my kit": a new kit. */
+  onLost: () => void;
   /** Saves the interval (the section then reads the drill again). */
   onUpdate: (update: SettingsUpdate) => Promise<void>;
 }
 
-export function KitDrillSection({ drill, onCheck, onUpdate }: KitDrillSectionProps) {
+export function KitDrillSection({ drill, onCheck, onLost, onUpdate }: KitDrillSectionProps) {
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -80,6 +82,9 @@ export function KitDrillSection({ drill, onCheck, onUpdate }: KitDrillSectionPro
       <div className="actions">
         <button type="button" onClick={onCheck}>
           Check my recovery kit
+        </button>
+        <button type="button" onClick={onLost}>
+          I lost my kit…
         </button>
       </div>
     </section>

@@ -12,6 +12,7 @@ import { GeneralSection } from './GeneralSection.js';
 import { KitCheckScreen } from './KitCheckScreen.js';
 import { KitDrillSection } from './KitDrillSection.js';
 import { RecipientsSection } from './RecipientsSection.js';
+import { RenewKitScreen } from './RenewKitScreen.js';
 import { RetentionSection } from './RetentionSection.js';
 import { VerifySection } from './VerifySection.js';
 
@@ -21,6 +22,7 @@ export function SettingsScreen() {
   const [recipients] = useLoad(api.recipients.list);
   const [drill, reloadDrill] = useLoad(api.kit.drill);
   const [checkingKit, setCheckingKit] = useState(false);
+  const [renewingKit, setRenewingKit] = useState(false);
   // The settings as the engine last answered them (each change answers with all of them).
   const [latest, setLatest] = useState<AppSettings | null>(null);
   const settings = latest ?? (loaded.state === 'ready' ? loaded.value : null);
@@ -39,8 +41,16 @@ export function SettingsScreen() {
           }}
         />
       )}
-      {/* Hidden, not unmounted, while the kit is checked: each section keeps what it shows. */}
-      <div className="screen" hidden={checkingKit}>
+      {renewingKit && (
+        <RenewKitScreen
+          onDone={() => {
+            reloadDrill();
+            setRenewingKit(false);
+          }}
+        />
+      )}
+      {/* Hidden, not unmounted, while the kit is checked or renewed: each section keeps what it shows. */}
+      <div className="screen" hidden={checkingKit || renewingKit}>
         <FocusHeading>Settings</FocusHeading>
         {loaded.state === 'failed' && (
           <Problem title="The settings could not be read" message={loaded.message} />
@@ -60,6 +70,7 @@ export function SettingsScreen() {
           <KitDrillSection
             drill={drill.value}
             onCheck={() => setCheckingKit(true)}
+            onLost={() => setRenewingKit(true)}
             onUpdate={async (change) => {
               await update(change);
               reloadDrill();

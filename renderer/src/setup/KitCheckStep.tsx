@@ -1,5 +1,6 @@
-// First run, step 3: the user types a few characters of the kit back; backups start only then.
-import { type FormEvent, useId, useState } from 'react';
+// First run, step 3: the user types a few characters of the kit back; backups start only then. "I lost my
+// kit" uses it too: the new kit is put in use only then.
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { RecoveryKitView } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
@@ -9,9 +10,20 @@ interface KitCheckStepProps {
   challenge: RecoveryKitView['challenge'];
   onBack: () => void;
   onConfirmed: () => void;
+  /** Checks the typed characters (default: the kit made at setup). */
+  confirm?: (typed: string) => Promise<{ ok: boolean; message: string }>;
+  lead?: ReactNode;
+  submitLabel?: string;
 }
 
-export function KitCheckStep({ challenge, onBack, onConfirmed }: KitCheckStepProps) {
+export function KitCheckStep({
+  challenge,
+  onBack,
+  onConfirmed,
+  confirm = api.setup.confirmKit,
+  lead = 'To be sure you kept it, type these characters from the kit you saved or printed. Backups start as soon as they match.',
+  submitLabel = 'Check and start backups',
+}: KitCheckStepProps) {
   const id = useId();
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
@@ -21,7 +33,7 @@ export function KitCheckStep({ challenge, onBack, onConfirmed }: KitCheckStepPro
     setBusy(true);
     setRefusal(null);
     try {
-      const result = await api.setup.confirmKit(typed.trim());
+      const result = await confirm(typed.trim());
       if (result.ok) {
         onConfirmed();
         return;
@@ -35,10 +47,7 @@ export function KitCheckStep({ challenge, onBack, onConfirmed }: KitCheckStepPro
   return (
     <form className="setup-step" onSubmit={submit} aria-busy={busy}>
       <FocusHeading>Check your recovery kit</FocusHeading>
-      <p className="lead">
-        To be sure you kept it, type these characters from the kit you saved or printed. Backups start as soon
-        as they match.
-      </p>
+      <p className="lead">{lead}</p>
       <div className="field">
         <label className="field-label" htmlFor={id}>
           Type {challenge.description}
@@ -64,7 +73,7 @@ export function KitCheckStep({ challenge, onBack, onConfirmed }: KitCheckStepPro
         </button>
         <span className="spacer" />
         <button type="submit" className="primary" disabled={busy || typed.trim() === ''}>
-          {busy ? 'Checking…' : 'Check and start backups'}
+          {busy ? 'Checking…' : submitLabel}
         </button>
       </div>
     </form>

@@ -1,7 +1,8 @@
 // First run, step 2: the recovery kit — key, QR code and instructions — with Save and Print.
 // Only the `.kit-sheet` part is printed (see print.css). A place inside the export or cloud folder is
-// refused; one a sync client uploads is saved, with a warning.
-import { useState } from 'react';
+// refused; one a sync client uploads is saved, with a warning. "I lost my kit" in Settings shows a new
+// kit with it too (its own save, its own words above the kit).
+import { type ReactNode, useState } from 'react';
 import type { RecoveryKitView, SavedKit } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
@@ -9,13 +10,29 @@ import { FolderWarnings } from '../components/FolderCheckNote.js';
 import { Problem } from '../components/Problem.js';
 import { KitQrCode } from './KitQrCode.js';
 
-export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onContinue: () => void }) {
+interface RecoveryKitStepProps {
+  kit: RecoveryKitView;
+  onContinue: () => void;
+  /** Saves the kit through a native dialog (default: the kit made at setup). */
+  onSave?: () => Promise<SavedKit | null>;
+  heading?: string;
+  /** Said before the kit (not printed). */
+  intro?: ReactNode;
+}
+
+export function RecoveryKitStep({
+  kit,
+  onContinue,
+  onSave = api.setup.saveKit,
+  heading = 'Your recovery kit',
+  intro,
+}: RecoveryKitStepProps) {
   const [saved, setSaved] = useState<SavedKit | null>(null);
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     setError(null);
     try {
-      const result = await api.setup.saveKit();
+      const result = await onSave();
       if (result) setSaved(result);
     } catch (err) {
       setError(messageOf(err));
@@ -23,8 +40,9 @@ export function RecoveryKitStep({ kit, onContinue }: { kit: RecoveryKitView; onC
   };
   return (
     <div className="setup-step">
+      {intro && <div className="no-print">{intro}</div>}
       <section className="kit-sheet" aria-labelledby="kit-heading">
-        <FocusHeading id="kit-heading">Your recovery kit</FocusHeading>
+        <FocusHeading id="kit-heading">{heading}</FocusHeading>
         <div className="kit-top">
           <KitQrCode keyLines={kit.keyLines} />
           <ul className="kit-instructions">

@@ -52,6 +52,7 @@ export const engineMethods: readonly EngineMethod[] = [
   ),
   'engine:writeKit',
   'engine:isRestored',
+  'engine:writeRenewedKit',
   'engine:kitReminder',
   'engine:kitReminderShown',
 ];

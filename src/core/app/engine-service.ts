@@ -11,6 +11,7 @@ import type {
   KitReminder,
   PairingView,
   RecipientView,
+  RecoveryKitView,
   RestoreFailure,
   RestoreStarted,
   SettingsUpdate,
@@ -20,9 +21,15 @@ import type { EngineStatus } from '../../shared/status.js';
 import { applyChatEdits } from '../chats/chat-edits.js';
 import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
 import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
+import { writeFileAtomic } from '../fs-atomic.js';
 import type { SecretStore } from '../keys/keychain.js';
 import { addRecipient, DATA_KEY_LABEL, RECOVERY_LABEL, removeRecipient } from '../keys/recipients.js';
-import { parseRecoveryKit, type RecoveryKit, RecoveryKitError } from '../keys/recovery-kit.js';
+import {
+  formatRecoveryKit,
+  parseRecoveryKit,
+  type RecoveryKit,
+  RecoveryKitError,
+} from '../keys/recovery-kit.js';
 import type { TrustedRecipient } from '../keys/vault-secrets.js';
 import { recipientOf } from '../keys/vault-secrets.js';
 import {
@@ -33,6 +40,7 @@ import {
   lastKitCheck,
   recordDrillReminder,
 } from '../kit-drill.js';
+import { newRecoveryIdentity, renewRecoveryKit } from '../kit-renewal.js';
 import { findPairing, type PairingCandidate, PairingError, requestPairing } from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
@@ -56,7 +64,7 @@ import { defaultWatchDir, findCloudFolders, type MachinePlaces } from './cloud-f
 import { buildHistoryView } from './history-view.js';
 import { KitSession } from './kit-session.js';
 import { loadPreferences, type Preferences, savePreferences } from './preferences.js';
-import { SetupSession } from './setup-session.js';
+import { kitView, SetupSession, TYPED_BACK_MISMATCH, typedBackMatches } from './setup-session.js';
 import { throttled } from './throttle.js';
 import { Verifications } from './verifications.js';
 
@@ -103,6 +111,8 @@ export class EngineService implements EngineApi {
   private readonly now: () => number;
   private readonly progressMs: number;
   private readonly setup: SetupSession;
+  /** "I lost my kit": the new kit shown to the user, not in use until it is typed back (memory only). */
+  private renewal: { identity: string; text: string } | undefined;
   private readonly kit = new KitSession();
   private readonly verifications: Verifications;
   private profile: Profile | undefined;
@@ -341,6 +351,38 @@ export class EngineService implements EngineApi {
     }
     const months = this.ready().preferences.kitCheckMonths;
     return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months };
+  }
+
+  /** "I lost my kit": a new kit, shown once; the vault is unchanged until the user typed part of it back. */
+  private async prepareRenewal(): Promise<RecoveryKitView> {
+    const { profile } = this.ready();
+    const identity = await newRecoveryIdentity(profile);
+    const { indexIdentity, authKey } = profile.secrets;
+    const text = formatRecoveryKit(
+      { recoveryIdentity: identity, indexIdentity, authKey },
+      new Date(this.now()),
+    );
+    this.renewal = { identity, text };
+    return kitView(text);
+  }
+
+  /** The typed-back check of the new kit; when it matches, the new kit is put in use (renewRecoveryKit). */
+  private async confirmRenewal(typed: string): Promise<{ ok: boolean; message: string }> {
+    const renewal = this.renewal;
+    if (!renewal) return { ok: false, message: 'There is no new recovery kit waiting; make one first.' };
+    if (!typedBackMatches(typed, renewal.identity)) return { ok: false, message: TYPED_BACK_MISMATCH };
+    const { profile, vault } = await this.vault();
+    const device = { ...profile, vault };
+    await renewRecoveryKit(device, new Date(this.now()), renewal.identity);
+    this.renewal = undefined;
+    // renewRecoveryKit changed this device's list and data keys in place; new backups use them from now on.
+    this.profile = { ...profile, secrets: { ...device.secrets } };
+    await this.startWatching();
+    return {
+      ok: true,
+      message:
+        'Your new recovery kit is in use. It opens your backups, those made before too. The lost kit opens no backup made from now on.',
+    };
   }
 
   /** For main's tray badge and notification: due, the period, and whether it was reminded of already. */
@@ -627,6 +669,19 @@ export class EngineService implements EngineApi {
       'kit:forget': async () => this.kit.forget(),
       'kit:check': ({ text }) => this.checkKitText(text),
       'kit:drill': () => this.kitDrill(),
+      'kit:renew': () => this.prepareRenewal(),
+      'engine:writeRenewedKit': async ({ path }) => {
+        if (!this.renewal) throw new ProfileError('There is no new recovery kit to save; make one first.');
+        const { watchDir, cloudDir } = this.ready().profile.settings;
+        const warnings = await assertFolderChoice({ watchDir, cloudDir, kitPath: path }, this.opts.places);
+        await writeFileAtomic(resolve(path), this.renewal.text, 0o600);
+        return { warnings };
+      },
+      'kit:renewConfirm': ({ typed }) => this.confirmRenewal(typed),
+      'kit:renewCancel': async () => {
+        this.renewal = undefined;
+        return undefined;
+      },
       'restore:start': (request) => this.startRestore(request),
       'restore:cancel': async ({ runId }) => {
         this.restores.get(runId)?.abort();

@@ -12,7 +12,26 @@ import { assertFolder, Vault } from '../vault/vault.js';
 import type { MachinePlaces } from './cloud-folders.js';
 
 /** How many characters of the recovery key the user types back. */
-const CHALLENGE_LENGTH = 6;
+export const CHALLENGE_LENGTH = 6;
+
+/** A kit as the window shows it once: its text, the key lines for the QR code, what to type back. */
+export function kitView(kitText: string): RecoveryKitView {
+  return {
+    text: kitText,
+    keyLines: keyLinesOf(kitText),
+    challenge: {
+      description: `the last ${CHALLENGE_LENGTH} characters of your recovery key (the last line of the kit)`,
+      length: CHALLENGE_LENGTH,
+    },
+  };
+}
+
+/** Whether `typed` is the last characters of `recoveryIdentity` (case and spaces around ignored). */
+export function typedBackMatches(typed: string, recoveryIdentity: string): boolean {
+  return typed.trim().toUpperCase() === recoveryIdentity.slice(-CHALLENGE_LENGTH).toUpperCase();
+}
+
+export const TYPED_BACK_MISMATCH = `That does not match. Look at the last line of your kit and type its last ${CHALLENGE_LENGTH} characters.`;
 
 /** Holds a new vault's keys in memory between "create keys" and "I kept my kit". */
 export class SetupSession {
@@ -54,14 +73,7 @@ export class SetupSession {
       ...(this.storeFor ? { storeFor: this.storeFor } : {}),
       ...(this.places ? { places: this.places } : {}),
     });
-    return {
-      text: this.pending.kitText,
-      keyLines: keyLinesOf(this.pending.kitText),
-      challenge: {
-        description: `the last ${CHALLENGE_LENGTH} characters of your recovery key (the last line of the kit)`,
-        length: CHALLENGE_LENGTH,
-      },
-    };
+    return kitView(this.pending.kitText);
   }
 
   /**
@@ -80,13 +92,8 @@ export class SetupSession {
   async confirm(typed: string): Promise<{ ok: true; device: Device } | { ok: false; message: string }> {
     const pending = this.pending;
     if (!pending) return { ok: false, message: 'There are no keys waiting; create them first.' };
-    const expected = pending.recoveryIdentity.slice(-CHALLENGE_LENGTH).toUpperCase();
-    if (typed.trim().toUpperCase() !== expected) {
-      return {
-        ok: false,
-        message: `That does not match. Look at the last line of your kit and type its last ${CHALLENGE_LENGTH} characters.`,
-      };
-    }
+    if (!typedBackMatches(typed, pending.recoveryIdentity))
+      return { ok: false, message: TYPED_BACK_MISMATCH };
     await mkdir(pending.settings.watchDir, { recursive: true });
     const device = await commitVault(pending);
     this.pending = undefined;
