@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { qrShape } from '../../renderer/src/setup/qr-path.js';
 import { type Device, recoverVault } from '../../src/core/device.js';
 import { parseRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
@@ -150,6 +151,10 @@ describe('devices', SEQUENTIAL, () => {
       const code = (await page.locator('.pairing-code').innerText()).trim();
       const check = (await page.locator('.pairing-check').innerText()).trim();
       assert.match(code, /^[a-z2-7-]{31}$/);
+      // The code as a QR code too (the whole code, nothing else).
+      const qr = page.getByRole('img', { name: 'QR code of the pairing code' });
+      await qr.waitFor();
+      assert.equal(await qr.locator('path').getAttribute('d'), qrShape(code).path);
       await checkScreen(page, 'setup-pair-waiting');
 
       // Approved on the first computer (its window does this in the test above).

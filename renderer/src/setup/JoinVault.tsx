@@ -10,6 +10,7 @@ import { Problem } from '../components/Problem.js';
 import { folderCheckAria } from '../folder-check.js';
 import { useFolderCheck } from '../hooks/useFolderCheck.js';
 import { CloudFolderChoice } from './CloudFolderChoice.js';
+import { QrCode } from './KitQrCode.js';
 import { WatchFolderChoice } from './WatchFolderChoice.js';
 
 interface JoinVaultProps {
@@ -88,7 +89,10 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
         <p className="lead">
           On a computer of your vault, open Settings → Devices → Add a device, and enter this code:
         </p>
-        <p className="pairing-code mono">{pairing.code}</p>
+        <div className="pairing-top">
+          <QrCode text={pairing.code} label="QR code of the pairing code" className="pairing-qr" />
+          <p className="pairing-code mono">{pairing.code}</p>
+        </div>
         <p>
           Check: <span className="mono pairing-check">{pairing.check}</span>. Approve there only if it shows
           the same check.

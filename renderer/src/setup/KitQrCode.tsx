@@ -1,22 +1,27 @@
-// The recovery key lines as a QR code (dark on white in both themes, so any scanner reads it).
+// A QR code (dark on white in both themes, so any scanner reads it): the recovery key lines of a kit, or
+// the pairing code a new computer shows while it waits.
 import { useMemo } from 'react';
 import { qrShape } from './qr-path.js';
 
 const QUIET_ZONE = 4;
 
-export function KitQrCode({ keyLines }: { keyLines: string }) {
-  const { size, path } = useMemo(() => qrShape(keyLines, QUIET_ZONE), [keyLines]);
+export function QrCode({ text, label, className }: { text: string; label: string; className: string }) {
+  const { size, path } = useMemo(() => qrShape(text, QUIET_ZONE), [text]);
   const side = size + 2 * QUIET_ZONE;
   return (
     <svg
-      className="kit-qr"
+      className={className}
       viewBox={`0 0 ${side} ${side}`}
       role="img"
-      aria-label="QR code of the recovery key"
+      aria-label={label}
       shapeRendering="crispEdges"
     >
       <rect width={side} height={side} fill="#fff" />
       <path d={path} fill="#000" />
     </svg>
   );
+}
+
+export function KitQrCode({ keyLines }: { keyLines: string }) {
+  return <QrCode text={keyLines} label="QR code of the recovery key" className="kit-qr" />;
 }
