@@ -26,7 +26,8 @@ export function RenewalFacts() {
       </li>
       <li>
         The lost kit still opens the backups made before today. It also still holds the vault’s index and
-        authentication keys, so whoever finds it can see your backups’ history: chats, dates and file names.
+        authentication keys, so whoever finds it can see your backups’ history (chats, dates and file names)
+        and could add records your devices would accept.
       </li>
     </ul>
   );
