@@ -4,7 +4,7 @@
 // the kit is stored: only when the check passed.
 
 import { timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chatLabel } from './chats/labels.js';
 import type { Device } from './device.js';
@@ -49,6 +49,11 @@ export function drillDue(last: KitCheck | null, months: number, since: Date, now
   const due = new Date(from);
   due.setUTCMonth(due.getUTCMonth() + months);
   return now.getTime() >= due.getTime();
+}
+
+/** Forgets the last passed drill (a renewed kit has not been checked yet). */
+export async function forgetKitCheck(home: string): Promise<void> {
+  await rm(checkFile(home), { force: true });
 }
 
 /** The drill failed: the kit is another vault's or an old one, or today's newest backup does not open with it. */

@@ -8,6 +8,7 @@ import { type Device, recordRecipients } from './device.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
 import { formatRecoveryKit } from './keys/recovery-kit.js';
 import { generateIdentity, recipientOf, saveRecipients } from './keys/vault-secrets.js';
+import { forgetKitCheck } from './kit-drill.js';
 import { rotateDataKey } from './trust.js';
 import { writeDataKeyGrant } from './vault/data-keys.js';
 import { writeTrustChange } from './vault/trust-log.js';
@@ -58,5 +59,7 @@ export async function renewRecoveryKit(
   await saveRecipients(device.store, device.secrets.recipients);
   // A data key the lost kit cannot open (it is granted to the devices and the new recovery key only).
   await rotateDataKey(device, new Date(now.getTime() + 2000));
+  // The drill passed with the lost kit says nothing of the new one.
+  await forgetKitCheck(device.home);
   return formatRecoveryKit({ recoveryIdentity, indexIdentity: device.secrets.indexIdentity, authKey }, now);
 }

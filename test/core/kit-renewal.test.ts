@@ -18,7 +18,7 @@ import {
 import { RECOVERY_LABEL } from '../../src/core/keys/recipients.js';
 import { parseRecoveryKit, type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
-import { checkKit, KitCheckError } from '../../src/core/kit-drill.js';
+import { checkKit, KitCheckError, lastKitCheck } from '../../src/core/kit-drill.js';
 import { renewRecoveryKit } from '../../src/core/kit-renewal.js';
 import { RestoreError } from '../../src/core/restore/restore.js';
 import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
@@ -83,6 +83,7 @@ test('a renewed kit opens old and new backups; the lost one fails the drill and 
   };
   const before = await backUp('Before');
 
+  await checkKit(a, lost); // the drill passed with the kit that is then lost
   const renewed = parseRecoveryKit(await renewRecoveryKit(a));
   assert.notEqual(renewed.recoveryIdentity, lost.recoveryIdentity);
   assert.equal(renewed.indexIdentity, lost.indexIdentity, 'the vault keys stay');
@@ -90,6 +91,7 @@ test('a renewed kit opens old and new backups; the lost one fails the drill and 
     checkKit(a, lost),
     (e) => e instanceof KitCheckError && /not the current recovery kit/.test(e.message),
   );
+  assert.equal(await lastKitCheck(a.home), null, 'the new kit has not been checked yet');
   await checkKit(a, renewed);
   await restoreWithKit(renewed, before);
 

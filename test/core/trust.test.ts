@@ -140,6 +140,9 @@ describe('one trusted list for the vault', () => {
     TIMEOUT,
     async () => {
       const { a, b } = await threeDevices();
+      // A genuine change, chosen before the forged one is written (names sort by time, then at random).
+      const [genuine] = (await readdir(a.vault.paths.trustDir)).sort();
+      assert.ok(genuine);
       const intruder = await recipientOf(await generateIdentity(false));
       const indexRecipient = await recipientOf(a.secrets.indexIdentity);
       await writeTrustChange(
@@ -150,8 +153,6 @@ describe('one trusted list for the vault', () => {
       );
       // A genuine change copied under a new name (a replay as a new change).
       const dir = a.vault.paths.trustDir;
-      const [genuine] = (await readdir(dir)).sort();
-      assert.ok(genuine);
       await copyFile(join(dir, genuine), join(dir, '20300101T000000Z-aaaaaaaaaaaa.age'));
       const sync = await syncTrustedList(b);
       assert.equal(sync.problems.length, 2, JSON.stringify(sync.problems));
