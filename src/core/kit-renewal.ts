@@ -4,14 +4,13 @@
 // key taken off the vault's list, so the lost kit opens no backup made from now on. The lost kit still opens
 // the backups made before, and still holds the vault's index and authentication keys.
 
-import { type Device, recordRecipients } from './device.js';
+import type { Device } from './device.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
 import { formatRecoveryKit } from './keys/recovery-kit.js';
 import { generateIdentity, recipientOf, saveRecipients } from './keys/vault-secrets.js';
 import { forgetKitCheck } from './kit-drill.js';
-import { rotateDataKey } from './trust.js';
+import { distrustRecipient, rotateDataKey, trustRecipient } from './trust.js';
 import { writeDataKeyGrant } from './vault/data-keys.js';
-import { writeTrustChange } from './vault/trust-log.js';
 
 /** The `deviceId` of the recovery key's entries in the trust log. */
 export const RECOVERY_KEY_DEVICE = 'recovery-kit';
@@ -34,23 +33,14 @@ export async function renewRecoveryKit(
   const old = device.secrets.recipients.find((r) => r.label === RECOVERY_LABEL);
   const recoveryIdentity = newIdentity ?? (await newRecoveryIdentity(device));
   const recipient = await recipientOf(recoveryIdentity);
-  const by = { byDeviceId: device.settings.deviceId, by: device.settings.deviceName };
   const { authKey } = device.secrets;
   for (const identity of device.secrets.dataIdentities ?? [])
     await writeDataKeyGrant(device.vault, identity, authKey, [recipient], now);
-  const records = await recordRecipients(device);
-  const entry = { label: RECOVERY_LABEL, deviceId: RECOVERY_KEY_DEVICE, ...by };
-  await writeTrustChange(device.vault, { change: 'add', recipient, ...entry }, authKey, records, now);
+  const entry = { label: RECOVERY_LABEL, deviceId: RECOVERY_KEY_DEVICE };
+  await trustRecipient(device, { recipient, ...entry }, now);
   if (old) {
     // Written a second later, so that every device applies it after the new key is on its list.
-    const later = new Date(now.getTime() + 1000);
-    await writeTrustChange(
-      device.vault,
-      { change: 'remove', recipient: old.recipient, ...entry },
-      authKey,
-      records,
-      later,
-    );
+    await distrustRecipient(device, { recipient: old.recipient, ...entry }, new Date(now.getTime() + 1000));
   }
   device.secrets.recipients = [
     ...device.secrets.recipients.filter((r) => r.label !== RECOVERY_LABEL),

@@ -82,21 +82,8 @@ export async function syncTrustedList(device: Device, now = new Date()): Promise
   const lastOfOwn = changes.filter((c) => c.recipient === own).at(-1);
   const removed = lastOfOwn?.change === 'remove';
   if (!trusted.has(own) && !removed) {
-    const me = { deviceId: device.settings.deviceId, name: device.settings.deviceName };
-    const mine = await writeTrustChange(
-      device.vault,
-      {
-        change: 'add',
-        recipient: own,
-        label: me.name,
-        deviceId: me.deviceId,
-        byDeviceId: me.deviceId,
-        by: me.name,
-      },
-      authKey,
-      await recordRecipients(device),
-      now,
-    );
+    const { deviceId, deviceName } = device.settings;
+    const mine = await trustRecipient(device, { recipient: own, label: deviceName, deviceId }, now);
     await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done, mine.id]), 0o600);
     trusted = trustedByLog([...changes, mine]);
   }
@@ -129,18 +116,9 @@ export async function newDataKey(device: Device, now = new Date()): Promise<Trus
     .filter((r) => r.label !== DATA_KEY_LABEL)
     .map((r) => r.recipient);
   await writeDataKeyGrant(device.vault, identity, device.secrets.authKey, grantees, now);
-  const change = await writeTrustChange(
-    device.vault,
-    {
-      change: 'add',
-      recipient,
-      label: DATA_KEY_LABEL,
-      deviceId: DATA_KEY_DEVICE,
-      byDeviceId: device.settings.deviceId,
-      by: device.settings.deviceName,
-    },
-    device.secrets.authKey,
-    await recordRecipients(device),
+  const change = await trustRecipient(
+    device,
+    { recipient, label: DATA_KEY_LABEL, deviceId: DATA_KEY_DEVICE },
     now,
   );
   if (!device.secrets.recipients.some((r) => r.recipient === recipient)) {
@@ -174,59 +152,44 @@ export async function rotateDataKey(device: Device, now = new Date()): Promise<v
   await syncTrustedList(device, now);
 }
 
-/** Adds a recipient (a device's, or one added by hand) to the vault's list, for every device. */
-export async function trustRecipient(
-  device: Device,
-  entry: { recipient: string; label: string; deviceId?: string },
-  now = new Date(),
-): Promise<TrustChange> {
-  return writeTrustChange(
-    device.vault,
-    {
-      change: 'add',
-      recipient: entry.recipient,
-      label: entry.label,
-      deviceId: entry.deviceId ?? '',
-      byDeviceId: device.settings.deviceId,
-      by: device.settings.deviceName,
-    },
-    device.secrets.authKey,
-    await recordRecipients(device),
-    now,
+/** A recipient as a trust change names it: its key, whose it is, and the device it is (if one). */
+type TrustEntry = { recipient: string; label: string; deviceId?: string };
+
+/** Writes a change to the vault's list, made by this device. */
+function changeTrust(device: Device, change: 'add' | 'remove', entry: TrustEntry, now: Date) {
+  return recordRecipients(device).then((recipients) =>
+    writeTrustChange(
+      device.vault,
+      {
+        change,
+        recipient: entry.recipient,
+        label: entry.label,
+        deviceId: entry.deviceId ?? '',
+        byDeviceId: device.settings.deviceId,
+        by: device.settings.deviceName,
+      },
+      device.secrets.authKey,
+      recipients,
+      now,
+    ),
   );
 }
 
+/** Adds a recipient (a device's, or one added by hand) to the vault's list, for every device. */
+export function trustRecipient(device: Device, entry: TrustEntry, now = new Date()): Promise<TrustChange> {
+  return changeTrust(device, 'add', entry, now);
+}
+
 /** Removes a recipient from the vault's list, for every device: new backups are no longer encrypted to it. */
-export async function distrustRecipient(
-  device: Device,
-  entry: { recipient: string; label: string; deviceId?: string },
-  now = new Date(),
-): Promise<TrustChange> {
-  return writeTrustChange(
-    device.vault,
-    {
-      change: 'remove',
-      recipient: entry.recipient,
-      label: entry.label,
-      deviceId: entry.deviceId ?? '',
-      byDeviceId: device.settings.deviceId,
-      by: device.settings.deviceName,
-    },
-    device.secrets.authKey,
-    await recordRecipients(device),
-    now,
-  );
+export function distrustRecipient(device: Device, entry: TrustEntry, now = new Date()): Promise<TrustChange> {
+  return changeTrust(device, 'remove', entry, now);
 }
 
 /**
  * Removes a device from the vault's list, for every device, and rotates the data key: new backups are no
  * longer readable by it; those made before stay readable by it (it keeps the keys it had).
  */
-export async function removeDevice(
-  device: Device,
-  entry: { recipient: string; label: string; deviceId?: string },
-  now = new Date(),
-): Promise<void> {
+export async function removeDevice(device: Device, entry: TrustEntry, now = new Date()): Promise<void> {
   await distrustRecipient(device, entry, now);
   await syncTrustedList(device, now);
   await rotateDataKey(device, now);

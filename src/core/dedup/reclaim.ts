@@ -99,6 +99,21 @@ async function sizeOf(path: string): Promise<number> {
   return (await stat(path).catch(() => null))?.size ?? 0;
 }
 
+/** Bytes a pack and its index take, each looked up once per run. */
+function packSizes(vault: Vault) {
+  const known = new Map<string, number>();
+  return {
+    async of(pack: string): Promise<number> {
+      let bytes = known.get(pack);
+      if (bytes === undefined) {
+        bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+        known.set(pack, bytes);
+      }
+      return bytes;
+    },
+  };
+}
+
 /** Runs both steps: deletes what is safe to delete, then condemns what no backup uses now. */
 export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   const { vault, authKey, identities } = req;
@@ -125,6 +140,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   };
   const waitingDevices = new Set<string>();
   const waiting = new Set<string>();
+  const sizes = packSizes(vault);
 
   const { collections } = await readCollections(vault, identities, authKey, req.collectionCache);
   // In a dry run the backups prune would remove are still here: they count as removed.
@@ -258,7 +274,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
         deletions.push(pack);
   }
   for (const pack of deletions) {
-    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    const bytes = await sizes.of(pack);
     if (!req.dryRun) {
       // The pack first: an index without its pack is ignored by every reader, the reverse is not.
       await removeObject(vault.paths.packsDir, pack, isBackupId);
@@ -295,7 +311,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   };
   for (const [pack, entries] of packs) {
     const neededHere = entries.filter((e) => needed.has(chunkIdOf(e.name)));
-    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    const bytes = await sizes.of(pack);
     if (neededHere.length === 0) {
       report.unusedPacks++;
       report.unusedBytes += bytes;
@@ -316,7 +332,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     const written = await repackNeeded(req, repack, packs, needed, condemnedBy, new Set(collections.keys()));
     for (const [pack, entries] of written) packs.set(pack, entries);
     for (const pack of repack) {
-      const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+      const bytes = await sizes.of(pack);
       await condemn(pack, bytes);
       report.repackedPacks++;
     }
@@ -337,7 +353,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   for (const pack of packs.keys()) {
     if (!condemnedBy.has(pack) && !condemned.includes(pack)) continue;
     report.pendingPacks++;
-    report.pendingBytes += (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    report.pendingBytes += await sizes.of(pack);
   }
   report.waiting = [...waiting];
   report.waitingFor = [...waitingDevices].sort();
