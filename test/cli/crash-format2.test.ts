@@ -5,7 +5,7 @@
 // the backup of a changed version leaves the earlier backup restorable.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync, watch } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, type TestContext, test } from 'node:test';
@@ -14,7 +14,7 @@ import { decodeIndex } from '../../src/core/dedup/pack-index.js';
 import { type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { decryptMetadata, verifyMetadata } from '../../src/core/vault/metadata.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
-import { exited, sha256File } from '../helpers/processes.js';
+import { killedWhen, sha256File } from '../helpers/processes.js';
 
 const MiB = 1024 * 1024;
 /** The random media file: incompressible and unique, so it fills about 17 packs of 8–12 MiB. */
@@ -63,32 +63,14 @@ const temps = (names: readonly string[]) => names.filter((n) => n.startsWith('.t
 const wholes = (names: readonly string[]) => names.filter((n) => ID_OBJECT.test(n));
 const idOf = (name: string) => name.slice(0, -'.age'.length);
 
-/**
- * Starts `backup PATH` and SIGKILLs it the moment `shouldKill()` is true, watching `dirs` (inotify, for the
- * narrow windows) and polling them every 2 ms. Resolves after the process died; `hit` says whether the kill
- * happened (false: the backup ended first).
- */
-async function backupKilledWhen(
+/** Starts `backup PATH` and SIGKILLs it the moment `shouldKill()` is true (see killedWhen). */
+function backupKilledWhen(
   sb: Sandbox,
   exportPath: string,
   dirs: readonly string[],
   shouldKill: () => boolean,
-): Promise<{ hit: boolean; signal: NodeJS.Signals | null; code: number | null }> {
-  const child = sb.start(['backup', exportPath]);
-  let hit = false;
-  const check = () => {
-    if (hit || child.exitCode !== null || child.signalCode !== null) return;
-    if (shouldKill()) hit = child.kill('SIGKILL');
-  };
-  const watchers = dirs.map((dir) => watch(dir, () => check()));
-  const poll = setInterval(check, 2);
-  try {
-    const end = await exited(child);
-    return { hit: hit && end.signal === 'SIGKILL', ...end };
-  } finally {
-    clearInterval(poll);
-    for (const w of watchers) w.close();
-  }
+) {
+  return killedWhen(sb.start(['backup', exportPath]), dirs, shouldKill);
 }
 
 interface Listed {

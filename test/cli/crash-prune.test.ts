@@ -3,14 +3,14 @@
 // finishes the job: every unused pack and its index gone, and nothing else.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, watch } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
 import { backupContextOf, type Device, deviceIdentities, openDevice } from '../../src/core/device.js';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
-import { exited } from '../helpers/processes.js';
+import { killedWhen } from '../helpers/processes.js';
 
 const ID_OBJECT = /^\d{8}T\d{6}Z-[a-z2-7]{12}\.age$/;
 /** Backups whose packs become unused: enough packs that deleting them takes a while. */
@@ -29,23 +29,9 @@ function names(dir: string): string[] {
   }
 }
 
-/** Starts `prune ARGS` and SIGKILLs it the moment `shouldKill()` is true (watching `dirs`, polling every 2 ms). */
-async function pruneKilledWhen(sb: Sandbox, args: string[], dirs: string[], shouldKill: () => boolean) {
-  const child = sb.start(['prune', ...args]);
-  let hit = false;
-  const check = () => {
-    if (hit || child.exitCode !== null || child.signalCode !== null) return;
-    if (shouldKill()) hit = child.kill('SIGKILL');
-  };
-  const watchers = dirs.map((dir) => watch(dir, () => check()));
-  const poll = setInterval(check, 2);
-  try {
-    const end = await exited(child);
-    return { hit: hit && end.signal === 'SIGKILL', ...end };
-  } finally {
-    clearInterval(poll);
-    for (const w of watchers) w.close();
-  }
+/** Starts `prune ARGS` and SIGKILLs it the moment `shouldKill()` is true (see killedWhen). */
+function pruneKilledWhen(sb: Sandbox, args: string[], dirs: string[], shouldKill: () => boolean) {
+  return killedWhen(sb.start(['prune', ...args]), dirs, shouldKill);
 }
 
 describe('kill -9 during prune', { timeout: 300_000 }, () => {
