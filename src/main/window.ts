@@ -1,8 +1,9 @@
 // The app's one window: its secure options, the hardening every web contents gets (no navigation, no
-// new windows, no webviews, no permissions, no remote requests), and the holder that opens it on demand
-// and lets it close while the tray app keeps running.
+// new windows, no webviews, no permission but the camera for our own page, no remote requests), and the
+// holder that opens it on demand and lets it close while the tray app keeps running.
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
 import { APP_ENTRY_URL } from './app-url.js';
+import { allowsPermission } from './permissions.js';
 
 /** The window's options: isolated, sandboxed, no Node, web security on, no webview tag. */
 export function windowOptions(preloadPath: string, iconPath?: string): BrowserWindowConstructorOptions {
@@ -49,10 +50,18 @@ export function hardenContents(contents: WebContents): void {
 /** Schemes the app never loads anything from (the page has no business on the network or disk). */
 const BLOCKED_REQUESTS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*', 'file://*/*'];
 
-/** Denies every permission request and check, and every network or file request, in `session`. */
+/**
+ * Denies every permission request and check but the camera for our own page (allowsPermission), every
+ * device permission, and every network or file request, in `session`.
+ */
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(allowsPermission(permission, details)),
+  );
+  // A check names the asking frame by its origin.
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    allowsPermission(permission, { ...details, requestingUrl: requestingOrigin }),
+  );
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onBeforeRequest({ urls: BLOCKED_REQUESTS }, (_details, callback) =>
     callback({ cancel: true }),

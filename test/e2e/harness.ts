@@ -46,15 +46,18 @@ function pageBridge(): Promise<string> {
   return bridgeScript;
 }
 
-/** Debian's Chromium, headless (never a downloaded browser); the window must have been built. */
-export async function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless (never a downloaded browser), with any extra command-line `args` (a fake
+ * camera, say); the window must have been built.
+ */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   await access(join(RENDERER, 'index.html')).catch(() => {
     throw new Error(`${RENDERER} has no built window: run \`npm run build\` first (npm run test:e2e does).`);
   });
   await access(CHROMIUM).catch(() => {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).`);
   });
-  return chromium.launch({ executablePath: CHROMIUM });
+  return chromium.launch({ executablePath: CHROMIUM, args });
 }
 
 export interface AppOptions {

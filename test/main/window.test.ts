@@ -29,7 +29,12 @@ class ContentsStandIn extends EventEmitter {
 }
 
 class SessionStandIn {
-  request?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
+  request?: (
+    contents: unknown,
+    permission: string,
+    callback: (granted: boolean) => void,
+    details: unknown,
+  ) => void;
   check?: (...args: unknown[]) => boolean;
   device?: (...args: unknown[]) => boolean;
   blocked?: {
@@ -97,15 +102,41 @@ describe('hardenContents', () => {
 });
 
 describe('hardenSession', () => {
-  test('every permission request and check is denied; network and file requests are cancelled', () => {
+  test('every permission request and check but the camera for our page is denied; network and file requests are cancelled', () => {
     const session = new SessionStandIn();
     hardenSession(session as unknown as Session);
+    const fromOurPage = { isMainFrame: true, requestingUrl: APP_ENTRY_URL };
     const answers: boolean[] = [];
     for (const permission of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) {
-      session.request?.({}, permission, (granted) => answers.push(granted));
+      session.request?.({}, permission, (granted) => answers.push(granted), fromOurPage);
     }
-    assert.deepEqual(answers, [false, false, false, false, false]);
-    assert.equal(session.check?.({}, 'media', APP_ENTRY_URL, {}), false);
+    session.request?.({}, 'media', (granted) => answers.push(granted), {
+      ...fromOurPage,
+      mediaTypes: ['audio'],
+    });
+    session.request?.({}, 'media', (granted) => answers.push(granted), {
+      ...fromOurPage,
+      mediaTypes: ['video'],
+    });
+    session.request?.({}, 'media', (granted) => answers.push(granted), {
+      isMainFrame: true,
+      requestingUrl: 'https://evil.example/',
+      mediaTypes: ['video'],
+    });
+    assert.deepEqual(answers, [false, false, false, false, false, false, true, false]);
+    assert.equal(session.check?.({}, 'media', APP_ENTRY_URL, { isMainFrame: true }), false);
+    assert.equal(
+      session.check?.({}, 'media', 'app://puddleproof', { isMainFrame: true, mediaType: 'audio' }),
+      false,
+    );
+    assert.equal(
+      session.check?.({}, 'media', 'app://puddleproof', { isMainFrame: true, mediaType: 'video' }),
+      true,
+    );
+    // The check's requesting origin decides, whatever URL the details name.
+    const evilCheck = { isMainFrame: true, mediaType: 'video', requestingUrl: APP_ENTRY_URL };
+    assert.equal(session.check?.({}, 'media', 'https://evil.example', evilCheck), false);
+    assert.equal(session.check?.({}, 'geolocation', 'app://puddleproof', { isMainFrame: true }), false);
     assert.equal(session.device?.({ deviceType: 'usb', origin: APP_ENTRY_URL }), false);
     assert.ok(session.blocked);
     for (const scheme of ['http', 'https', 'ws', 'wss', 'file']) {

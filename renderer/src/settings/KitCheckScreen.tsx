@@ -1,12 +1,15 @@
-// "Check my recovery kit" (the recovery drill): the user loads or pastes the kit; the engine checks it is
-// this vault's current kit and opens the newest backup with it alone, in memory. Nothing of the kit is
-// kept, here or in the engine: only when the check passed.
-import { type FormEvent, useId, useState } from 'react';
+// "Check my recovery kit" (the recovery drill): the user loads or pastes the kit, or scans its QR code
+// with the camera where there is one; the engine checks it is this vault's current kit and opens the
+// newest backup with it alone, in memory. Nothing of the kit is kept, here or in the engine: only when
+// the check passed. A scanned kit goes straight to the check and is never held in the screen's state.
+import { type FormEvent, useId, useRef, useState } from 'react';
 import type { KitCheckResult } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Icon } from '../components/Icon.js';
 import { Problem } from '../components/Problem.js';
+import { useHasCamera } from '../hooks/useHasCamera.js';
+import { KitScanner } from './KitScanner.js';
 
 export function KitCheckScreen({ onDone }: { onDone: () => void }) {
   const pasteId = useId();
@@ -14,10 +17,17 @@ export function KitCheckScreen({ onDone }: { onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<KitCheckResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const camera = useHasCamera();
+  const [scanning, setScanning] = useState(false);
+  const [cameraError, setCameraError] = useState<string | null>(null);
+  // After "Stop the camera", focus returns to the button that started it.
+  const refocusScan = useRef(false);
 
   const check = async (action: () => Promise<KitCheckResult | null>) => {
     setBusy(true);
+    setScanning(false);
     setError(null);
+    setCameraError(null);
     setResult(null);
     try {
       const checked = await action();
@@ -35,6 +45,13 @@ export function KitCheckScreen({ onDone }: { onDone: () => void }) {
     event.preventDefault();
     void check(() => api.kit.check(pasted));
   };
+  const startScan = () => {
+    setError(null);
+    setResult(null);
+    setCameraError(null);
+    setScanning(true);
+  };
+  const scanned = (text: string) => void check(() => api.kit.check(text));
 
   return (
     <div className="screen" aria-busy={busy}>
@@ -48,7 +65,42 @@ export function KitCheckScreen({ onDone }: { onDone: () => void }) {
           <button type="button" onClick={() => check(api.kit.checkFile)} disabled={busy}>
             Open the kit file…
           </button>
+          {camera && !scanning && (
+            <button
+              type="button"
+              onClick={startScan}
+              disabled={busy}
+              ref={(button) => {
+                if (button && refocusScan.current) {
+                  refocusScan.current = false;
+                  button.focus();
+                }
+              }}
+            >
+              Scan the QR code with the camera
+            </button>
+          )}
         </div>
+        {scanning && (
+          <KitScanner
+            onKit={scanned}
+            onProblem={(message) => {
+              setScanning(false);
+              setCameraError(message);
+            }}
+            onStop={() => {
+              refocusScan.current = true;
+              setScanning(false);
+            }}
+          />
+        )}
+        {cameraError && (
+          <Problem
+            title="The camera did not work"
+            message={cameraError}
+            next="Open the kit file or paste its text instead."
+          />
+        )}
         <form className="field" onSubmit={paste}>
           <label className="field-label" htmlFor={pasteId}>
             Or paste the kit's text
