@@ -1,10 +1,13 @@
-// The window: first-run setup until the kit is confirmed, then Backups, Restore and Settings.
+// The window: first-run setup until the kit is confirmed, then Backups, Restore and Settings; main may
+// ask it to show a view (the tray's drill reminder opens Settings → Recovery kit).
 import { useState } from 'react';
+import type { WindowView } from '../../src/shared/api.js';
 import { api } from './api.js';
 import { AppShell, type Section } from './components/AppShell.js';
 import { Problem } from './components/Problem.js';
 import { HistoryScreen } from './history/HistoryScreen.js';
 import { useLoad } from './hooks/useLoad.js';
+import { useWindowView } from './hooks/useWindowView.js';
 import { RestoreWizard } from './restore/RestoreWizard.js';
 import { SettingsScreen } from './settings/SettingsScreen.js';
 import { FirstRun } from './setup/FirstRun.js';
@@ -15,6 +18,8 @@ interface Place {
   version?: string;
   /** Bumped on each "Restore…" so the wizard starts afresh. */
   visit: number;
+  /** A part of Settings main asked to show. */
+  view?: WindowView;
 }
 
 export function App() {
@@ -22,6 +27,7 @@ export function App() {
   const [place, setPlace] = useState<Place>({ section: 'history', visit: 0 });
   const go = (section: Section, version?: string) =>
     setPlace((p) => ({ section, visit: p.visit + 1, ...(version ? { version } : {}) }));
+  useWindowView((view) => setPlace((p) => ({ section: 'settings', visit: p.visit + 1, view })));
 
   if (setup.state === 'loading') {
     return (
@@ -56,7 +62,9 @@ export function App() {
       {place.section === 'restore' && (
         <RestoreWizard key={place.visit} {...(place.version ? { initialVersion: place.version } : {})} />
       )}
-      {place.section === 'settings' && <SettingsScreen />}
+      {place.section === 'settings' && (
+        <SettingsScreen {...(place.view ? { show: { view: place.view, visit: place.visit } } : {})} />
+      )}
     </AppShell>
   );
 }

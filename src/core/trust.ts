@@ -31,6 +31,8 @@ export interface TrustSync {
   trusted: Map<string, TrustedEntry>;
   /** Whether another device removed this one from the vault's list. */
   removed: boolean;
+  /** Every authentic change of the log, oldest first (with those this sync wrote). */
+  log: TrustChange[];
 }
 
 /** The ids of the changes this device has applied (a file in its profile; ids are not secret). */
@@ -78,23 +80,25 @@ export async function syncTrustedList(device: Device, now = new Date()): Promise
     }
     await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done]), 0o600);
   }
-  let trusted = trustedByLog(changes);
+  let log = changes;
+  let trusted = trustedByLog(log);
   const lastOfOwn = changes.filter((c) => c.recipient === own).at(-1);
   const removed = lastOfOwn?.change === 'remove';
   if (!trusted.has(own) && !removed) {
     const { deviceId, deviceName } = device.settings;
     const mine = await trustRecipient(device, { recipient: own, label: deviceName, deviceId }, now);
     await writeFileAtomic(join(device.home, 'trust-applied.json'), JSON.stringify([...done, mine.id]), 0o600);
-    trusted = trustedByLog([...changes, mine]);
+    log = [...log, mine];
+    trusted = trustedByLog(log);
   }
   if (!removed) {
     await adoptDataKeys(device, [device.secrets.deviceIdentity]);
     if (![...trusted.values()].some((e) => e.deviceId === DATA_KEY_DEVICE)) {
-      const change = await newDataKey(device, now);
-      trusted = trustedByLog([...changes, change]);
+      log = [...log, await newDataKey(device, now)];
+      trusted = trustedByLog(log);
     }
   }
-  return { applied, problems, trusted, removed };
+  return { applied, problems, trusted, removed, log };
 }
 
 /** The `deviceId` of a vault data key's entry in the trust log. */

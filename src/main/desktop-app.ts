@@ -2,17 +2,21 @@
 // on first run (else stay in the tray), keep the tray and notifications in step with the engine's
 // events, show why when the engine crashes, answer the tray's menu, and stop the engine on quit. Whether
 // the recovery drill is due is read from the engine now and then (and after a check or a change of its
-// interval): a quiet tray badge, and one notification per due period, remembered in the profile.
+// interval): a quiet tray badge, and one notification per due period, remembered in the profile; the
+// badge's menu line and the notification open the window at Settings → Recovery kit.
 // No electron import: each part is an interface Electron's objects (or a test's) fill.
 import type { AppSettings } from '../shared/api.js';
 import type { EngineApi, EventName } from '../shared/ipc-contract.js';
 import type { EngineStatus } from '../shared/status.js';
-import type { Notifier } from './notifier.js';
+import type { NotificationKind, Notifier } from './notifier.js';
 import type { TrayAction, TrayInput } from './tray/tray-model.js';
+import type { WindowNavigation } from './window-navigation.js';
 
 export interface DesktopAppParts {
   engine: EngineApi & { start(): Promise<void>; stop(): Promise<void> };
   window: { show(): void };
+  /** Shows the window at a view (Settings → Recovery kit). */
+  navigation: Pick<WindowNavigation, 'open'>;
   tray: { update(change: Partial<Omit<TrayInput, 'now'>>): void; render(): void };
   notifier: Pick<Notifier, 'statusChanged' | 'tick' | 'engineStopped' | 'setNotifyOnSuccess' | 'kitCheckDue'>;
   /** Sends an engine event on to the window, if open. */
@@ -129,7 +133,8 @@ export class DesktopApp {
   /** A click in the tray's menu. */
   trayAction(action: TrayAction): void {
     const { engine } = this.parts;
-    if (action === 'open' || action === 'checkKit') this.parts.window.show();
+    if (action === 'open') this.parts.window.show();
+    else if (action === 'checkKit') this.parts.navigation.open('recoveryKit');
     else if (action === 'quit') void this.quit();
     else if (action === 'backupNow')
       void this.request('Back up now', () => engine.call('backup:now', undefined));
@@ -140,6 +145,12 @@ export class DesktopApp {
         this.setPaused(pause);
       });
     }
+  }
+
+  /** A click on a notification: the drill's opens Settings → Recovery kit, the others the window. */
+  notificationClicked(kind: NotificationKind): void {
+    if (kind === 'kitCheckDue') this.parts.navigation.open('recoveryKit');
+    else this.parts.window.show();
   }
 
   /** Stops the engine, then exits; repeated calls share one shutdown. */

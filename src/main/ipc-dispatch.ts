@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import type { AppSettings, FolderPurpose } from '../shared/api.js';
+import type { AppSettings, FolderPurpose, WindowView } from '../shared/api.js';
 import {
   type Channel,
   type EngineApi,
@@ -33,6 +33,8 @@ export interface MainServices {
   settingsChanged?(settings: AppSettings): void;
   /** Told after the recovery drill passed in the window (the tray's reminder goes). */
   kitChecked?(): void;
+  /** The view main asked the window to show while it was closed or loading, handed over once. */
+  takePendingView?(): WindowView | null;
 }
 
 /** Answers one request from the window: a value, or a plain message. */
@@ -222,6 +224,7 @@ export function createDispatcher(services: MainServices): Dispatch {
       services.showItemInFolder(destination);
       return undefined;
     },
+    'window:pendingView': async () => services.takePendingView?.() ?? null,
     'settings:get': async () => grantCurrent(await engine.call('settings:get', undefined)),
     'settings:update': async (request) => {
       grants.require(request.watchDir, request.cloudDir);

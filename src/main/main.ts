@@ -27,6 +27,7 @@ import { Notifier } from './notifier.js';
 import { trayIconPath } from './tray/tray-icons.js';
 import { TrayService } from './tray/tray-service.js';
 import { createMainWindow, hardenContents, hardenSession, MainWindow } from './window.js';
+import { sendViewIfLoaded, WindowNavigation } from './window-navigation.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const paths = {
@@ -52,11 +53,15 @@ function start(window: MainWindow): Promise<void> {
   handleAppProtocol(protocol, paths.renderer);
   hardenSession(session.defaultSession);
 
+  const navigation = new WindowNavigation({
+    window,
+    send: (view) => sendViewIfLoaded(window.current, view),
+  });
   const notifier = new Notifier({
-    show: ({ title, body }) => {
+    show: ({ kind, title, body }) => {
       if (!Notification.isSupported()) return;
       const notification = new Notification({ title, body });
-      notification.on('click', () => window.show());
+      notification.on('click', () => desktop.notificationClicked(kind));
       notification.show();
     },
   });
@@ -76,6 +81,7 @@ function start(window: MainWindow): Promise<void> {
   const desktop = new DesktopApp({
     engine,
     window,
+    navigation,
     tray,
     notifier,
     forwardToWindow: (event, payload) => forwardEvent(window.current, event, payload),
@@ -89,6 +95,7 @@ function start(window: MainWindow): Promise<void> {
     setStartAtLogin: applyStartAtLogin,
     settingsChanged: (settings) => desktop.settingsChanged(settings),
     kitChecked: () => void desktop.kitDrillChanged(),
+    takePendingView: () => navigation.take(),
   });
   registerIpcHandlers(ipcMain, window.current, dispatch);
 

@@ -1,6 +1,6 @@
 // Builds window.puddleproof from two transport functions. The preload passes ipcRenderer-based ones;
 // the Chromium tests pass ones backed by the real engine in the test process (no Node or Electron here).
-import type { PuddleproofApi } from './api.js';
+import { type PuddleproofApi, WINDOW_VIEWS, type WindowView } from './api.js';
 import type { Channel, EventName, Events, IpcReply, RequestOf, ResponseOf } from './ipc-contract.js';
 
 export interface ApiTransport {
@@ -107,6 +107,15 @@ export function createApi(transport: ApiTransport): PuddleproofApi {
     devices: {
       list: none('devices:list'),
       remove: (id) => t.invoke('devices:remove', { id }),
+      changes: none('devices:changes'),
+    },
+    navigation: {
+      pending: none('window:pendingView'),
+      // Only a view the window knows reaches the listener.
+      onOpen: (listener) =>
+        t.subscribe('window:open', (view) => {
+          if ((WINDOW_VIEWS as readonly unknown[]).includes(view)) listener(view as WindowView);
+        }),
     },
     pairing: {
       find: (code) => t.invoke('pair:find', { code }),

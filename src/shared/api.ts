@@ -1,8 +1,8 @@
 // The domain types the window sees, and `PuddleproofApi`: what the preload exposes as
 // window.puddleproof (no Node or Electron imports here).
-import type { EngineStatus } from './status.js';
+import type { EngineStatus, RefusedTrustChange } from './status.js';
 
-export type { ActivityState, EngineStatus, ReclaimStatus } from './status.js';
+export type { ActivityState, EngineStatus, ReclaimStatus, RefusedTrustChange } from './status.js';
 
 /** How many backups of each chat retention keeps, per rule; 0 turns a rule off (README, "Retention"). */
 export interface RetentionSettings {
@@ -260,6 +260,32 @@ export interface DeviceView {
   addedAt: string;
 }
 
+/** An authentic change to the vault's trusted list, as Settings shows it: names and a date, no keys. */
+export interface TrustChangeView {
+  id: string;
+  change: 'add' | 'remove';
+  /** Whose key it is: a device's name, or the label of a recipient added by hand ("Recovery kit"). */
+  name: string;
+  /** The name of the device that made the change, and when (ISO 8601). */
+  by: string;
+  at: string;
+  byThisDevice: boolean;
+}
+
+/** The vault's trusted-list changes as this device reads them now. */
+export interface TrustHistory {
+  /** The authentic changes, newest first (data-key rotations left out). */
+  changes: TrustChangeView[];
+  /** Changes refused: not proven with the vault's keys, never applied. */
+  refused: RefusedTrustChange[];
+  /** Another device removed this device from the vault's list. */
+  removed: boolean;
+}
+
+/** Where main may ask the window to open (the tray's drill reminder opens Settings → Recovery kit). */
+export const WINDOW_VIEWS = ['recoveryKit'] as const;
+export type WindowView = (typeof WINDOW_VIEWS)[number];
+
 /**
  * What a new device shows while it waits to be approved: the code to enter on a device of the vault (the
  * whole pairing secret, shown on this device only, like the recovery kit during setup) and the check string.
@@ -411,6 +437,14 @@ export interface PuddleproofApi {
     list(): Promise<DeviceView[]>;
     /** Removes another device: new backups are no longer readable by it (older ones stay readable). */
     remove(id: string): Promise<DeviceView[]>;
+    /** Who added or removed which device or recipient, and when; and the changes refused. */
+    changes(): Promise<TrustHistory>;
+  };
+  navigation: {
+    /** The view main asked for while the window was closed or loading, once (null: none). */
+    pending(): Promise<WindowView | null>;
+    /** Calls `listener` when main asks the open window to show a view; returns the unsubscribe. */
+    onOpen(listener: (view: WindowView) => void): () => void;
   };
   pairing: {
     /** Reads the pairing request behind a code (as the new device shows it); nothing is handed over yet. */

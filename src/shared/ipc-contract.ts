@@ -22,8 +22,10 @@ import type {
   RestoreStarted,
   SavedKit,
   SetupState,
+  TrustHistory,
   VerifyAllOutcome,
   VersionPreview,
+  WindowView,
 } from './api.js';
 import type { EngineStatus } from './status.js';
 
@@ -153,6 +155,8 @@ export const requestSchemas = {
   'recipients:remove': z.strictObject({ recipient: z.string().min(1).max(4096) }),
   'devices:list': nothing,
   'devices:remove': z.strictObject({ id: deviceId }),
+  'devices:changes': nothing,
+  'window:pendingView': nothing,
   'pair:find': z.strictObject({ code: pairingCode }),
   'pair:approve': z.strictObject({ code: pairingCode }),
 } as const;
@@ -202,6 +206,8 @@ export interface Responses {
   'recipients:remove': RecipientView[];
   'devices:list': DeviceView[];
   'devices:remove': DeviceView[];
+  'devices:changes': TrustHistory;
+  'window:pendingView': WindowView | null;
   'pair:find': PairingView;
   'pair:approve': DeviceView[];
 }
@@ -215,6 +221,8 @@ export interface Events {
   'verify:progress': Progress;
   'verify:finished': VerifyAllOutcome;
   'setup:paired': PairingOutcome;
+  /** Main asks the window to show a view (sent by main itself, not the engine). */
+  'window:open': WindowView;
 }
 export type EventName = keyof Events;
 export const eventNames: readonly EventName[] = [
@@ -224,6 +232,7 @@ export const eventNames: readonly EventName[] = [
   'verify:progress',
   'verify:finished',
   'setup:paired',
+  'window:open',
 ];
 
 /**
@@ -238,6 +247,7 @@ export const mainOnlyChannels = [
   'kit:checkFile',
   'kit:renewSave',
   'restore:showInFolder',
+  'window:pendingView',
 ] as const;
 export type MainOnlyChannel = (typeof mainOnlyChannels)[number];
 

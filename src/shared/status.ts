@@ -41,6 +41,17 @@ export interface EngineStatus {
   identifying?: { done: number; total: number };
   /** The last time this device reclaimed space (absent until it has): see ReclaimStatus. */
   reclaim?: ReclaimStatus;
+  /**
+   * Changes to the vault's trusted list that the last sync refused (absent when none): they are found again
+   * on every sync while their files are in the cloud folder, and nothing of them is ever applied.
+   */
+  trustRefused?: RefusedTrustChange[];
+}
+
+/** A change to the trusted list that the vault's keys do not prove: its id, and why it was refused. */
+export interface RefusedTrustChange {
+  id: string;
+  problem: string;
 }
 
 /** What the last reclamation of unused packs did, and what it waits for. */

@@ -1,17 +1,21 @@
 // The vault's devices in the real window: Settings lists every trusted device (this one marked, who added
-// each and when), removes another after a confirmation that says what removing means, and approves a new
-// device by its pairing code once the user confirmed both screens show the same check.
+// each and when), removes another after a confirmation that says what removing means, shows the list's
+// changes (who added or removed which device, when) and a refused, forged one (also in the status), and
+// approves a new device by its pairing code once the user confirmed both screens show the same check.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { qrShape } from '../../renderer/src/setup/qr-path.js';
-import { type Device, recoverVault } from '../../src/core/device.js';
+import { type Device, openProfile, recoverVault } from '../../src/core/device.js';
 import { parseRecoveryKit } from '../../src/core/keys/recovery-kit.js';
-import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
+import { deleteVaultSecrets, generateIdentity, recipientOf } from '../../src/core/keys/vault-secrets.js';
 import { requestPairing } from '../../src/core/pairing.js';
 import { syncTrustedList } from '../../src/core/trust.js';
+import { writeTrustChange } from '../../src/core/vault/trust-log.js';
+import { Vault } from '../../src/core/vault/vault.js';
 import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
 import { checkScreen } from './screen-check.js';
@@ -29,6 +33,7 @@ describe('devices', SEQUENTIAL, () => {
   let vault: SetUpVault;
   let sam: Device | undefined;
   let tablet: Device | undefined;
+  let anna: Device | undefined;
 
   before(async () => {
     browser = await launchBrowser();
@@ -39,6 +44,7 @@ describe('devices', SEQUENTIAL, () => {
   after(async () => {
     if (sam) await deleteVaultSecrets(sam.store);
     if (tablet) await deleteVaultSecrets(tablet.store);
+    if (anna) await deleteVaultSecrets(anna.store);
     await app?.close();
     await browser?.close();
   });
@@ -92,6 +98,82 @@ describe('devices', SEQUENTIAL, () => {
     assert.deepEqual(app.problems, []);
   });
 
+  test('the list’s changes show who made them and when; a forged change is refused, in Devices and the status', async () => {
+    // Another device joins (and adds itself to the vault's list).
+    const annaHome = join(app.root, 'anna');
+    await mkdir(join(annaHome, 'user'), { recursive: true });
+    anna = await recoverVault({
+      home: join(annaHome, 'profile'),
+      watchDir: join(annaHome, 'user', 'Chat exports'),
+      cloudDir: vault.cloud,
+      kit: parseRecoveryKit(vault.kitText),
+      deviceName: 'Anna’s laptop',
+    });
+    await syncTrustedList(anna);
+    // Someone who can write to the cloud folder, without the vault's authentication key, adds a key.
+    const cloud = await Vault.open(vault.cloud);
+    const forged = await writeTrustChange(
+      cloud,
+      {
+        change: 'add',
+        recipient: await recipientOf(await generateIdentity(false)),
+        label: 'Mallory',
+        deviceId: '',
+        byDeviceId: 'x',
+        by: 'Mallory',
+      },
+      randomBytes(32),
+      [await recipientOf((await openProfile(app.home)).secrets.indexIdentity)],
+    );
+    const self = (await app.engine.call('settings:get', undefined)).deviceName;
+
+    const { page } = app;
+    await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
+    await heading(page, 'Backups');
+    await app.engine.call('backup:now', undefined);
+    const status = page.locator('.status-panel');
+    await status
+      .getByText(`Refused a change to the trusted list that the vault’s keys do not prove (${forged.id})`, {
+        exact: false,
+      })
+      .waitFor();
+    assert.match(await status.innerText(), /Nothing of it was applied/);
+    await checkScreen(page, 'status-trust-refused');
+
+    await openSettings(page);
+    const section = page.getByRole('region', { name: 'Devices', exact: true });
+    const changes = section.getByRole('list', { name: 'Changes to the list' });
+    await changes.getByText(/^Anna’s laptop was added by Anna’s laptop on /).waitFor();
+    const lines = (await changes.getByRole('listitem').allInnerTexts()).map((l) => l.replace(/ on .*$/, ''));
+    assert.deepEqual(lines, [
+      'Anna’s laptop was added by Anna’s laptop',
+      `Sam’s desktop was removed by ${self} (this device)`,
+      'Sam’s desktop was added by Sam’s desktop',
+      `${self} was added by ${self} (this device)`,
+    ]);
+    const refused = section.getByText(
+      `Refused a change to the list that the vault’s keys do not prove (${forged.id})`,
+    );
+    await refused.waitFor();
+    assert.match(await section.innerText(), /Nothing of it was applied/);
+    assert.doesNotMatch(await section.innerText(), /Mallory|age1/);
+    await refused.scrollIntoViewIfNeeded();
+    await checkScreen(page, 'settings-devices-changes');
+
+    // Gone from the cloud folder: refused no more.
+    await rm(join(cloud.paths.trustDir, `${forged.id}.age`));
+    await app.engine.call('backup:now', undefined);
+    await page.getByRole('navigation').getByRole('button', { name: 'Backups' }).click();
+    await status.getByText(/Refused a change/).waitFor({ state: 'detached' });
+    await openSettings(page);
+    await section
+      .getByRole('list', { name: 'Changes to the list' })
+      .getByText(/^Anna’s laptop was added/)
+      .waitFor();
+    assert.equal(await section.getByText(/Refused a change/).count(), 0);
+    assert.deepEqual(app.problems, []);
+  });
+
   test('"Add a device": the code shows the new device’s name and check; approved, it joins the vault', async () => {
     // The new device asks to join (as `puddleproof pair request` does), in this process.
     const pending = await requestPairing({
@@ -126,7 +208,12 @@ describe('devices', SEQUENTIAL, () => {
     await section.getByText(/Ana’s tablet was added\./).waitFor();
     assert.ok((await app.engine.call('devices:list', undefined)).some((d) => d.name === 'Ana’s tablet'));
     assert.equal(await code.inputValue(), '', 'the code is not kept in the window');
-    await section.getByText(/Ana’s tablet was added/).scrollIntoViewIfNeeded();
+    // The list's changes are read again: this device added it.
+    await section
+      .getByRole('list', { name: 'Changes to the list' })
+      .getByText(/^Ana’s tablet was added by .* \(this device\) on /)
+      .waitFor();
+    await section.getByText(/Ana’s tablet was added\./).scrollIntoViewIfNeeded();
     await checkScreen(page, 'settings-pair-approved');
 
     // The new device gets the vault's keys.

@@ -1,6 +1,7 @@
 // Settings and the live status in the real window: folders, name, quiet period, retention, start at
-// login, recipients, "Verify all backups now"; pause and resume; waiting for the cloud folder; and the
-// whole window used with the keyboard alone.
+// login, recipients, "Verify all backups now"; pause and resume; waiting for the cloud folder; the whole
+// window used with the keyboard alone; and main's request to open at Settings → Recovery kit (the tray's
+// drill reminder), whether the window was open or asks for it as it starts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -208,6 +209,73 @@ describe('settings and status', SEQUENTIAL, () => {
     await tabTo(page, /^Next$/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /Which version/ }).waitFor();
+    assert.deepEqual(app.problems, []);
+  });
+
+  test('main asks the window to show Settings → Recovery kit: it goes there, its heading focused', async () => {
+    const { page } = app;
+    /** The heading "Recovery kit" has the focus and is in view. */
+    const kitFocused = () =>
+      page.waitForFunction(() => {
+        type Focused = {
+          tagName: string;
+          textContent: string | null;
+          getBoundingClientRect(): { top: number; bottom: number };
+        };
+        const doc = (globalThis as unknown as { document: { activeElement: Focused | null } }).document;
+        const focused = doc.activeElement;
+        const box = focused?.getBoundingClientRect();
+        return (
+          focused?.tagName === 'H2' &&
+          focused.textContent === 'Recovery kit' &&
+          box !== undefined &&
+          box.top >= 0 &&
+          box.bottom <= (globalThis as unknown as { innerHeight: number }).innerHeight
+        );
+      });
+    const send = (view: unknown) =>
+      page.evaluate(
+        (v) =>
+          (globalThis as unknown as { __puddleproofEvent(e: string, p: unknown): void }).__puddleproofEvent(
+            'window:open',
+            v,
+          ),
+        view,
+      );
+    await page.reload();
+    await heading(page, 'Backups');
+    // A view the window does not know is ignored.
+    await send('somewhere');
+    await send('recoveryKit');
+    await heading(page, 'Settings');
+    await kitFocused();
+    // Still in view once everything above it has loaded too.
+    await page.getByRole('list', { name: 'Changes to the list' }).getByRole('listitem').first().waitFor();
+    await kitFocused();
+    await checkScreen(page, 'settings-recovery-kit-opened');
+    // Asked again while Settings shows another part: back to the kit.
+    await page.getByRole('heading', { name: 'Devices' }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Verify all backups now' }).focus();
+    await send('recoveryKit');
+    await kitFocused();
+
+    // Asked while the window was closed or loading: it asks main as it starts (once).
+    await page.context().addInitScript(() => {
+      const host = globalThis as unknown as {
+        __puddleproofInvoke(channel: string, request: unknown): Promise<unknown>;
+      };
+      const invoke = host.__puddleproofInvoke;
+      let waiting = true;
+      host.__puddleproofInvoke = (channel, request) => {
+        if (channel !== 'window:pendingView') return invoke(channel, request);
+        const value = waiting ? 'recoveryKit' : null;
+        waiting = false;
+        return Promise.resolve({ ok: true, value });
+      };
+    });
+    await page.reload();
+    await heading(page, 'Settings');
+    await kitFocused();
     assert.deepEqual(app.problems, []);
   });
 });

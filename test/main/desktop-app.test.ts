@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { DesktopApp } from '../../src/main/desktop-app.js';
 import { type DesktopNotification, Notifier } from '../../src/main/notifier.js';
 import { TrayService } from '../../src/main/tray/tray-service.js';
+import { WindowNavigation } from '../../src/main/window-navigation.js';
 import type { SetupState } from '../../src/shared/api.js';
 import type { EngineStatus } from '../../src/shared/status.js';
 import { RecordingEngine, SETTINGS } from './helpers/recording-engine.js';
@@ -65,6 +66,13 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
   const log: string[] = [];
   const loginItem: boolean[] = [];
   let exits = 0;
+  /** Whether the window is open and its page loaded (main can then tell it a view at once). */
+  const page = { loaded: false };
+  const window = { show: () => windowCalls.push('show') };
+  const navigation = new WindowNavigation({
+    window,
+    send: (view) => page.loaded && forwarded.push(['window:open', view]) > 0,
+  });
   const tray = new TrayService({
     tray: {
       setImage: (image: string) => trayCalls.push(image),
@@ -80,7 +88,8 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
   });
   const desktop = new DesktopApp({
     engine,
-    window: { show: () => windowCalls.push('show') },
+    window,
+    navigation,
     tray,
     notifier: new Notifier({ show: (n) => notifications.push(n), now: () => NOW }),
     forwardToWindow: (event, payload) => forwarded.push([event, payload]),
@@ -103,6 +112,8 @@ function setUp(setup: SetupState = { stage: 'ready' }) {
     menu: () => menuLabels,
     finishSetup: () => (setupState = { stage: 'ready' }),
     drill,
+    page,
+    navigation,
   };
 }
 
@@ -279,15 +290,40 @@ describe('the recovery drill', () => {
     app.desktop.settingsChanged({ ...SETTINGS, kitCheckMonths: 1 });
     await app.desktop.kitDrillChanged();
     assert.equal(app.notifications.length, 1);
-    // The menu line opens the window.
+    // The menu line opens the window: closed, it is shown and asks for Recovery kit as it starts (once).
     app.desktop.trayAction('checkKit');
     assert.deepEqual(app.windowCalls, ['show']);
+    assert.deepEqual(app.forwarded, []);
+    assert.equal(app.navigation.take(), 'recoveryKit');
+    assert.equal(app.navigation.take(), null);
     // The kit checked: the badge goes.
     app.drill.due = false;
     app.drill.period = '2026-11-26T17:59:00.000Z';
     await app.desktop.kitDrillChanged();
     assert.equal(app.icon(), 'idle');
     assert.equal(app.menu()[1], '-');
+  });
+
+  test('the menu line and the notification open an open window at Settings → Recovery kit', async (t) => {
+    const app = setUp();
+    t.after(() => app.desktop.quit());
+    app.drill.due = true;
+    await app.desktop.start();
+    app.page.loaded = true;
+    app.desktop.trayAction('checkKit');
+    assert.deepEqual(app.forwarded, [['window:open', 'recoveryKit']]);
+    assert.deepEqual(app.windowCalls, ['show']);
+    assert.equal(app.navigation.take(), null, 'told at once: nothing left for the window to ask for');
+    const [reminder] = app.notifications;
+    assert.equal(reminder?.kind, 'kitCheckDue');
+    app.desktop.notificationClicked('kitCheckDue');
+    assert.deepEqual(app.forwarded.at(-1), ['window:open', 'recoveryKit']);
+    assert.equal(app.forwarded.length, 2);
+    // Other notifications and "Open Puddleproof" just show the window where it was.
+    app.desktop.notificationClicked('backupFailed');
+    app.desktop.trayAction('open');
+    assert.equal(app.forwarded.length, 2);
+    assert.deepEqual(app.windowCalls, ['show', 'show', 'show', 'show']);
   });
 
   test('a restart in a period already reminded of: the badge, no notification', async (t) => {

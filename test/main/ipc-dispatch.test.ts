@@ -481,3 +481,26 @@ describe('errors', () => {
     }
   });
 });
+
+describe('window:pendingView', () => {
+  test('main answers it with the view waiting (once), never the engine; it takes no data', async () => {
+    const waiting: ('recoveryKit' | null)[] = ['recoveryKit'];
+    const { engine } = setUp();
+    const dispatch = createDispatcher({
+      engine,
+      dialogs: { pickFolder: async () => null, saveKitPath: async () => null, openKitFile: async () => null },
+      showItemInFolder: () => {},
+      setStartAtLogin: () => {},
+      takePendingView: () => waiting.shift() ?? null,
+    });
+    assert.deepEqual(await dispatch('window:pendingView', undefined), { ok: true, value: 'recoveryKit' });
+    assert.deepEqual(await dispatch('window:pendingView', undefined), { ok: true, value: null });
+    assert.deepEqual(await dispatch('window:pendingView', 'recoveryKit'), {
+      ok: false,
+      message: 'Invalid request for window:pendingView: the request takes no data.',
+    });
+    // Without navigation (the window's tests), nothing is waiting.
+    assert.deepEqual(await setUp().dispatch('window:pendingView', undefined), { ok: true, value: null });
+    assert.deepEqual(engine.methods(), []);
+  });
+});

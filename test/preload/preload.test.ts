@@ -55,6 +55,7 @@ test('exposes only window.puddleproof: the domain API, without ipcRenderer', () 
     'folders',
     'history',
     'kit',
+    'navigation',
     'pairing',
     'recipients',
     'restore',
@@ -93,4 +94,21 @@ test('subscriptions get the payload only (never the event object) and unsubscrib
   emit('status:changed', { state: { kind: 'paused' } });
   assert.equal(seen.length, 1);
   assert.equal(listeners.get('status:changed')?.size, 0);
+});
+
+test('main asks for a view: the page gets only a view it knows; the one waiting is asked for once', async () => {
+  const { exposed, emit, invoked, listeners } = loadPreload({
+    'window:pendingView': { ok: true, value: 'recoveryKit' },
+  });
+  const api = exposed.get('puddleproof') as PuddleproofApi;
+  const seen: unknown[] = [];
+  const off = api.navigation.onOpen((view) => seen.push(view));
+  emit('window:open', 'recoveryKit');
+  emit('window:open', 'somewhere-else');
+  emit('window:open', { view: 'recoveryKit' });
+  assert.deepEqual(seen, ['recoveryKit']);
+  off();
+  assert.equal(listeners.get('window:open')?.size, 0);
+  assert.equal(await api.navigation.pending(), 'recoveryKit');
+  assert.deepEqual(invoked, [['window:pendingView', undefined]]);
 });

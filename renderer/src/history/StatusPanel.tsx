@@ -1,6 +1,7 @@
 // The live status: what the engine is doing, a progress bar while backing up, what to do when stuck
-// (with a button to Settings when that is where it is fixed), older backups being identified, and the
-// "Back up now" and Pause/Resume buttons; and, quietly, when the recovery kit was last checked.
+// (with a button to Settings when that is where it is fixed), changes to the trusted list that were
+// refused, older backups being identified, and the "Back up now" and Pause/Resume buttons; and, quietly,
+// when the recovery kit was last checked.
 import { useState } from 'react';
 import type { EngineStatus, KitDrill } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
@@ -9,7 +10,7 @@ import { Icon } from '../components/Icon.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { useNow } from '../hooks/useNow.js';
 import { kitCheckedText } from '../settings/KitDrillSection.js';
-import { identifyingView, reclaimLines, statusView } from './status-view.js';
+import { identifyingView, reclaimLines, statusView, trustRefusedLines } from './status-view.js';
 
 const ICONS = { ok: 'check', busy: 'sync', waiting: 'clock', attention: 'alert', paused: 'pause' } as const;
 
@@ -49,6 +50,7 @@ export function StatusPanel({ status, watchDir, onOpenSettings, kitDrill }: Stat
   const paused = kind === 'paused';
   const identifying = identifyingView(status);
   const reclaim = reclaimLines(status, now);
+  const refused = trustRefusedLines(status);
   return (
     <section className={`status-panel tone-${view.tone}`} aria-labelledby="status-title">
       <div className="status-main">
@@ -95,6 +97,11 @@ export function StatusPanel({ status, watchDir, onOpenSettings, kitDrill }: Stat
           detail={view.progress.detail}
         />
       )}
+      {refused.map((line) => (
+        <p key={line} className="note note-warning status-note">
+          {line}
+        </p>
+      ))}
       {reclaim.map((line) => (
         <p key={line} className="muted status-note">
           {line}

@@ -148,3 +148,14 @@ export function reclaimLines(status: EngineStatus, now: number): string[] {
     );
   return lines;
 }
+
+/**
+ * What the status panel says of changes to the vault's trusted list that were refused: what happened, that
+ * nothing was applied, and who could have written it. Said for as long as the change is in the cloud folder.
+ */
+export function trustRefusedLines(status: EngineStatus): string[] {
+  return (status.trustRefused ?? []).map(
+    (r) =>
+      `Refused a change to the trusted list that the vault’s keys do not prove (${r.id}). Nothing of it was applied. Only someone or something that can write to your cloud folder could have put it there; if you did not expect this, check who can write to that folder. Settings → Devices lists it.`,
+  );
+}

@@ -1,26 +1,38 @@
-// Settings: the vault's trusted devices (who added each, when), and removing another device after a
-// confirmation that says what it means: new backups are no longer readable by it; older ones stay readable.
+// Settings: the vault's trusted devices (who added each, when), removing another device after a
+// confirmation that says what it means (new backups are no longer readable by it; older ones stay
+// readable), and the list's recent changes, with the ones refused.
 import { useId, useState } from 'react';
-import type { DeviceView } from '../../../src/shared/api.js';
+import type { DeviceView, TrustHistory } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FieldError } from '../components/FieldError.js';
 import { formatDate } from '../format.js';
 import { AddDevice } from './AddDevice.js';
+import { TrustChanges } from './TrustChanges.js';
 
-export function DevicesSection({ initial }: { initial: DeviceView[] }) {
+interface DevicesSectionProps {
+  initial: DeviceView[];
+  initialHistory: TrustHistory;
+}
+
+export function DevicesSection({ initial, initialHistory }: DevicesSectionProps) {
   const id = useId();
   const [devices, setDevices] = useState(initial);
+  const [history, setHistory] = useState(initialHistory);
   const [confirming, setConfirming] = useState<DeviceView | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   /** What changed last, said once: "… was removed" or "… was added". */
   const [changed, setChanged] = useState<string | null>(null);
 
+  /** Reads the list's changes again, after a change made here. */
+  const reloadHistory = () => api.devices.changes().then(setHistory, (err) => setError(messageOf(err)));
+
   const remove = async (device: DeviceView) => {
     setBusy(true);
     setError(null);
     try {
       setDevices(await api.devices.remove(device.id));
+      reloadHistory();
       setChanged(
         `${device.name} was removed. New backups are no longer readable by it; backups made before stay readable by it.`,
       );
@@ -94,9 +106,11 @@ export function DevicesSection({ initial }: { initial: DeviceView[] }) {
       )}
       <div aria-live="polite">{changed && <p className="note note-ok">{changed}</p>}</div>
       <FieldError message={error} />
+      <TrustChanges history={history} />
       <AddDevice
         onAdded={(next, name) => {
           setDevices(next);
+          reloadHistory();
           setConfirming(null);
           setChanged(
             `${name} was added. It gets this vault’s keys when the cloud folder syncs, and opens every backup.`,

@@ -15,11 +15,19 @@ import type {
   RestoreFailure,
   RestoreStarted,
   SettingsUpdate,
+  TrustHistory,
 } from '../../shared/api.js';
 import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/ipc-contract.js';
 import type { EngineStatus } from '../../shared/status.js';
 import { applyChatEdits } from '../chats/chat-edits.js';
-import { deviceIdentities, openProfile, type Profile, recoverVault, type StoreFor } from '../device.js';
+import {
+  type Device,
+  deviceIdentities,
+  openProfile,
+  type Profile,
+  recoverVault,
+  type StoreFor,
+} from '../device.js';
 import { assertFolderChoice, checkFolderChoice } from '../folder-choice.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { SecretStore } from '../keys/keychain.js';
@@ -66,6 +74,7 @@ import { KitSession } from './kit-session.js';
 import { loadPreferences, type Preferences, savePreferences } from './preferences.js';
 import { kitView, SetupSession, TYPED_BACK_MISMATCH, typedBackMatches } from './setup-session.js';
 import { throttled } from './throttle.js';
+import { trustHistoryView } from './trust-history.js';
 import { Verifications } from './verifications.js';
 
 export interface EngineServiceOptions {
@@ -255,16 +264,28 @@ export class EngineService implements EngineApi {
       }));
   }
 
+  /** Syncs the trusted list; what it refused goes into the status (the reconciler keeps it). */
+  private async syncTrust(device: Device): Promise<TrustSync> {
+    const sync = await syncTrustedList(device);
+    this.reconciler?.trustSynced(sync.problems);
+    return sync;
+  }
+
   private async listDevices(): Promise<DeviceView[]> {
     const { profile, vault } = await this.vault();
-    return this.deviceViews((await syncTrustedList({ ...profile, vault })).trusted);
+    return this.deviceViews((await this.syncTrust({ ...profile, vault })).trusted);
+  }
+
+  private async trustHistory(): Promise<TrustHistory> {
+    const { profile, vault } = await this.vault();
+    return trustHistoryView(await this.syncTrust({ ...profile, vault }), profile.settings.deviceId);
   }
 
   /** Removes another device from the vault's list and rotates the data key; backups go on to the rest. */
   private async removeDeviceById(id: string): Promise<DeviceView[]> {
     const { profile, vault } = await this.vault();
     const device = { ...profile, vault };
-    const { trusted } = await syncTrustedList(device);
+    const { trusted } = await this.syncTrust(device);
     const entry = [...trusted.values()].find((e) => e.deviceId === id && e.deviceId !== DATA_KEY_DEVICE);
     if (!entry) throw new ProfileError('That device is not on the vault’s list (any more).');
     if (id === profile.settings.deviceId) throw new ProfileError('This device cannot remove itself.');
@@ -611,7 +632,7 @@ export class EngineService implements EngineApi {
         });
         // Joins the vault's trusted list at once (as `recover` does): the other devices list it and
         // encrypt their new backups to it.
-        await syncTrustedList(device);
+        await this.syncTrust(device);
         await this.open();
         return undefined;
       },
@@ -700,7 +721,7 @@ export class EngineService implements EngineApi {
       'recipients:list': async () => {
         // The vault's list as it is now (this device may not have looked since another changed it).
         const { profile, vault } = await this.vault();
-        await syncTrustedList({ ...profile, vault });
+        await this.syncTrust({ ...profile, vault });
         return this.recipientViews();
       },
       'recipients:add': ({ recipient, label }) =>
@@ -720,6 +741,7 @@ export class EngineService implements EngineApi {
         }),
       'devices:list': () => this.listDevices(),
       'devices:remove': ({ id }) => this.inTurn(() => this.removeDeviceById(id)),
+      'devices:changes': () => this.trustHistory(),
       'pair:find': ({ code }) => this.findPairingByCode(code),
       'pair:approve': ({ code }) => this.inTurn(() => this.approvePairing(code)),
     };

@@ -4,7 +4,7 @@
 // corrupt: after a crash, the next run finds the same work, and gc clears what the crash left.
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActivityState, EngineStatus, ReclaimStatus } from '../../shared/status.js';
+import type { ActivityState, EngineStatus, ReclaimStatus, RefusedTrustChange } from '../../shared/status.js';
 import { backupExport, quickFingerprint } from '../backup/backup.js';
 import { isExportName } from '../backup/export-names.js';
 import { walkExport } from '../backup/walk.js';
@@ -23,7 +23,7 @@ import {
   type RetentionPolicy,
   retentionCandidate,
 } from '../vault/retention.js';
-import { DEFAULT_GC_GRACE_MS, Vault } from '../vault/vault.js';
+import { DEFAULT_GC_GRACE_MS, type ListProblem, Vault } from '../vault/vault.js';
 import { CoveredExports } from './covered.js';
 import { ExportWatcher } from './export-watcher.js';
 import { latestChange, zipLooksComplete } from './readiness.js';
@@ -84,6 +84,8 @@ export class Reconciler {
   private lastReclaim = Number.NEGATIVE_INFINITY;
   /** What the last reclamation did and waits for (shown in the status). */
   private reclaimed: ReclaimStatus | undefined;
+  /** The changes to the trusted list the last sync refused (shown in the status). */
+  private trustRefused: RefusedTrustChange[] = [];
   /** The vault's chat edits (renames, merges, splits, identified old backups), as of the last look. */
   private edits: ChatEdit[] = [];
   /** Old backups being identified in the background, and how to stop that when there is other work. */
@@ -139,7 +141,19 @@ export class Reconciler {
       pending: [...this.pending],
       ...(this.identifying ? { identifying: { ...this.identifying } } : {}),
       ...(this.reclaimed ? { reclaim: this.reclaimed } : {}),
+      ...(this.trustRefused.length > 0 ? { trustRefused: [...this.trustRefused] } : {}),
     };
+  }
+
+  /**
+   * Takes what a sync of the trusted list refused (here or in the engine service): the status carries it
+   * until a sync no longer finds it; a change is announced once.
+   */
+  trustSynced(problems: readonly ListProblem[]): void {
+    const refused = problems.map(({ id, problem }) => ({ id, problem }));
+    if (JSON.stringify(refused) === JSON.stringify(this.trustRefused)) return;
+    this.trustRefused = refused;
+    this.opts.onStatus?.(this.status);
   }
 
   /** Starts watching and reconciles at once. */
@@ -303,7 +317,8 @@ export class Reconciler {
     const vault = await this.openVault(true);
     if (!vault) return;
     // Every device of the vault's trusted list is a recipient of the backups made here.
-    await syncTrustedList({ ...this.opts.profile, vault }).catch(() => undefined);
+    const sync = await syncTrustedList({ ...this.opts.profile, vault }).catch(() => undefined);
+    if (sync) this.trustSynced(sync.problems);
     await this.refreshKnown(vault);
     const existing = this.current();
     const { ready, pending, soonest, changedAt } = await this.survey(names, forced);

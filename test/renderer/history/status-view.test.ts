@@ -7,6 +7,7 @@ import {
   reclaimLines,
   statusView,
   type Tone,
+  trustRefusedLines,
 } from '../../../renderer/src/history/status-view.js';
 import type { ActivityState, EngineStatus } from '../../../src/shared/api.js';
 
@@ -337,5 +338,25 @@ describe('what the status panel says about freeing space', () => {
     );
     assert.match(lines[1] ?? '', /^WhatsApp Chat - Alice\.zip: .* it is being backed up again\.$/);
     assert.match(lines[2] ?? '', /^ChatExport_2026-01-01: .* no longer in the export folder\.$/);
+  });
+});
+
+describe('what the status panel says about refused changes to the trusted list', () => {
+  test('nothing when none; a line per refused change, saying nothing was applied and who could have', () => {
+    assert.deepEqual(trustRefusedLines(status({ kind: 'idle' })), []);
+    const lines = trustRefusedLines({
+      ...status({ kind: 'idle' }),
+      trustRefused: [
+        { id: '20261205T100000Z-aaaaaaaaaaaa', problem: 'trusted-list change: not authentic' },
+        { id: '20261205T100001Z-bbbbbbbbbbbb', problem: 'trusted-list change: names another change' },
+      ],
+    });
+    assert.equal(lines.length, 2);
+    assert.match(
+      lines[0] ?? '',
+      /^Refused a change to the trusted list that the vault’s keys do not prove \(20261205T100000Z-aaaaaaaaaaaa\)\. Nothing of it was applied\./,
+    );
+    assert.match(lines[1] ?? '', /\(20261205T100001Z-bbbbbbbbbbbb\)/);
+    assert.match(lines[0] ?? '', /can write to your cloud folder/);
   });
 });
