@@ -10,6 +10,7 @@ import { assertFolderChoice, type FolderChoice } from './folder-choice.js';
 import { createFileAtomic } from './fs-atomic.js';
 import { osKeychain, type SecretStore } from './keys/keychain.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
+import { recordIdentitiesOf, recordRecipientsOf } from './keys/record-keys.js';
 import { formatRecoveryKit, type RecoveryKit, readRecoveryKit } from './keys/recovery-kit.js';
 import {
   deleteVaultSecrets,
@@ -53,13 +54,8 @@ export type StoreFor = (settings: Settings) => SecretStore;
 const defaultStore: StoreFor = (settings) => osKeychain(keychainService(settings));
 
 /** Identities this device can decrypt with: its own, the index key, the vault data keys, and a kit's if loaded. */
-export function deviceIdentities(device: Profile, kit?: RecoveryKit): string[] {
-  return [
-    device.secrets.deviceIdentity,
-    device.secrets.indexIdentity,
-    ...(device.secrets.dataIdentities ?? []),
-    ...(kit ? [kit.recoveryIdentity] : []),
-  ];
+export function deviceIdentities(device: Pick<Profile, 'secrets'>, kit?: RecoveryKit): string[] {
+  return [...recordIdentitiesOf(device.secrets), ...(kit ? [kit.recoveryIdentity] : [])];
 }
 
 /**
@@ -95,12 +91,10 @@ export function backupContextOf(
   };
 }
 
-/** Recipients of the records a device leaves for the others: its trusted recipients and the index key. */
-export async function recordRecipients(profile: Pick<Profile, 'secrets'>): Promise<string[]> {
-  const { secrets } = profile;
-  return [...secrets.recipients.map((r) => r.recipient), await recipientOf(secrets.indexIdentity)];
+/** Recipients of the records a device leaves for the others (see record-keys.ts). */
+export function recordRecipients(profile: Pick<Profile, 'secrets'>): Promise<string[]> {
+  return recordRecipientsOf(profile.secrets);
 }
-
 /** This device's copies of the vault's pack indexes and collections (they never change), in its profile. */
 export function cachesOf(profile: Pick<Profile, 'home'>) {
   return {

@@ -71,8 +71,8 @@ export async function checkKit(device: Device, kit: RecoveryKit, now = new Date(
     throw new KitCheckError(
       'This is not the current recovery kit of this vault (its recovery key is not on the trusted list). Nothing was changed.',
     );
-  // The kit's keys alone: the recovery key opens the data (also through the data keys granted to it), the
-  // index key the metadata and file lists.
+  // The kit's keys alone: the recovery key opens the data and records (also through the data keys granted
+  // to it), the index key the records made before the vault had data keys.
   const identities = [
     kit.recoveryIdentity,
     kit.indexIdentity,

@@ -3,6 +3,7 @@
 // encrypts every backup to every device of the vault and to the recovery key.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { handOverDataKeys, noteHandedOver } from './data-key-handover.js';
 import { type Device, deviceIdentities, recordRecipients } from './device.js';
 import { writeFileAtomic } from './fs-atomic.js';
 import { DATA_KEY_LABEL, RECOVERY_LABEL } from './keys/recipients.js';
@@ -97,6 +98,19 @@ export async function syncTrustedList(device: Device, now = new Date()): Promise
       log = [...log, await newDataKey(device, now)];
       trusted = trustedByLog(log);
     }
+    // The other devices on the vault's list as it is now (never a removed one) get the keys this one holds.
+    const others = [...trusted.values()].filter(
+      (e) =>
+        e.recipient !== own &&
+        e.deviceId !== '' &&
+        e.deviceId !== DATA_KEY_DEVICE &&
+        e.label !== RECOVERY_LABEL,
+    );
+    await handOverDataKeys(
+      device,
+      others.map((e) => e.recipient),
+      now,
+    );
   }
   return { applied, problems, trusted, removed, log };
 }
@@ -120,6 +134,7 @@ export async function newDataKey(device: Device, now = new Date()): Promise<Trus
     .filter((r) => r.label !== DATA_KEY_LABEL)
     .map((r) => r.recipient);
   await writeDataKeyGrant(device.vault, identity, device.secrets.authKey, grantees, now);
+  await noteHandedOver(device, identity, grantees);
   const change = await trustRecipient(
     device,
     { recipient, label: DATA_KEY_LABEL, deviceId: DATA_KEY_DEVICE },

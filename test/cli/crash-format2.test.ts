@@ -146,7 +146,10 @@ describe('kill -9 during a format-2 backup of a large export', () => {
 
   /** The format-2 metadata of a committed backup, opened and authenticated with the recovery kit. */
   async function metadataOf(id: string): Promise<{ uploadedBytes: number; bytes: number }> {
-    const value = await decryptMetadata(await readFile(join(metaDir, `${id}.age`)), [kit.indexIdentity]);
+    const value = await decryptMetadata(await readFile(join(metaDir, `${id}.age`)), [
+      kit.recoveryIdentity,
+      kit.indexIdentity,
+    ]);
     const meta = verifyMetadata(value, kit.authKey);
     assert.equal(meta.format, 2, `backup ${id} is format 2`);
     return meta;
@@ -156,7 +159,10 @@ describe('kill -9 during a format-2 backup of a large export', () => {
   async function indexes(): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const name of wholes(await readdir(indexDir)).sort()) {
-      const plain = await decryptBuffer(await readFile(join(indexDir, name)), [kit.indexIdentity]);
+      const plain = await decryptBuffer(await readFile(join(indexDir, name)), [
+        kit.recoveryIdentity,
+        kit.indexIdentity,
+      ]);
       out.set(
         idOf(name),
         decodeIndex(kit.authKey, idOf(name), plain).map((e) => e.name),

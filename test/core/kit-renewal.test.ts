@@ -102,6 +102,15 @@ test('a renewed kit opens old and new backups; the lost one fails the drill and 
     restoreWithKit(lost, afterRenewal),
     (e) => e instanceof RestoreError && e.problem === 'needsKit',
   );
+  // Whoever finds the lost kit does not even see the new backup: its metadata no longer goes to the index key.
+  const lostKeys = [
+    lost.recoveryIdentity,
+    lost.indexIdentity,
+    ...(await grantedDataKeys(a.vault, [lost.recoveryIdentity], lost.authKey)),
+  ];
+  const seenWithLost = await a.vault.list(lostKeys, lost.authKey);
+  assert.ok(seenWithLost.backups.some((m) => m.id === before.id));
+  assert.ok(!seenWithLost.backups.some((m) => m.id === afterRenewal.id), 'the lost kit lists nothing new');
   // The other device now encrypts to the new recovery key, not the lost one.
   await syncTrustedList(b);
   const recovery = b.secrets.recipients.filter((r) => r.label === RECOVERY_LABEL);

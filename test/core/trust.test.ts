@@ -8,6 +8,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { decryptBuffer } from '../../src/core/age/buffer.js';
 import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
 import {
   backupContextOf,
@@ -162,6 +163,52 @@ describe('one trusted list for the vault', () => {
     },
   );
 
+  test(
+    'a device that joined with the kit before the data key’s grant reached it gets the key from the others',
+    TIMEOUT,
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
+      roots.push(root);
+      await mkdir(join(root, 'cloud'));
+      const a = await initVault({
+        home: join(root, 'home-a'),
+        watchDir: join(root, 'watch-a'),
+        cloudDir: join(root, 'cloud'),
+        kitPath: join(root, 'kit.txt'),
+        deviceName: "Sam's desktop",
+      });
+      devices.push(a);
+      await syncTrustedList(a);
+      const made = await backUp(a, root, 'Made before the laptop joined');
+      // As if the grants had not synced to the laptop yet when it joined with the kit.
+      for (const name of await readdir(a.vault.paths.keysDir)) await rm(join(a.vault.paths.keysDir, name));
+      const b = await recoverVault({
+        home: join(root, 'home-b'),
+        watchDir: join(root, 'watch-b'),
+        cloudDir: join(root, 'cloud'),
+        kit: await readRecoveryKit(join(root, 'kit.txt')),
+        deviceName: "Anna's laptop",
+      });
+      devices.push(b);
+      await syncTrustedList(b);
+      const unseen = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
+      assert.ok(!unseen.backups.some((m) => m.id === made.id), 'its records went to the data key, not to B');
+      assert.ok(unseen.problems.some((p) => p.id === made.id));
+      await syncTrustedList(a); // A sees the laptop on the vault's list and hands it the data key it holds
+      await syncTrustedList(b);
+      const seen = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
+      assert.ok(seen.backups.some((m) => m.id === made.id));
+      await restoreOn(b, made, root);
+      const grants = (await readdir(a.vault.paths.keysDir)).length;
+      for (const d of [a, b]) await syncTrustedList(d);
+      assert.equal(
+        (await readdir(a.vault.paths.keysDir)).length,
+        grants,
+        'each key is handed to a device once',
+      );
+    },
+  );
+
   test('a removed device cannot read new backups; those made before it still can', TIMEOUT, async () => {
     const { root, a, b, c } = await threeDevices();
     const before = await backUp(b, root, 'Before');
@@ -182,5 +229,22 @@ describe('one trusted list for the vault', () => {
       (err) => err instanceof RestoreError && err.problem === 'needsKit',
     );
     await restoreOn(a, afterRemoval, root);
+    // Nor its records: the tablet still holds the index key, but the new backup's metadata, file list and
+    // pack indexes went to the devices that remain, the new data key and the recovery key.
+    const seen = await c.vault.list(deviceIdentities(c), c.secrets.authKey);
+    assert.ok(
+      seen.backups.some((m) => m.id === before.id),
+      'the tablet still lists the old backup',
+    );
+    assert.ok(!seen.backups.some((m) => m.id === afterRemoval.id), 'but not the new one');
+    assert.ok(seen.problems.some((p) => p.id === afterRemoval.id));
+    await assert.rejects(
+      decryptBuffer(await readFile(c.vault.paths.snapshot(afterRemoval.id)), deviceIdentities(c)),
+    );
+    const listedByA = await a.vault.list(deviceIdentities(a), a.secrets.authKey);
+    assert.ok(
+      listedByA.backups.some((m) => m.id === afterRemoval.id),
+      'the devices that remain list it',
+    );
   });
 });

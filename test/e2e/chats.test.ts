@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { openDevice } from '../../src/core/device.js';
+import { recordIdentitiesOf } from '../../src/core/keys/record-keys.js';
 import { recipientOf } from '../../src/core/keys/vault-secrets.js';
 import {
   type BackupMetadata,
@@ -216,7 +217,7 @@ async function makeLegacy(home: string, cloud: string): Promise<void> {
   const metaDir = join(cloud, 'Puddleproof', 'meta');
   for (const name of await readdir(metaDir)) {
     const path = join(metaDir, name);
-    const value = await decryptMetadata(await readFile(path), [secrets.indexIdentity]);
+    const value = await decryptMetadata(await readFile(path), recordIdentitiesOf(secrets));
     const meta: BackupMetadata = verifyMetadata(value, secrets.authKey);
     const { chat: _dropped, ...legacy } = meta;
     const source = legacy.exportName.replace(/\.zip$/, '');

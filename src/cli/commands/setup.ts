@@ -1,5 +1,5 @@
 // init and recover: set up this device's profile.
-import { initVault, recoverVault } from '../../core/device.js';
+import { deviceIdentities, initVault, recoverVault } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
 import { syncTrustedList } from '../../core/trust.js';
 import { parse, required } from '../args.js';
@@ -74,7 +74,7 @@ from the kit, and makes the existing history visible. Backups made on other devi
     });
     // Joins the vault's trusted list: the other devices encrypt their new backups to it too.
     await syncTrustedList(device);
-    const { backups } = await device.vault.list([device.secrets.indexIdentity], device.secrets.authKey);
+    const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
     console.log(`This device now uses the vault in ${device.vault.root} (${backups.length} backups found).`);
     return 0;
   },

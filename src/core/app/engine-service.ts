@@ -499,7 +499,14 @@ export class EngineService implements EngineApi {
     try {
       meta = await vault.readMetadata(request.id, identities, profile.secrets.authKey);
     } catch (err) {
-      return failure(err);
+      if (restoreProblemOf(err) !== 'needsKit') return failure(err);
+      return failure(
+        new RestoreError(
+          'This backup was made on another device, and this device does not hold the vault’s keys for it ' +
+            '(yet): load your recovery kit to open it.',
+          'needsKit',
+        ),
+      );
     }
     const runId = newRunId();
     const controller = new AbortController();

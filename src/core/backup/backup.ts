@@ -13,7 +13,8 @@ import { recogniseExport } from '../chats/recognize.js';
 import type { IndexCache, OwnPacks } from '../dedup/chunk-store.js';
 import { overlaps } from '../folder-choice.js';
 import { fsyncDir, tempPathFor, writeFileAtomic } from '../fs-atomic.js';
-import { recipientOf, type VaultSecrets } from '../keys/vault-secrets.js';
+import { recordIdentitiesOf, recordRecipientsOf } from '../keys/record-keys.js';
+import type { VaultSecrets } from '../keys/vault-secrets.js';
 import { acknowledge } from '../vault/acknowledge.js';
 import { type CollectionCache, readCollections } from '../vault/collections.js';
 import type { Journal } from '../vault/journal.js';
@@ -276,7 +277,8 @@ export async function backupExport(
     ctx.onProgress?.(doneBytes, totalBytes);
   };
   const recipients = ctx.secrets.recipients.map((r) => r.recipient);
-  const indexRecipient = await recipientOf(ctx.secrets.indexIdentity);
+  const recordRecipients = await recordRecipientsOf(ctx.secrets);
+  const identities = recordIdentitiesOf(ctx.secrets);
   const common = {
     id,
     source: summary.title,
@@ -302,12 +304,7 @@ export async function backupExport(
     let seen: Set<string>;
     try {
       // Packs a collection condemned are not reused: they may be deleted once this device acknowledges it.
-      const { collections } = await readCollections(
-        ctx.vault,
-        [ctx.secrets.indexIdentity],
-        authKey,
-        ctx.collectionCache,
-      );
+      const { collections } = await readCollections(ctx.vault, identities, authKey, ctx.collectionCache);
       seen = new Set(collections.keys());
       await ctx.journal.saw(id, seen);
       const chunks = await storeExport({
@@ -318,9 +315,9 @@ export async function backupExport(
         chatKey: key,
         entries,
         authKey,
-        indexIdentity: ctx.secrets.indexIdentity,
+        identities,
         recipients,
-        indexRecipient,
+        recordRecipients,
         onBytes,
         avoid: new Set([...collections.values()].flatMap((c) => c.condemned)),
         ...(ctx.indexCache ? { indexCache: ctx.indexCache } : {}),
@@ -332,7 +329,7 @@ export async function backupExport(
       if (same) return unchanged(same);
       const { snapshotSha256, uploadedBytes } = await chunks.writeSnapshot();
       const meta: BackupMetadata = { format: 2, ...common, snapshotSha256, uploadedBytes, fingerprint };
-      const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
+      const sealed = await encryptMetadata(signMetadata(meta, authKey), recordRecipients);
       await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
       committed = meta;
     } catch (err) {
@@ -347,9 +344,9 @@ export async function backupExport(
       vault: ctx.vault,
       device: ctx.device,
       journal: ctx.journal,
-      identities: [ctx.secrets.indexIdentity],
+      identities,
       authKey,
-      recipients: [...recipients, indexRecipient],
+      recipients: recordRecipients,
       seen,
       known: [...existing, committed],
       now: now(),
@@ -376,7 +373,7 @@ export async function backupExport(
       tarSha256: seal.summary.tarSha256,
       fingerprint,
     };
-    const sealed = await encryptMetadata(signMetadata(meta, authKey), [...recipients, indexRecipient]);
+    const sealed = await encryptMetadata(signMetadata(meta, authKey), recordRecipients);
     await writeFileAtomic(ctx.vault.paths.meta(id), sealed, 0o644);
     await ctx.journal.end(id);
     return { status: 'stored', meta, skipped };

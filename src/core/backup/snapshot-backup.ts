@@ -23,10 +23,11 @@ export interface SnapshotBackupRequest {
   entries: readonly ExportEntry[];
   authKey: Buffer;
   /** Opens the vault's pack indexes (the vault index identity). */
-  indexIdentity: string;
-  /** Recipients of packs; indexes and the snapshot also go to `indexRecipient`. */
+  /** Identities that open the vault's pack indexes (record-keys.ts). */
+  identities: readonly string[];
+  /** Recipients of packs; indexes and the snapshot go to `recordRecipients`. */
   recipients: readonly string[];
-  indexRecipient: string;
+  recordRecipients: readonly string[];
   onBytes: (n: number) => void;
   /** This device's copy of the indexes it has read (see IndexCache). */
   indexCache?: IndexCache;
@@ -93,10 +94,10 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     uploadedBytes += n;
     req.onUpload?.(n);
   };
-  const store = await ChunkStore.load(vault, [req.indexIdentity], authKey, req.indexCache, req.avoid);
+  const store = await ChunkStore.load(vault, req.identities, authKey, req.indexCache, req.avoid);
   const writer = new PackWriter(vault, store, {
     recipients: req.recipients,
-    indexRecipients: [...req.recipients, req.indexRecipient],
+    indexRecipients: req.recordRecipients,
     authKey,
     backupId: req.id,
     onUpload,
@@ -136,7 +137,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       },
       listed,
     );
-    const sealed = await encryptBuffer(plain, [...req.recipients, req.indexRecipient]);
+    const sealed = await encryptBuffer(plain, req.recordRecipients);
     const path = vault.paths.snapshot(req.id);
     await writeFileAtomic(path, sealed, 0o644, tempPathFor(path));
     onUpload(sealed.length);

@@ -1,8 +1,7 @@
 // What a person can change about chats: rename one, merge two that are the same chat, split off a
 // version that is another chat. Each is checked against the vault's chats, then written as a chat edit
 // that every device applies.
-import { type Device, deviceIdentities } from '../device.js';
-import { recipientOf } from '../keys/vault-secrets.js';
+import { type Device, deviceIdentities, recordRecipients } from '../device.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { type ChatEdit, newChatKey } from './chat-edits.js';
 
@@ -15,11 +14,7 @@ async function backupsOf(device: Device): Promise<BackupMetadata[]> {
 
 async function write(device: Device, edit: ChatEdit): Promise<void> {
   const { secrets } = device;
-  const recipients = [
-    ...secrets.recipients.map((r) => r.recipient),
-    await recipientOf(secrets.indexIdentity),
-  ];
-  await device.vault.writeChatEdit(edit, recipients, secrets.authKey);
+  await device.vault.writeChatEdit(edit, await recordRecipients(device), secrets.authKey);
 }
 
 function requireChat(backups: readonly BackupMetadata[], chat: string): BackupMetadata[] {

@@ -6,8 +6,7 @@
 // without the kit loaded) stay unidentified, and retention keeps them.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deviceIdentities, type Profile } from '../device.js';
-import { recipientOf } from '../keys/vault-secrets.js';
+import { deviceIdentities, type Profile, recordRecipients } from '../device.js';
 import { restoreFromVault } from '../restore/restore-from-vault.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import type { Vault } from '../vault/vault.js';
@@ -55,10 +54,7 @@ export async function identifyOldBackups(
   const todo = found.filter((m) => !opts.skip?.has(m.id));
   const progress: IdentifyProgress = { done: 0, total: found.length, unreadable: found.length - todo.length };
   opts.onProgress?.({ ...progress });
-  const recipients = [
-    ...profile.secrets.recipients.map((r) => r.recipient),
-    await recipientOf(profile.secrets.indexIdentity),
-  ];
+  const recipients = await recordRecipients(profile);
   let known: BackupMetadata[] = all;
   const scratch = join(profile.home, 'identify');
   for (const meta of todo) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { backupExport } from '../../../src/core/backup/backup.js';
 import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
+import { recordIdentitiesOf } from '../../../src/core/keys/record-keys.js';
 import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
 import {
   type BackupMetadata,
@@ -66,7 +67,7 @@ before(async () => {
   const metaDir = join(root, 'cloud', 'Puddleproof', 'meta');
   for (const name of await readdir(metaDir)) {
     const meta = verifyMetadata(
-      await decryptMetadata(await readFile(join(metaDir, name)), [secrets.indexIdentity]),
+      await decryptMetadata(await readFile(join(metaDir, name)), recordIdentitiesOf(secrets)),
       secrets.authKey,
     );
     const { chat: _dropped, ...legacy } = meta;
