@@ -71,14 +71,19 @@ describe('electron-builder.yml', () => {
     });
   });
 
-  test('the icon and entitlements it names exist; the entitlements allow JIT and nothing broader', () => {
+  test('the icon and entitlements it names exist; the entitlements allow JIT and the camera, nothing broader', () => {
     assert.ok(existsSync(join(root, config.icon as string)));
     const mac = config.mac as { entitlements: string; entitlementsInherit: string };
     for (const path of [mac.entitlements, mac.entitlementsInherit]) {
       const plist = readFileSync(join(root, path), 'utf8');
       assert.match(plist, /<key>com\.apple\.security\.cs\.allow-jit<\/key>\s*<true\/>/);
-      assert.doesNotMatch(plist, /disable-library-validation|device\.camera|device\.audio-input/);
+      // The camera scans the kit's QR code in the recovery drill; macOS shows the reason when it asks.
+      assert.match(plist, /<key>com\.apple\.security\.device\.camera<\/key>\s*<true\/>/);
+      assert.doesNotMatch(plist, /disable-library-validation|device\.audio-input|device\.microphone/);
     }
+    const info = (config.mac as { extendInfo?: Record<string, string> }).extendInfo ?? {};
+    assert.match(info.NSCameraUsageDescription ?? '', /recovery kit/);
+    assert.equal(info.NSMicrophoneUsageDescription, undefined);
   });
 
   test('ships the built code and every icon main loads at run time', () => {
