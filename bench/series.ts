@@ -16,7 +16,6 @@ import {
   type SeriesVersion,
   writeExportSeries,
 } from '../test/helpers/export-series.js';
-import { engineChild } from './engine-run.js';
 import type { SectionResult } from './run.js';
 
 const run = promisify(execFile);
@@ -120,7 +119,10 @@ async function backUpSeries(
   return { bytes: await bytesOnDisk(repo), seconds };
 }
 
-/** Backs the versions up in order with the built engine (a process per backup, as restic and borg run). */
+/**
+ * Backs the versions up in order with the `puddleproof backup PATH` command (the bundled CLI a user runs, a
+ * process per backup, as restic and borg run), then reads what each uploaded from `list --json`.
+ */
 async function backUpSeriesWithPuddleproof(
   versions: SeriesVersion[],
   work: string,
@@ -131,19 +133,27 @@ async function backUpSeriesWithPuddleproof(
   await mkdir(cloud, { recursive: true });
   const home = join(work, 'home');
   const device = await initVault({ home, watchDir: watch, cloudDir: cloud, kitPath: join(work, 'kit.txt') });
+  const cli = join(import.meta.dirname, '..', 'bin', 'puddleproof.js');
+  const options = {
+    env: { ...process.env, PUDDLEPROOF_HOME: home, PUDDLEPROOF_WRITE_FORMAT: '2' },
+    maxBuffer: 16 * 1024 * 1024,
+  };
   try {
     let seconds = 0;
-    const uploaded: number[] = [];
     for (const [i, v] of versions.entries()) {
       const current = join(watch, EXPORT_NAME);
       await unlink(current).catch(() => undefined);
       await link(v.path, current);
       const start = performance.now();
-      const r = await engineChild(['backup', home, current], { PUDDLEPROOF_WRITE_FORMAT: '2' });
+      await run(process.execPath, [cli, 'backup', current], options);
       seconds += (performance.now() - start) / 1000;
-      uploaded.push(r.uploadedBytes ?? 0);
       log(`puddleproof: version ${i + 1}/${versions.length} backed up`);
     }
+    const { stdout } = await run(process.execPath, [cli, 'list', '--json'], options);
+    const listed = JSON.parse(stdout) as { uploadedBytes: number | null }[];
+    if (listed.length !== versions.length)
+      throw new Error(`${listed.length} backups for ${versions.length} versions`);
+    const uploaded = listed.map((b) => b.uploadedBytes ?? 0);
     return { bytes: await bytesOnDisk(join(cloud, 'Puddleproof')), seconds, uploaded };
   } finally {
     await deleteVaultSecrets(device.store);

@@ -101,6 +101,7 @@ export function cachesOf(profile: Pick<Profile, 'home'>) {
     indexCache: new IndexCache(join(profile.home, 'index-cache.json')),
     collectionCache: new CollectionCache(join(profile.home, 'collection-cache.json')),
     ownPacks: new OwnPacks(join(profile.home, 'own-packs.json')),
+    memberCacheDir: join(profile.home, 'member-cache'),
   };
 }
 

@@ -1,6 +1,7 @@
 // The age header, built and opened by typage (age-encryption); the payload is ours (stream-payload.ts).
 import { Decrypter, Encrypter, type Identity, type Recipient, type Stanza } from 'age-encryption';
 import { HeaderInvalidError, NoIdentityMatchedError } from './errors.js';
+import { importedX25519 } from './identity-cache.js';
 
 /** What can open a file: age identity strings (X25519, hybrid PQ), custom identities, passphrases. */
 export interface DecryptionKeys {
@@ -74,7 +75,8 @@ const scryptAloneGuard: Identity = {
 export async function openHeader(header: Uint8Array, keys: DecryptionKeys): Promise<Uint8Array> {
   const decrypter = new Decrypter();
   decrypter.addIdentity(scryptAloneGuard);
-  for (const id of keys.identities ?? []) decrypter.addIdentity(id);
+  for (const id of keys.identities ?? [])
+    decrypter.addIdentity((typeof id === 'string' && (await importedX25519(id))) || id);
   for (const p of keys.passphrases ?? []) decrypter.addPassphrase(p);
   try {
     return await decrypter.decryptHeader(header);

@@ -6,7 +6,6 @@ import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TarArchive } from 'archiver';
 import { createEncryptStream } from '../age/index.js';
 import { type ChatRecord, chatKeyFor } from '../chats/chat-identity.js';
 import { recogniseExport } from '../chats/recognize.js';
@@ -48,6 +47,8 @@ export interface BackupContext {
   collectionCache?: CollectionCache;
   /** Where this device records the packs it writes (format 2). */
   ownPacks?: OwnPacks;
+  /** This device's caches of the zip members of each chat's last export (see dedup/member-cache.ts). */
+  memberCacheDir?: string;
 }
 
 /** What happened to one export. */
@@ -192,6 +193,8 @@ async function writeDataObject(
   recipients: readonly string[],
   onBytes: (n: number) => void,
 ): Promise<Map<string, string>> {
+  // Loaded only here: format 1 is the exception, and archiver takes longer to load than a small backup.
+  const { TarArchive } = await import('archiver');
   const archive = new TarArchive();
   const files: [ExportEntry, HashingFileStream][] = [];
   // archiver starts reading every appended stream at once (it pipes each into a PassThrough), so only a
@@ -322,6 +325,7 @@ export async function backupExport(
         avoid: new Set([...collections.values()].flatMap((c) => c.condemned)),
         ...(ctx.indexCache ? { indexCache: ctx.indexCache } : {}),
         ...(ctx.ownPacks ? { ownPacks: ctx.ownPacks } : {}),
+        ...(ctx.memberCacheDir ? { memberCacheDir: ctx.memberCacheDir } : {}),
         ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
       });
       const fingerprint = contentFingerprint(authKey, entries, chunks.digests);

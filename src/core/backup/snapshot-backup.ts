@@ -6,7 +6,8 @@ import { chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
 import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
-import { fileChunks, type ReadBuffer } from '../dedup/file-chunks.js';
+import { fileChunks, type MemberReuse, type ReadBuffer } from '../dedup/file-chunks.js';
+import { MemberCache } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
@@ -37,6 +38,9 @@ export interface SnapshotBackupRequest {
   avoid?: ReadonlySet<string>;
   /** Where this device records the packs it wrote. */
   ownPacks?: OwnPacks;
+  /** The profile folder of the member caches (member-cache.ts): zip members of the chat's last export that
+   * the vault holds are not read again. */
+  memberCacheDir?: string;
 }
 
 /** The export's chunks are in packs; `writeSnapshot` writes the file list that makes them a backup. */
@@ -57,19 +61,22 @@ async function storeFile(
   keys: ReturnType<typeof chunkKeys>,
   onBytes: (n: number) => void,
   reuse: ReadBuffer,
+  members?: MemberReuse,
 ): Promise<{ chunks: ListedChunk[]; entries: IndexEntry[]; digest: string }> {
   const chunks: ListedChunk[] = [];
   const entries: IndexEntry[] = [];
   const ids = createHash('sha256');
   let size = 0;
-  for await (const chunk of fileChunks(entry.absPath, keys, DEFAULT_CHUNKER, reuse)) {
-    size += chunk.data.length;
+  for await (const chunk of fileChunks(entry.absPath, keys, DEFAULT_CHUNKER, reuse, members)) {
+    size += chunk.length;
     if (size > entry.size) break;
     ids.update(chunk.id);
-    const stored = await writer.add(chunk.id, chunk.data);
+    // A chunk not read (a member the cache knows) is one the vault holds: fileChunks checked.
+    const stored = chunk.data ? await writer.add(chunk.id, chunk.data) : writer.known(chunk.id);
+    if (!stored) throw new Error(`chunk ${chunk.id} is no longer in the vault`);
     entries.push(stored);
-    chunks.push({ name: stored.name, plainBytes: chunk.data.length });
-    onBytes(chunk.data.length);
+    chunks.push({ name: stored.name, plainBytes: chunk.length });
+    onBytes(chunk.length);
   }
   if (size !== entry.size)
     throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
@@ -108,6 +115,12 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   /** Each file's chunk entries, for its checksum once the packs are sealed. */
   const fileEntries = new Map<ListedEntry, IndexEntry[]>();
   const reuse: ReadBuffer = { buffer: Buffer.alloc(0) };
+  const cache = req.memberCacheDir
+    ? await MemberCache.open(req.memberCacheDir, req.chatKey ?? `export:${req.exportName}`)
+    : null;
+  const members: MemberReuse | undefined = cache
+    ? { cache, holds: (c) => writer.known(c.id)?.plainBytes === c.length }
+    : undefined;
   for (const e of req.entries) {
     const path = e.archivePath.replace(/\/$/, '');
     const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
@@ -115,7 +128,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       listed.push({ type: 'dir', ...common });
       continue;
     }
-    const { chunks, entries, digest } = await storeFile(e, writer, keys, req.onBytes, reuse);
+    const { chunks, entries, digest } = await storeFile(e, writer, keys, req.onBytes, reuse, members);
     digests.set(e.relPath, digest);
     const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks };
     listed.push(file);
@@ -123,6 +136,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   }
   await writer.finish();
   await req.ownPacks?.add(vault.root, writer.packs);
+  await cache?.save();
   for (const [file, entries] of fileEntries)
     if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.

@@ -1,6 +1,6 @@
 // What Puddleproof knows of a chat export: its platform, title and identity, and what its messages hold.
 // It is built from the export's text only (never its media), and is kept only inside encrypted metadata.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 
 /** The apps whose exports are recognised; `other` is anything else, backed up as it is. */
 export type Platform = 'whatsapp' | 'telegram' | 'discord' | 'other';
@@ -51,8 +51,9 @@ export const TAIL_SIZE = 32;
 
 /** Keyed hashes of messages, 16 hex digits each: equal for one message in two exports, meaningless without the key. */
 export function messageHasher(authKey: Buffer): (sender: string, time: string, text: string) => string {
+  const key = createSecretKey(authKey); // imported once: an export has thousands of messages
   return (sender, time, text) =>
-    createHmac('sha256', authKey)
+    createHmac('sha256', key)
       .update(`puddleproof/v1/message\n${sender}\n${time}\n${text.normalize('NFC')}`)
       .digest('hex')
       .slice(0, 16);

@@ -1,16 +1,28 @@
 // One file cut into chunks: a zip into its members' stored data and the raw records between them, each
 // chunked on its own; any other file as one stream. Concatenating the chunks rebuilds the file. The file is
 // read into one reused buffer, so a chunk's bytes are a view that the next step of the iteration replaces.
-import { open } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { ChunkKeys } from './chunk-keys.js';
 import { ChunkCutter, type ChunkerParams, chunkId, DEFAULT_CHUNKER } from './chunker.js';
+import { type MemberCache, type MemberChunk, memberKey, sampleRanges } from './member-cache.js';
 import { type ZipSegment, zipLayout } from './zip-layout.js';
 
-/** One chunk of a file: its id, where it lies in the file, and its bytes (valid until the next chunk). */
+/**
+ * One chunk of a file: its id, where it lies in the file, its length, and its bytes (valid until the next
+ * chunk), or null for a chunk of a zip member the member cache knows and the vault holds (not read).
+ */
 export interface FileChunk {
   id: string;
   offset: number;
-  data: Buffer;
+  length: number;
+  data: Buffer | null;
+}
+
+/** Zip members to reuse without reading: the chat's member cache, and whether the vault holds a chunk. */
+export interface MemberReuse {
+  cache: MemberCache;
+  holds: (chunk: MemberChunk) => boolean;
 }
 
 const READ_BYTES = 1024 * 1024;
@@ -31,6 +43,7 @@ export async function* fileChunks(
   keys: ChunkKeys,
   params: ChunkerParams = DEFAULT_CHUNKER,
   reuse?: ReadBuffer,
+  members?: MemberReuse,
 ): AsyncGenerator<FileChunk> {
   const handle = await open(path, 'r');
   try {
@@ -48,6 +61,26 @@ export async function* fileChunks(
     if (reuse && reuse.buffer.length < need) reuse.buffer = Buffer.allocUnsafeSlow(params.max + READ_BYTES);
     const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
     for (const segment of segments) {
+      let cutHere: MemberChunk[] | null = null;
+      let key = '';
+      if (members && segment.kind === 'member') {
+        key = memberKey(keys.idKey, segment, samplesOf(handle, segment, path));
+        const known = members.cache.lookup(key);
+        if (
+          known &&
+          known.reduce((sum, c) => sum + c.length, 0) === segment.length &&
+          known.every((c) => members.holds(c))
+        ) {
+          let at = segment.offset;
+          for (const c of known) {
+            yield { id: c.id, offset: at, length: c.length, data: null };
+            at += c.length;
+          }
+          members.cache.remember(key, known);
+          continue;
+        }
+        cutHere = [];
+      }
       let start = 0;
       let filled = 0;
       /** Segment offset of buffer[0]. */
@@ -56,7 +89,9 @@ export async function* fileChunks(
       const emit = function* (cut: number): Generator<FileChunk> {
         const end = cut - base;
         const data = buffer.subarray(start, end);
-        yield { id: chunkId(keys.idKey, data), offset: segment.offset + base + start, data };
+        const id = chunkId(keys.idKey, data);
+        cutHere?.push({ id, length: data.length });
+        yield { id, offset: segment.offset + base + start, length: data.length, data };
         start = end;
       };
       while (read < segment.length) {
@@ -75,8 +110,22 @@ export async function* fileChunks(
         for (const cut of cuts) yield* emit(cut);
       }
       for (const cut of cutter.end()) yield* emit(cut);
+      if (cutHere) members?.cache.remember(key, cutHere);
     }
   } finally {
     await handle.close();
   }
+}
+
+/** The samples of a member's stored data that its key covers (see member-cache.ts). */
+function samplesOf(handle: FileHandle, segment: ZipSegment, path: string): Buffer[] {
+  const samples: Buffer[] = [];
+  for (const range of sampleRanges(segment.length)) {
+    const sample = Buffer.alloc(range.length);
+    // Synchronous, as zipLayout's small reads: a few KiB each, handing them to the thread pool costs more.
+    const bytesRead = readSync(handle.fd, sample, 0, range.length, segment.offset + range.at);
+    if (bytesRead !== range.length) throw new Error(`${path} changed while it was being read`);
+    samples.push(sample);
+  }
+  return samples;
 }

@@ -3,12 +3,22 @@
 // each member's data can be chunked on its own and the zip restored byte for byte from the segments in order.
 // Only the end records, the central directory and each local header (and data descriptor) are read, never the
 // member data: a zip of several GB costs a few reads.
+import fs from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 export type ZipSegment =
   | { kind: 'raw'; offset: number; length: number }
-  | { kind: 'member'; offset: number; length: number; name: string };
+  | {
+      kind: 'member';
+      offset: number;
+      length: number;
+      name: string;
+      /** The central directory's CRC-32, compression method and uncompressed size of the member. */
+      crc: number;
+      method: number;
+      uncompressedSize: number;
+    };
 
 /** Beyond these, a zip is not read (it is kept as opaque bytes). */
 const MAX_ENTRIES = 1_000_000;
@@ -52,7 +62,7 @@ interface CentralEntry {
 
 /** Where one member lies: from its local header to the end of its data descriptor (if any). */
 interface Placement {
-  name: string;
+  entry: CentralEntry;
   start: number;
   dataStart: number;
   dataEnd: number;
@@ -79,10 +89,19 @@ export async function zipLayout(path: string): Promise<ZipSegment[] | null> {
 function segmentsOf(placements: Placement[], size: number): ZipSegment[] {
   const segments: ZipSegment[] = [];
   let cursor = 0;
-  for (const { name, dataStart, dataEnd } of placements) {
+  for (const { entry, dataStart, dataEnd } of placements) {
     if (dataEnd === dataStart) continue;
     segments.push({ kind: 'raw', offset: cursor, length: dataStart - cursor });
-    segments.push({ kind: 'member', offset: dataStart, length: dataEnd - dataStart, name });
+    const { name, crc, method, uncompressedSize } = entry;
+    segments.push({
+      kind: 'member',
+      offset: dataStart,
+      length: dataEnd - dataStart,
+      name,
+      crc,
+      method,
+      uncompressedSize,
+    });
     cursor = dataEnd;
   }
   if (size > cursor) segments.push({ kind: 'raw', offset: cursor, length: size - cursor });
@@ -247,7 +266,7 @@ async function placeMember(
     ]);
     if (header.readUInt32LE(14) !== entry.crc || sizes?.[1] !== entry.compressedSize) return null;
   }
-  return { name: entry.name, start, dataStart, dataEnd, end };
+  return { entry, start, dataStart, dataEnd, end };
 }
 
 /** The length of the data descriptor at the start of `bytes` (with or without its signature, 32- or 64-bit
@@ -327,7 +346,9 @@ function uint64(bytes: Buffer, offset: number): number | null {
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer | null> {
   const buffer = Buffer.alloc(length);
   for (let filled = 0; filled < length; ) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    // Synchronous: a zip of many members takes a few small reads each, and a read the thread pool runs
+    // costs far more in hand-offs than the read itself (the file is local and mostly in the page cache).
+    const bytesRead = fs.readSync(handle.fd, buffer, filled, length - filled, position + filled);
     if (bytesRead === 0) return null;
     filled += bytesRead;
   }

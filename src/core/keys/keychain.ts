@@ -6,6 +6,8 @@ export interface SecretStore {
   get(account: string): Promise<string | null>;
   set(account: string, value: string): Promise<void>;
   delete(account: string): Promise<boolean>;
+  /** Every account and its value in one call, where the store can (fewer round trips to the keychain). */
+  getAll?(): Promise<Map<string, string>>;
 }
 
 /** The OS keychain cannot be used; the message says what to install or unlock. Never falls back to a file. */
@@ -40,5 +42,10 @@ export function osKeychain(service: string): SecretStore {
     get: (account) => guarded(() => keytar.getPassword(service, account)),
     set: (account, value) => guarded(() => keytar.setPassword(service, account, value)),
     delete: (account) => guarded(() => keytar.deletePassword(service, account)),
+    getAll: () =>
+      guarded(async () => {
+        const found = await keytar.findCredentials(service);
+        return new Map(found.map((c) => [c.account, c.password]));
+      }),
   };
 }

@@ -60,8 +60,11 @@ export function generateAuthKey(): Buffer {
 
 /** Reads all secrets; throws SecretsMissingError naming the first one missing. */
 export async function loadVaultSecrets(store: SecretStore): Promise<VaultSecrets> {
+  // One call where the keychain can; an account it did not return is asked for on its own.
+  const all = (await store.getAll?.()) ?? new Map<string, string>();
+  const read = async (account: string) => all.get(account) ?? (await store.get(account));
   const get = async (key: keyof typeof ACCOUNTS, what: string) => {
-    const value = await store.get(ACCOUNTS[key]);
+    const value = await read(ACCOUNTS[key]);
     if (!value) throw new SecretsMissingError(what);
     return value;
   };
@@ -71,7 +74,7 @@ export async function loadVaultSecrets(store: SecretStore): Promise<VaultSecrets
   const recipients = parseRecipients(await get('recipients', 'trusted recipient list'));
   if (authKey.length !== 32) throw new SecretsMissingError('vault authentication key (it is damaged)');
   // Profiles made before data keys existed have none yet: they get them from the vault (trust.ts).
-  const data = await store.get(ACCOUNTS.dataIdentities);
+  const data = await read(ACCOUNTS.dataIdentities);
   const dataIdentities = data
     ? (JSON.parse(data) as unknown[]).filter((x): x is string => typeof x === 'string')
     : [];

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { chunkKeys } from '../../../src/core/dedup/chunk-keys.js';
 import { ChunkCutter, type ChunkerParams, chunkId } from '../../../src/core/dedup/chunker.js';
 import { fileChunks } from '../../../src/core/dedup/file-chunks.js';
+import { MemberCache } from '../../../src/core/dedup/member-cache.js';
 import { zipLayout } from '../../../src/core/dedup/zip-layout.js';
 import { type SeriesVersion, writeExportSeries } from '../../helpers/export-series.js';
 
@@ -31,7 +32,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 async function collect(path: string) {
   const chunks: { id: string; offset: number; data: Buffer }[] = [];
   for await (const chunk of fileChunks(path, keys, SMALL))
-    chunks.push({ ...chunk, data: Buffer.from(chunk.data) });
+    chunks.push({ ...chunk, data: Buffer.from(chunk.data ?? []) });
   return chunks;
 }
 
@@ -107,4 +108,91 @@ test('chunk keys come from the vault authentication key: the same key cuts alike
   assert.notDeepEqual(other.idKey, keys.idKey);
   assert.notDeepEqual(Buffer.from(keys.idKey), Buffer.alloc(32, 7));
   assert.throws(() => chunkKeys(Buffer.alloc(16)), /32 bytes/);
+});
+
+/** The chunks of `path` as ids, offsets and lengths, through a member cache whose vault holds `held`. */
+async function throughCache(path: string, cache: MemberCache, held: Set<string>) {
+  const out: { id: string; offset: number; length: number; read: boolean }[] = [];
+  for await (const c of fileChunks(path, keys, SMALL, undefined, {
+    cache,
+    holds: (chunk) => held.has(chunk.id),
+  }))
+    out.push({ id: c.id, offset: c.offset, length: c.length, read: c.data !== null });
+  return out;
+}
+
+describe('the member cache (zip members of the chat’s last export are not read again)', () => {
+  test('a re-export: shared members are not read, and the chunks are exactly those a full cut gives', async () => {
+    const [first, second] = series.map((v) => v.path ?? '');
+    const cacheDir = join(dir, 'member-cache-a');
+    const cache = await MemberCache.open(cacheDir, 'chat');
+    const firstCut = await throughCache(first ?? '', cache, new Set());
+    assert.ok(
+      firstCut.every((c) => c.read),
+      'an empty cache reads everything',
+    );
+    await cache.save();
+    const held = new Set(firstCut.map((c) => c.id));
+    const again = await MemberCache.open(cacheDir, 'chat');
+    const next = await throughCache(second ?? '', again, held);
+    const full = await collect(second ?? '');
+    assert.deepEqual(
+      next.map(({ id, offset, length }) => ({ id, offset, length })),
+      full.map((c) => ({ id: c.id, offset: c.offset, length: c.data.length })),
+    );
+    // Every media file the two versions share (renamed, moved, with a new time) was skipped, not read.
+    const earlier = new Set(series[0]?.media.map((m) => m.id));
+    const shared = (series[1]?.media ?? []).filter((m) => earlier.has(m.id)).reduce((s, m) => s + m.bytes, 0);
+    const skipped = next.filter((c) => !c.read).reduce((s, c) => s + c.length, 0);
+    assert.ok(shared > 0 && skipped >= shared, `skipped ${skipped} B of ${shared} B shared`);
+    // Chunks the vault no longer holds (a pack reclaimed) are read and cut again.
+    const none = await throughCache(second ?? '', await MemberCache.open(cacheDir, 'chat'), new Set());
+    assert.ok(none.every((c) => c.read));
+    // Another chat's cache knows nothing of these members.
+    const other = await throughCache(second ?? '', await MemberCache.open(cacheDir, 'other chat'), held);
+    assert.ok(other.every((c) => c.read));
+  });
+
+  test('a member whose bytes changed under the same CRC and sizes is read again when a sample sees it', async () => {
+    const path = series[0]?.path ?? '';
+    const cacheDir = join(dir, 'member-cache-b');
+    const cache = await MemberCache.open(cacheDir, 'chat');
+    const cut = await throughCache(path, cache, new Set());
+    await cache.save();
+    const member = (await zipLayout(path))?.find((s) => s.kind === 'member' && s.length > 3 * 4096);
+    assert.ok(member);
+    for (const at of [0, Math.floor(member.length / 2), member.length - 1]) {
+      // The zip's records (CRC, sizes) stay as they were; only stored bytes change.
+      const changed = Buffer.from(await readFile(path));
+      changed[member.offset + at] = (changed[member.offset + at] ?? 0) ^ 0xff;
+      const altered = join(dir, `altered-${at}.zip`);
+      await writeFile(altered, changed);
+      const chunks = await throughCache(
+        altered,
+        await MemberCache.open(cacheDir, 'chat'),
+        new Set(cut.map((c) => c.id)),
+      );
+      const inMember = chunks.filter(
+        (c) => c.offset >= member.offset && c.offset < member.offset + member.length,
+      );
+      assert.ok(
+        inMember.every((c) => c.read),
+        `byte ${at} of the member changed: it is read`,
+      );
+      const full = await collect(altered);
+      assert.deepEqual(
+        chunks.map((c) => c.id),
+        full.map((c) => c.id),
+      );
+    }
+  });
+
+  test('a damaged cache file is an empty cache', async () => {
+    const cacheDir = join(dir, 'member-cache-c');
+    const cache = await MemberCache.open(cacheDir, 'chat');
+    cache.remember('k', [{ id: 'a', length: 1 }]);
+    await cache.save();
+    for (const name of await readdir(cacheDir)) await writeFile(join(cacheDir, name), '{not json');
+    assert.equal((await MemberCache.open(cacheDir, 'chat')).lookup('k'), undefined);
+  });
 });

@@ -1,0 +1,94 @@
+// This device's memory of the zip members it cut in the last export of each chat: a member is known by its
+// CRC-32, compression method and sizes from the zip's central directory, and a keyed hash of three samples of
+// its stored data (start, middle, end), and names the chunks its data was cut into. When a later export of
+// the chat holds a member with the same key, and the vault still holds those chunks, the member is not read
+// or cut again: the way restic does not read a file whose size, times and inode are unchanged, with the
+// member's own checksum and a look at its bytes in place of the times.
+import { createHash, createHmac } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs-atomic.js';
+
+/** A chunk of a member's data: its id and plain length. */
+export interface MemberChunk {
+  id: string;
+  length: number;
+}
+
+/** Bytes of each sample of a member's data that its key covers. */
+export const SAMPLE_BYTES = 4096;
+
+/** Where the samples of a member's data of `length` bytes lie (relative to its start; they may overlap). */
+export function sampleRanges(length: number): { at: number; length: number }[] {
+  const n = Math.min(SAMPLE_BYTES, length);
+  return [
+    { at: 0, length: n },
+    { at: Math.max(0, Math.floor(length / 2) - Math.floor(n / 2)), length: n },
+    { at: length - n, length: n },
+  ];
+}
+
+/** A member's key: its central-directory facts and an HMAC (under the chunk id key) of its samples. */
+export function memberKey(
+  idKey: Uint8Array,
+  member: { crc: number; method: number; length: number; uncompressedSize: number },
+  samples: readonly Buffer[],
+): string {
+  const mac = createHmac('sha256', idKey).update('puddleproof/v1/member-sample\n');
+  for (const s of samples) mac.update(s);
+  const { crc, method, length, uncompressedSize } = member;
+  return `${crc.toString(16)}-${method}-${length}-${uncompressedSize}-${mac.digest('hex')}`;
+}
+
+/**
+ * The members of the last export of one chat (or of one export name), in this device's profile
+ * (`member-cache/<sha256 of the chat key>.json`); each backup replaces it with the members it cut or reused.
+ */
+export class MemberCache {
+  private known = new Map<string, MemberChunk[]>();
+  private readonly seen = new Map<string, MemberChunk[]>();
+
+  private constructor(private readonly path: string) {}
+
+  /** The cache of the chat (or export) `key` in the profile folder `dir`; empty if none or unreadable. */
+  static async open(dir: string, key: string): Promise<MemberCache> {
+    const name = createHash('sha256').update(key).digest('hex');
+    const cache = new MemberCache(join(dir, `${name}.json`));
+    try {
+      const value = JSON.parse(await readFile(cache.path, 'utf8')) as { format?: unknown; members?: unknown };
+      if (value.format === 1 && value.members && typeof value.members === 'object')
+        for (const [k, rows] of Object.entries(value.members as Record<string, unknown>))
+          if (Array.isArray(rows))
+            cache.known.set(
+              k,
+              rows
+                .filter(
+                  (r): r is [string, number] =>
+                    Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'number',
+                )
+                .map(([id, length]) => ({ id, length })),
+            );
+    } catch {
+      // No cache yet (or a damaged one): every member is cut.
+    }
+    return cache;
+  }
+
+  /** The chunks of the member with `key`, as the last export had them. */
+  lookup(key: string): readonly MemberChunk[] | undefined {
+    return this.known.get(key);
+  }
+
+  /** Notes the chunks of a member of this export (cut or reused). */
+  remember(key: string, chunks: readonly MemberChunk[]): void {
+    this.seen.set(key, [...chunks]);
+  }
+
+  /** Replaces the cache with the members of this export. */
+  async save(): Promise<void> {
+    const members = Object.fromEntries([...this.seen].map(([k, cs]) => [k, cs.map((c) => [c.id, c.length])]));
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.path, JSON.stringify({ format: 1, members }), 0o600);
+    this.known = new Map(this.seen);
+  }
+}
