@@ -202,6 +202,8 @@ export class PackWriter {
   private pendingIds = new Map<string, IndexEntry>();
   /** The write of the last pack handed off (see flush). */
   private writing: Promise<void> = Promise.resolve();
+  /** Each sealed pack's way to disk (with its index after it), awaited before the folders are flushed. */
+  private readonly durables: Promise<void>[] = [];
   /** Packs written so far. */
   readonly packs: string[] = [];
   /**
@@ -273,6 +275,7 @@ export class PackWriter {
     try {
       if (this.pending.length) await this.flush();
       await this.writing;
+      await Promise.all(this.durables);
     } finally {
       await this.sealer.close();
     }
@@ -319,6 +322,8 @@ export class PackWriter {
       })),
     });
     for (const [i, c] of chunks.entries()) c.entry.crc = result.crcs[i] as number;
+    result.durable.catch(() => undefined); // reported by finish(), which awaits it
+    this.durables.push(result.durable);
     this.options.onUpload?.(result.bytes);
   }
 }

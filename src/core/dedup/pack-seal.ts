@@ -1,5 +1,6 @@
 // Sealing one pack: the CRC registers of its chunks, its tar encrypted with age, the pack file, its index.
 // Runs in the pack worker (pack-worker.ts), or in the calling thread where no worker can start.
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encryptBuffer, encryptParts } from '../age/buffer.js';
 import { tempPathFor, writeFileRenamed } from '../fs-atomic.js';
@@ -25,13 +26,21 @@ export interface SealJob {
   chunks: { name: string; offset: number; length: number; plainBytes: number; crc: number | null }[];
 }
 
-/** What sealing wrote: each chunk's CRC register (in job order) and the bytes of the pack and its index. */
+/**
+ * What sealing wrote: each chunk's CRC register (in job order) and the bytes of the pack and its index, and
+ * `durable`, which settles once the pack is on disk (fsync), renamed into place, and its index written after
+ * it (so an index never names a pack a crash could leave incomplete).
+ */
 export interface SealResult {
   crcs: number[];
   bytes: number;
+  durable: Promise<void>;
 }
 
-/** Seals `job` and writes its pack and index (renamed into place; the caller flushes the folders). */
+/**
+ * Seals `job` and writes its pack (the caller flushes the folders); resolves once the pack's bytes are
+ * written, so that the arena and `sealedBuffer` can be reused while the disk makes the pack durable.
+ */
 export async function sealPack(
   job: SealJob,
   settings: SealSettings,
@@ -41,7 +50,6 @@ export async function sealPack(
   const crcs = job.chunks.map((c, i) => c.crc ?? crcUpdate(0, (views[i] as { data: Buffer }).data));
   const temp = (dir: string) => tempPathFor(join(dir, `${settings.backupId}.age`));
   const sealed = await encryptParts(packTarParts(views), settings.recipients, sealedBuffer);
-  await writeFileRenamed(join(settings.packsDir, `${job.pack}.age`), sealed, 0o644, temp(settings.packsDir));
   const entries = job.chunks.map((c, i) => ({
     name: c.name,
     storedBytes: c.length,
@@ -50,6 +58,27 @@ export async function sealPack(
   }));
   const authKey = Buffer.from(settings.authKey);
   const index = await encryptBuffer(encodeIndex(authKey, job.pack, entries), settings.indexRecipients);
-  await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
-  return { crcs, bytes: sealed.length + index.length };
+  const packTemp = temp(settings.packsDir);
+  const handle = await open(packTemp, 'wx', 0o644);
+  try {
+    await handle.writeFile(sealed);
+  } catch (err) {
+    await handle.close();
+    await rm(packTemp, { force: true });
+    throw err;
+  }
+  // The disk flushes this pack while the next one is sealed; its index follows once it is durable.
+  const durable = (async () => {
+    try {
+      await handle.sync();
+    } catch (err) {
+      await rm(packTemp, { force: true });
+      throw err;
+    } finally {
+      await handle.close();
+    }
+    await rename(packTemp, join(settings.packsDir, `${job.pack}.age`));
+    await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
+  })();
+  return { crcs, bytes: sealed.length + index.length, durable };
 }

@@ -35,13 +35,32 @@ function startWorker(settings: SealSettings): Worker | null {
   }
 }
 
+type WorkerReply =
+  | { pack: string; stage: 'sealed'; ok: true; crcs: number[]; bytes: number }
+  | { pack: string; stage: 'durable'; ok: true }
+  | { pack: string; stage: 'sealed' | 'durable'; ok: false; message: string; code?: string };
+
+/** A promise with its settle functions, for a pack whose 'durable' reply is still to come. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
+  let resolve = () => {};
+  let reject: (e: Error) => void = () => {};
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // reported where the caller awaits `durable`
+  return { promise, resolve, reject };
+}
+
 /**
  * Seals one pack at a time (the caller waits for each before handing the next): the first in this thread,
- * the others in the worker.
+ * the others in the worker. Each pack is then made durable while the next is sealed (SealResult.durable).
  */
 export class PackSealer {
   private worker: Worker | null | undefined;
   private waiting: { job: SealJob; resolve: (r: SealResult) => void; reject: (e: Error) => void } | undefined;
+  /** The worker's packs that are sealed but not yet durable. */
+  private readonly flushing = new Map<string, ReturnType<typeof deferred>>();
   /** Whether the worker has started running its code (before that, a failure falls back to this thread). */
   private online = false;
 
@@ -67,45 +86,63 @@ export class PackSealer {
     this.inWorker = true;
     return new Promise((resolve, reject) => {
       this.waiting = { job, resolve, reject };
+      this.flushing.set(job.pack, deferred());
       worker.postMessage(job);
     });
   }
 
-  /** Stops the worker. */
+  /** Stops the worker (after every pack handed to it is durable: the caller awaits them first). */
   async close(): Promise<void> {
     await this.worker?.terminate();
     this.worker = null;
+  }
+
+  /** Fails the pack being sealed and every pack not yet durable. */
+  private failAll(err: Error): void {
+    this.waiting?.reject(err);
+    this.waiting = undefined;
+    for (const d of this.flushing.values()) d.reject(err);
+    this.flushing.clear();
   }
 
   private start(): Worker | null {
     const worker = startWorker(this.settings);
     if (!worker) return null;
     worker.unref();
-    worker.on('message', (m: ({ ok: true } & SealResult) | { ok: false; message: string; code?: string }) => {
+    worker.on('message', (m: WorkerReply) => {
+      const error = m.ok ? null : Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
+      const flushing = this.flushing.get(m.pack);
+      if (m.stage === 'durable' || error) this.flushing.delete(m.pack);
+      if (m.stage === 'durable') {
+        if (error) flushing?.reject(error);
+        else flushing?.resolve();
+        return;
+      }
       const waiting = this.waiting;
       this.waiting = undefined;
-      if (m.ok) waiting?.resolve({ crcs: m.crcs, bytes: m.bytes });
-      else waiting?.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+      if (error) {
+        flushing?.reject(error);
+        waiting?.reject(error);
+      } else if (m.ok && flushing)
+        waiting?.resolve({ crcs: m.crcs, bytes: m.bytes, durable: flushing.promise });
     });
     worker.on('online', () => {
       this.online = true;
     });
     worker.on('error', (err) => {
-      const waiting = this.waiting;
-      this.waiting = undefined;
       if (this.online) {
-        waiting?.reject(err);
+        this.failAll(err);
         return;
       }
       // The worker could not start (its file could not load here): seal in this thread from now on.
+      const waiting = this.waiting;
+      this.waiting = undefined;
       this.worker = null;
       this.inWorker = false;
+      this.flushing.clear();
       if (waiting) sealPack(waiting.job, this.settings).then(waiting.resolve, waiting.reject);
     });
-    worker.on('exit', () => {
-      this.waiting?.reject(new Error('The pack worker stopped.'));
-      this.waiting = undefined;
-    });
+    worker.on('exit', () => this.failAll(new Error('The pack worker stopped.')));
     return worker;
   }
 }

@@ -7,11 +7,27 @@ const settings = workerData as SealSettings;
 /** One sealed-pack buffer, reused: the worker seals one pack at a time. */
 let sealed: Buffer | undefined;
 
+const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
+  parentPort?.postMessage({
+    pack,
+    stage,
+    ok: false,
+    message: err.message,
+    code: (err as NodeJS.ErrnoException).code,
+  });
+
+// Two replies per pack: 'sealed' once its bytes are written (the next pack may come), 'durable' once it is
+// on disk with its index.
 parentPort?.on('message', (job: SealJob) => {
   sealed ??= Buffer.allocUnsafeSlow(Math.ceil(job.arena.byteLength * 1.15) + 1024 * 1024);
   sealPack(job, settings, sealed).then(
-    (result) => parentPort?.postMessage({ ok: true, ...result }),
-    (err: Error) =>
-      parentPort?.postMessage({ ok: false, message: err.message, code: (err as NodeJS.ErrnoException).code }),
+    ({ crcs, bytes, durable }) => {
+      parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, crcs, bytes });
+      durable.then(
+        () => parentPort?.postMessage({ pack: job.pack, stage: 'durable', ok: true }),
+        (err: Error) => failure(job.pack, 'durable', err),
+      );
+    },
+    (err: Error) => failure(job.pack, 'sealed', err),
   );
 });
