@@ -207,40 +207,58 @@ export async function readSnapshotFiles(
   const { idKey } = chunkKeys(authKey);
   let done = 0;
   const order = [...byPack.keys()].sort();
-  const slots: PackSlot[] = [0, 1].map(() => ({ sealed: Buffer.alloc(0), plain: Buffer.alloc(0) }));
-  // The next pack is read while the current one is checked and written (into the other slot).
-  let next = order.length ? openPack(vault, order[0] as string, identities, slots[0] as PackSlot) : undefined;
+  // Three packs in memory at most: one being read and decrypted, one checked, one still being written. One
+  // buffer for the sealed bytes serves every read (one read at a time); each pack gets its own plaintext.
+  let sealedBuffer: Buffer = Buffer.alloc(0);
+  const plains: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
+  const openAt = async (i: number) => {
+    const slot: PackSlot = { sealed: sealedBuffer, plain: plains[i % 3] as Buffer };
+    const stored = await openPack(vault, order[i] as string, identities, slot);
+    sealedBuffer = slot.sealed;
+    plains[i % 3] = slot.plain;
+    return stored;
+  };
+  let next = order.length ? openAt(0) : undefined;
   next?.catch(() => undefined);
-  for (const [i, pack] of order.entries()) {
-    req.signal?.throwIfAborted();
-    const stored = await (next as Promise<Map<string, Buffer>>);
-    next =
-      i + 1 < order.length
-        ? openPack(vault, order[i + 1] as string, identities, slots[(i + 1) % 2] as PackSlot)
-        : undefined;
-    next?.catch(() => undefined);
-    const checked = (byPack.get(pack) ?? []).map((p) => {
-      const data = stored.get(p.name);
-      let plain: Buffer | undefined;
-      try {
-        plain = data && plainOf({ name: p.name, data }, p.plainBytes);
-      } catch {
-        plain = undefined;
+  /** The writes of the pack before (its plaintext's memory is reused two packs later). */
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (const [i, pack] of order.entries()) {
+      req.signal?.throwIfAborted();
+      const stored = await (next as Promise<Map<string, Buffer>>);
+      next = i + 1 < order.length ? openAt(i + 1) : undefined;
+      next?.catch(() => undefined);
+      const checked = (byPack.get(pack) ?? []).map((p) => {
+        const data = stored.get(p.name);
+        let plain: Buffer | undefined;
+        try {
+          plain = data && plainOf({ name: p.name, data }, p.plainBytes);
+        } catch {
+          plain = undefined;
+        }
+        if (!plain || plain.length !== p.plainBytes || chunkId(idKey, plain) !== p.id) {
+          throw new RestoreError(
+            `Pack ${pack} is damaged or not authentic: a chunk in it is missing or does not match its id.`,
+            'damaged',
+          );
+        }
+        return { ...p, plain };
+      });
+      // This pack's chunks are written while the next one is checked (the one after is read meanwhile).
+      await writing;
+      if (dir !== null) {
+        writing = writePlaced(checked);
+        writing.catch(() => undefined); // awaited before the next pack's writes, and after the last
       }
-      if (!plain || plain.length !== p.plainBytes || chunkId(idKey, plain) !== p.id) {
-        throw new RestoreError(
-          `Pack ${pack} is damaged or not authentic: a chunk in it is missing or does not match its id.`,
-          'damaged',
-        );
+      for (const c of checked) {
+        done += c.plain.length;
+        req.onProgress?.(done, total);
       }
-      return { ...p, plain };
-    });
-    if (dir !== null) await writePlaced(checked);
-    for (const c of checked) {
-      done += c.plain.length;
-      req.onProgress?.(done, total);
     }
+  } finally {
+    await writing.catch(() => undefined); // nothing is written after a failure is reported
   }
+  await writing;
   if (dir !== null) {
     for (const e of [...entries].reverse()) {
       const path = join(dir, e.path);
