@@ -34,7 +34,8 @@ after(async () => {
   for (const root of roots) await rm(root, { recursive: true, force: true });
 });
 
-async function threeDevices(beforeOthersJoin?: (a: Device, root: string) => Promise<void>) {
+/** A new vault on a temporary cloud folder, made by "Sam's desktop", with its trusted list started. */
+async function firstDevice(): Promise<{ root: string; a: Device }> {
   const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
   roots.push(root);
   await mkdir(join(root, 'cloud'));
@@ -47,19 +48,27 @@ async function threeDevices(beforeOthersJoin?: (a: Device, root: string) => Prom
   });
   devices.push(a);
   await syncTrustedList(a);
+  return { root, a };
+}
+
+/** A device that joins the vault in `root` with its kit, and puts itself on the vault's list. */
+async function joinWithKit(root: string, name: string, home: string): Promise<Device> {
+  const d = await recoverVault({
+    home: join(root, home),
+    watchDir: join(root, `watch-${home}`),
+    cloudDir: join(root, 'cloud'),
+    kit: await readRecoveryKit(join(root, 'kit.txt')),
+    deviceName: name,
+  });
+  devices.push(d);
+  await syncTrustedList(d);
+  return d;
+}
+
+async function threeDevices(beforeOthersJoin?: (a: Device, root: string) => Promise<void>) {
+  const { root, a } = await firstDevice();
   await beforeOthersJoin?.(a, root);
-  const join_ = async (name: string, home: string) => {
-    const d = await recoverVault({
-      home: join(root, home),
-      watchDir: join(root, `watch-${home}`),
-      cloudDir: join(root, 'cloud'),
-      kit: await readRecoveryKit(join(root, 'kit.txt')),
-      deviceName: name,
-    });
-    devices.push(d);
-    await syncTrustedList(d);
-    return d;
-  };
+  const join_ = (name: string, home: string) => joinWithKit(root, name, home);
   const b = await join_("Anna's laptop", 'home-b');
   const c = await join_('Old tablet', 'home-c');
   for (const d of [a, b, c]) await syncTrustedList(d);
@@ -167,30 +176,11 @@ describe('one trusted list for the vault', () => {
     'a device that joined with the kit before the data key’s grant reached it gets the key from the others',
     TIMEOUT,
     async () => {
-      const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
-      roots.push(root);
-      await mkdir(join(root, 'cloud'));
-      const a = await initVault({
-        home: join(root, 'home-a'),
-        watchDir: join(root, 'watch-a'),
-        cloudDir: join(root, 'cloud'),
-        kitPath: join(root, 'kit.txt'),
-        deviceName: "Sam's desktop",
-      });
-      devices.push(a);
-      await syncTrustedList(a);
+      const { root, a } = await firstDevice();
       const made = await backUp(a, root, 'Made before the laptop joined');
       // As if the grants had not synced to the laptop yet when it joined with the kit.
       for (const name of await readdir(a.vault.paths.keysDir)) await rm(join(a.vault.paths.keysDir, name));
-      const b = await recoverVault({
-        home: join(root, 'home-b'),
-        watchDir: join(root, 'watch-b'),
-        cloudDir: join(root, 'cloud'),
-        kit: await readRecoveryKit(join(root, 'kit.txt')),
-        deviceName: "Anna's laptop",
-      });
-      devices.push(b);
-      await syncTrustedList(b);
+      const b = await joinWithKit(root, "Anna's laptop", 'home-b');
       const unseen = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
       assert.ok(!unseen.backups.some((m) => m.id === made.id), 'its records went to the data key, not to B');
       assert.ok(unseen.problems.some((p) => p.id === made.id));

@@ -1,10 +1,11 @@
 // Drives first-run setup through the window as a person would: Dropbox as the cloud folder, the
 // default export folder, the kit saved with "Save…", and the kit check typed from the saved file.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import type { AppUnderTest } from './harness.js';
+import type { Browser, Page } from 'playwright-core';
+import { storedZip } from '../helpers/zip.js';
+import { type AppUnderTest, openApp } from './harness.js';
 
 export interface SetUpVault {
   kitPath: string;
@@ -44,4 +45,20 @@ export async function completeFirstRun(app: AppUnderTest): Promise<SetUpVault> {
   await heading(page, 'Backups');
   assert.ok(kitText.includes('AGE-SECRET-KEY-'));
   return { kitPath, kitText, cloud, watch };
+}
+
+/** A set-up app (device "alex") whose history holds one WhatsApp chat, Dana, backed up. */
+export async function appWithOneChat(browser: Browser): Promise<{ app: AppUnderTest; vault: SetUpVault }> {
+  const app = await openApp(browser, { device: 'alex' });
+  const vault = await completeFirstRun(app);
+  await app.engine.call('settings:update', { quietSeconds: 1 });
+  await writeFile(
+    join(vault.watch, 'WhatsApp Chat - Dana.zip'),
+    storedZip([
+      ['_chat.txt', Buffer.from('[01.12.26, 10:00:00] Dana: hello\n[01.12.26, 10:01:00] Sam: hi\n')],
+    ]),
+  );
+  // The chat's own region (the status panel's name says "Dana" too while it is being backed up).
+  await app.page.getByRole('region', { name: 'Dana', exact: true }).waitFor({ timeout: 60_000 });
+  return { app, vault };
 }

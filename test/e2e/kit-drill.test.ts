@@ -6,9 +6,8 @@ import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storedZip } from '../helpers/zip.js';
-import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
-import { type AppUnderTest, launchBrowser, openApp } from './harness.js';
+import { appWithOneChat, heading, type SetUpVault } from './first-run-steps.js';
+import { type AppUnderTest, launchBrowser } from './harness.js';
 import { checkScreen } from './screen-check.js';
 
 const SEQUENTIAL = { concurrency: 1, timeout: 180_000 };
@@ -32,17 +31,7 @@ describe('the recovery drill', SEQUENTIAL, () => {
 
   before(async () => {
     browser = await launchBrowser();
-    app = await openApp(browser, { device: 'alex' });
-    vault = await completeFirstRun(app);
-    await app.engine.call('settings:update', { quietSeconds: 1 });
-    await writeFile(
-      join(vault.watch, 'WhatsApp Chat - Dana.zip'),
-      storedZip([
-        ['_chat.txt', Buffer.from('[01.12.26, 10:00:00] Dana: hello\n[01.12.26, 10:01:00] Sam: hi\n')],
-      ]),
-    );
-    // The chat's own region (the status panel's name says "Dana" too while it is being backed up).
-    await app.page.getByRole('region', { name: 'Dana', exact: true }).waitFor({ timeout: 60_000 });
+    ({ app, vault } = await appWithOneChat(browser));
   });
 
   after(async () => {

@@ -12,8 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generateHybridIdentity, generateX25519Identity } from '../../src/core/age/index.js';
 import { formatRecoveryKit, keyLinesOf } from '../../src/core/keys/recovery-kit.js';
 import { qrVideo } from '../helpers/y4m-qr.js';
-import { storedZip } from '../helpers/zip.js';
-import { completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
+import { appWithOneChat, completeFirstRun, heading, type SetUpVault } from './first-run-steps.js';
 import { type AppUnderTest, launchBrowser, ORIGIN, openApp } from './harness.js';
 import { checkScreen } from './screen-check.js';
 
@@ -110,16 +109,7 @@ describe('scanning the recovery kit with the camera', SEQUENTIAL, () => {
     video = join(scratch, 'camera.y4m');
     await writeFile(video, qrVideo('https://example.com/not-a-kit'));
     browser = await launchBrowser(fakeCamera(video));
-    app = await openApp(browser, { device: 'alex' });
-    vault = await completeFirstRun(app);
-    await app.engine.call('settings:update', { quietSeconds: 1 });
-    await writeFile(
-      join(vault.watch, 'WhatsApp Chat - Dana.zip'),
-      storedZip([
-        ['_chat.txt', Buffer.from('[01.12.26, 10:00:00] Dana: hello\n[01.12.26, 10:01:00] Sam: hi\n')],
-      ]),
-    );
-    await app.page.getByRole('region', { name: 'Dana', exact: true }).waitFor({ timeout: 60_000 });
+    ({ app, vault } = await appWithOneChat(browser));
   });
 
   after(async () => {
