@@ -1,7 +1,8 @@
 // When to show a desktop notification, decided from the engine's status changes: a failed backup, the
 // cloud folder unavailable for over 15 minutes (once per episode), the engine stopping, a finished
-// backup only if the user asked for it, and an overdue recovery drill once per due period (never on
-// every start). At most one notification of a kind per interval: no storms.
+// backup only if the user asked for it, an overdue recovery drill once per due period (never on every
+// start), and a refused change to the trusted list once per change and run. At most one notification of
+// a kind per interval: no storms.
 import type { EngineStatus } from '../shared/status.js';
 
 export type NotificationKind =
@@ -9,7 +10,8 @@ export type NotificationKind =
   | 'cloudUnavailable'
   | 'engineStopped'
   | 'backedUp'
-  | 'kitCheckDue';
+  | 'kitCheckDue'
+  | 'trustRefused';
 
 export interface DesktopNotification {
   kind: NotificationKind;
@@ -42,6 +44,8 @@ export class Notifier {
   private notifyOnSuccess = false;
   /** The drill periods reminded of in this run (the profile remembers them across runs). */
   private readonly remindedPeriods = new Set<string>();
+  /** The refused trust-list changes told of in this run. */
+  private readonly toldRefused = new Set<string>();
 
   constructor(private readonly opts: NotifierOptions) {
     this.now = opts.now ?? Date.now;
@@ -79,6 +83,21 @@ export class Notifier {
     }
     this.tick();
     if (before && this.notifyOnSuccess) this.reportBackups(before, status);
+    this.reportRefused(status);
+  }
+
+  /** A change to the trusted list that the vault's keys do not prove, told once per change in this run. */
+  private reportRefused(status: EngineStatus): void {
+    const fresh = (status.trustRefused ?? []).filter((r) => !this.toldRefused.has(r.id));
+    if (fresh.length === 0) return;
+    const shown = this.show(
+      'trustRefused',
+      'Puddleproof refused a change to your devices',
+      'A change to the vault’s list of devices in the cloud folder is not proven by the vault’s keys, so ' +
+        'nothing of it was applied. Only someone who can write to your cloud folder could have put it ' +
+        'there: see Settings → Devices.',
+    );
+    if (shown) for (const r of fresh) this.toldRefused.add(r.id);
   }
 
   /** Checks how long the cloud folder has been unavailable; call it now and then. */

@@ -229,3 +229,24 @@ describe('the recovery drill', () => {
     assert.deepEqual(kinds(), ['kitCheckDue', 'kitCheckDue']);
   });
 });
+
+describe('a refused change to the trusted list', () => {
+  const refused = (...ids: string[]): EngineStatus => ({
+    ...idle,
+    trustRefused: ids.map((id) => ({ id, problem: 'trusted-list change: not authentic' })),
+  });
+
+  test('is told once per change in a run, not on every status while its file stays', () => {
+    const { notifier, shown, advance, kinds } = setUp();
+    notifier.statusChanged(idle);
+    notifier.statusChanged(refused('a'));
+    notifier.statusChanged(refused('a'));
+    advance(MIN_INTERVAL_MS + MINUTE);
+    notifier.statusChanged(refused('a'));
+    assert.deepEqual(kinds(), ['trustRefused']);
+    assert.match(shown[0]?.body ?? '', /not proven by the vault’s keys.*Settings → Devices/);
+    notifier.statusChanged(idle); // the forged file was removed
+    notifier.statusChanged(refused('a', 'b')); // another one: told again
+    assert.deepEqual(kinds(), ['trustRefused', 'trustRefused']);
+  });
+});

@@ -72,6 +72,14 @@ function describe(input: TrayInput): { iconState: TrayIconState; line: string; d
   const state = status.state;
   switch (state.kind) {
     case 'idle': {
+      // A change to the trusted list that the vault's keys do not prove: someone wrote into the cloud folder.
+      const refused = status.trustRefused?.length ?? 0;
+      if (refused > 0)
+        return {
+          iconState: 'attention',
+          line: 'Refused a change to your devices',
+          detail: 'not proven by the vault’s keys, not applied: see Settings → Devices',
+        };
       // Older backups identified in the background: said in the tooltip, without alarming the icon.
       const identifying = status.identifying;
       return {

@@ -53,6 +53,30 @@ describe('trayModel', () => {
     assert.equal(none.tooltip, 'Puddleproof: No backups yet');
   });
 
+  test('idle with a refused change to the trusted list: needs attention, and says where to look', () => {
+    const refused = { id: '20261207T050000Z-aaaaaaaaaaaa', problem: 'trusted-list change: not authentic' };
+    const model = trayModel(
+      input({ ...status({ kind: 'idle' }, { Alice: '2026-11-26T17:55:00Z' }), trustRefused: [refused] }),
+    );
+    assert.equal(model.iconState, 'attention');
+    assert.equal(statusLine(model.menu), 'Refused a change to your devices');
+    assert.match(model.tooltip, /not applied: see Settings → Devices/);
+    // A backup in progress still shows as one; the warning returns once it is idle again.
+    const busy = trayModel(
+      input({
+        ...status({
+          kind: 'backingUp',
+          exportName: 'Alice.zip',
+          doneBytes: 1,
+          totalBytes: 2,
+          bytesPerSecond: 1e6,
+        }),
+        trustRefused: [refused],
+      }),
+    );
+    assert.equal(busy.iconState, 'working');
+  });
+
   test('idle without any backup yet', () => {
     assert.equal(statusLine(trayModel(input(status({ kind: 'idle' }))).menu), 'No backups yet');
   });
