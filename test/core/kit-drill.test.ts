@@ -2,16 +2,15 @@
 // alone, and only the time of the check is stored; another vault's kit, or an old kit whose recovery key is
 // no longer trusted, fails and changes nothing; a newest backup the kit cannot open fails the drill.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
-import { backupContextOf, type Device, deviceIdentities, initVault } from '../../src/core/device.js';
+import { type Device, initVault } from '../../src/core/device.js';
 import { readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets, generateIdentity } from '../../src/core/keys/vault-secrets.js';
 import { checkKit, drillDue, KitCheckError, lastKitCheck } from '../../src/core/kit-drill.js';
+import { backUpPhoto } from '../helpers/vault-devices.js';
 
 const roots: string[] = [];
 const devices: Device[] = [];
@@ -32,14 +31,7 @@ async function vaultWithBackup(name = 'laptop') {
     deviceName: name,
   });
   devices.push(device);
-  const backUp = async (exportName: string) => {
-    const path = join(root, 'exports', exportName);
-    await mkdir(path, { recursive: true });
-    await writeFile(join(path, 'photo.jpg'), randomBytes(20_000));
-    const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
-    const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
-    assert.equal(outcome.status, 'stored');
-  };
+  const backUp = (exportName: string) => backUpPhoto(device, root, exportName, 20_000);
   await backUp('Chat');
   return { root, device, kit: await readRecoveryKit(join(root, 'kit.txt')), backUp };
 }

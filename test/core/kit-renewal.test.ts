@@ -3,21 +3,11 @@
 // drill and opens no backup made after; every device trusts the new recovery key instead of the old one.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
-import {
-  backupContextOf,
-  type Device,
-  deviceIdentities,
-  initVault,
-  recoverVault,
-} from '../../src/core/device.js';
 import { RECOVERY_LABEL } from '../../src/core/keys/recipients.js';
 import { parseRecoveryKit, type RecoveryKit, readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
-import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
 import { checkKit, KitCheckError, lastKitCheck } from '../../src/core/kit-drill.js';
 import { renewRecoveryKit } from '../../src/core/kit-renewal.js';
 import { RestoreError } from '../../src/core/restore/restore.js';
@@ -25,48 +15,18 @@ import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
 import { syncTrustedList } from '../../src/core/trust.js';
 import { grantedDataKeys } from '../../src/core/vault/data-keys.js';
 import type { BackupMetadata } from '../../src/core/vault/metadata.js';
+import { backUpPhoto, TestVaults } from '../helpers/vault-devices.js';
 
-const roots: string[] = [];
-const devices: Device[] = [];
-after(async () => {
-  for (const d of devices) await deleteVaultSecrets(d.store).catch(() => undefined);
-  for (const r of roots) await rm(r, { recursive: true, force: true });
-});
+const vaults = new TestVaults();
+after(() => vaults.cleanUp());
 
 test('a renewed kit opens old and new backups; the lost one fails the drill and opens nothing new', {
   timeout: 120_000,
 }, async () => {
-  const root = await mkdtemp(join(tmpdir(), 'puddleproof-renew-'));
-  roots.push(root);
-  await mkdir(join(root, 'cloud'));
-  const a = await initVault({
-    home: join(root, 'home-a'),
-    watchDir: join(root, 'watch-a'),
-    cloudDir: join(root, 'cloud'),
-    kitPath: join(root, 'kit.txt'),
-    deviceName: 'laptop',
-  });
-  devices.push(a);
-  await syncTrustedList(a);
+  const { root, a } = await vaults.first('puddleproof-renew-', 'laptop');
   const lost = await readRecoveryKit(join(root, 'kit.txt'));
-  const b = await recoverVault({
-    home: join(root, 'home-b'),
-    watchDir: join(root, 'watch-b'),
-    cloudDir: join(root, 'cloud'),
-    kit: lost,
-    deviceName: 'desktop',
-  });
-  devices.push(b);
-  await syncTrustedList(b);
-  const backUp = async (name: string) => {
-    const path = join(root, 'exports', name);
-    await mkdir(path, { recursive: true });
-    await writeFile(join(path, 'photo.jpg'), randomBytes(30_000));
-    const { backups } = await a.vault.list(deviceIdentities(a), a.secrets.authKey);
-    const outcome: BackupOutcome = await backupExport(backupContextOf(a, a.vault), path, backups);
-    assert.equal(outcome.status, 'stored');
-    return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
-  };
+  const b = await vaults.joinWithKit(root, 'desktop', 'home-b');
+  const backUp = (name: string) => backUpPhoto(a, root, name, 30_000);
   /** Restores with a kit's keys alone (and the data keys granted to it), as on a new machine. */
   const restoreWithKit = async (kit: RecoveryKit, meta: BackupMetadata) => {
     const identities = [

@@ -2,43 +2,22 @@
 // device restores backups without the kit and is on every device's trusted list; a forged, altered or
 // replayed request or reply is refused; a request shows the same check string on both devices.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Encrypter } from 'age-encryption';
 import { encryptBuffer } from '../../src/core/age/buffer.js';
-import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
-import { backupContextOf, type Device, deviceIdentities, initVault } from '../../src/core/device.js';
-import { deleteVaultSecrets } from '../../src/core/keys/vault-secrets.js';
+import type { Device } from '../../src/core/device.js';
 import { findPairing, PairingError, requestPairing } from '../../src/core/pairing.js';
-import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
 import { syncTrustedList } from '../../src/core/trust.js';
-import type { BackupMetadata } from '../../src/core/vault/metadata.js';
+import { backUpPhoto, restorePhotoOn, TestVaults } from '../helpers/vault-devices.js';
 
 const TIMEOUT = { timeout: 120_000 };
-const roots: string[] = [];
-const devices: Device[] = [];
-
-after(async () => {
-  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const vaults = new TestVaults();
+after(() => vaults.cleanUp());
 
 async function world() {
-  const root = await mkdtemp(join(tmpdir(), 'puddleproof-pair-'));
-  roots.push(root);
-  await mkdir(join(root, 'cloud'));
-  const a = await initVault({
-    home: join(root, 'home-a'),
-    watchDir: join(root, 'watch-a'),
-    cloudDir: join(root, 'cloud'),
-    kitPath: join(root, 'kit.txt'),
-    deviceName: "Sam's desktop",
-  });
-  devices.push(a);
-  await syncTrustedList(a);
+  const { root, a } = await vaults.first('puddleproof-pair-', "Sam's desktop");
   const request = (name: string, home: string) =>
     requestPairing({
       home: join(root, home),
@@ -49,30 +28,7 @@ async function world() {
   return { root, a, request, pairingDir: a.vault.paths.pairingDir };
 }
 
-async function backUp(device: Device, root: string, name: string): Promise<BackupMetadata> {
-  const path = join(root, 'exports', name);
-  await mkdir(path, { recursive: true });
-  await writeFile(join(path, 'photo.jpg'), randomBytes(50_000));
-  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
-  const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
-  assert.equal(outcome.status, 'stored');
-  return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
-}
-
-async function restoreOn(device: Device, meta: BackupMetadata, root: string): Promise<void> {
-  const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
-  await restoreFromVault({
-    vault: device.vault,
-    meta,
-    identities: deviceIdentities(device),
-    authKey: device.secrets.authKey,
-    to,
-  });
-  assert.deepEqual(
-    await readFile(join(to, meta.exportName, 'photo.jpg')),
-    await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
-  );
-}
+const backUp = (device: Device, root: string, name: string) => backUpPhoto(device, root, name, 50_000);
 
 describe('pairing a device without the kit', () => {
   test(
@@ -88,15 +44,15 @@ describe('pairing a device without the kit', () => {
       assert.equal(candidate.check, pending.check, 'both screens show the same check string');
       await candidate.approve();
       const b = await pending.wait({ pollMs: 10 });
-      devices.push(b);
+      vaults.keep(b);
       assert.deepEqual(await readdir(a.vault.paths.pairingDir), [], 'the exchange leaves nothing behind');
       // Each is a recipient of the other's new backups.
       await syncTrustedList(a);
       const fromA = await backUp(a, root, 'From A');
       const fromB = await backUp(b, root, 'From B');
-      await restoreOn(b, fromA, root);
-      await restoreOn(a, fromB, root);
-      await restoreOn(b, before, root); // made before it joined: it was handed the vault data key
+      await restorePhotoOn(b, fromA, root);
+      await restorePhotoOn(a, fromB, root);
+      await restorePhotoOn(b, before, root); // made before it joined: it was handed the vault data key
       assert.ok(a.secrets.recipients.some((r) => r.label === "Anna's laptop"));
     },
   );
@@ -186,7 +142,7 @@ describe('pairing a device without the kit', () => {
         (err) => err instanceof PairingError && /not made with this code/.test(err.message),
       );
       // The genuine one still works.
-      devices.push(await first.wait({ pollMs: 10 }));
+      vaults.keep(await first.wait({ pollMs: 10 }));
     },
   );
 

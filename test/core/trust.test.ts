@@ -4,102 +4,35 @@
 // new backups (old ones it still can).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { decryptBuffer } from '../../src/core/age/buffer.js';
-import { type BackupOutcome, backupExport } from '../../src/core/backup/backup.js';
-import {
-  backupContextOf,
-  type Device,
-  deviceIdentities,
-  initVault,
-  recoverVault,
-} from '../../src/core/device.js';
-import { readRecoveryKit } from '../../src/core/keys/recovery-kit.js';
-import { deleteVaultSecrets, generateIdentity, recipientOf } from '../../src/core/keys/vault-secrets.js';
+import { type Device, deviceIdentities } from '../../src/core/device.js';
+import { generateIdentity, recipientOf } from '../../src/core/keys/vault-secrets.js';
 import { RestoreError } from '../../src/core/restore/restore.js';
-import { restoreFromVault } from '../../src/core/restore/restore-from-vault.js';
 import { removeDevice, syncTrustedList, trustRecipient } from '../../src/core/trust.js';
 import type { BackupMetadata } from '../../src/core/vault/metadata.js';
 import { writeTrustChange } from '../../src/core/vault/trust-log.js';
+import { backUpPhoto, restorePhotoOn, TestVaults } from '../helpers/vault-devices.js';
 
 const TIMEOUT = { timeout: 120_000 };
-const roots: string[] = [];
-const devices: Device[] = [];
-
-after(async () => {
-  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
-  for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+const vaults = new TestVaults();
+after(() => vaults.cleanUp());
 
 /** A new vault on a temporary cloud folder, made by "Sam's desktop", with its trusted list started. */
-async function firstDevice(): Promise<{ root: string; a: Device }> {
-  const root = await mkdtemp(join(tmpdir(), 'puddleproof-trust-'));
-  roots.push(root);
-  await mkdir(join(root, 'cloud'));
-  const a = await initVault({
-    home: join(root, 'home-a'),
-    watchDir: join(root, 'watch-a'),
-    cloudDir: join(root, 'cloud'),
-    kitPath: join(root, 'kit.txt'),
-    deviceName: "Sam's desktop",
-  });
-  devices.push(a);
-  await syncTrustedList(a);
-  return { root, a };
-}
-
-/** A device that joins the vault in `root` with its kit, and puts itself on the vault's list. */
-async function joinWithKit(root: string, name: string, home: string): Promise<Device> {
-  const d = await recoverVault({
-    home: join(root, home),
-    watchDir: join(root, `watch-${home}`),
-    cloudDir: join(root, 'cloud'),
-    kit: await readRecoveryKit(join(root, 'kit.txt')),
-    deviceName: name,
-  });
-  devices.push(d);
-  await syncTrustedList(d);
-  return d;
-}
+const firstDevice = () => vaults.first('puddleproof-trust-', "Sam's desktop");
 
 async function threeDevices(beforeOthersJoin?: (a: Device, root: string) => Promise<void>) {
   const { root, a } = await firstDevice();
   await beforeOthersJoin?.(a, root);
-  const join_ = (name: string, home: string) => joinWithKit(root, name, home);
-  const b = await join_("Anna's laptop", 'home-b');
-  const c = await join_('Old tablet', 'home-c');
+  const b = await vaults.joinWithKit(root, "Anna's laptop", 'home-b');
+  const c = await vaults.joinWithKit(root, 'Old tablet', 'home-c');
   for (const d of [a, b, c]) await syncTrustedList(d);
   return { root, a, b, c };
 }
 
-async function backUp(device: Device, root: string, name: string): Promise<BackupMetadata> {
-  const path = join(root, 'exports', name);
-  await mkdir(path, { recursive: true });
-  await writeFile(join(path, 'photo.jpg'), randomBytes(100_000));
-  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
-  const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
-  assert.equal(outcome.status, 'stored');
-  return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
-}
-
-/** Restores `meta` on `device` with its own keys only (no kit). */
-async function restoreOn(device: Device, meta: BackupMetadata, root: string): Promise<void> {
-  const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
-  await restoreFromVault({
-    vault: device.vault,
-    meta,
-    identities: deviceIdentities(device),
-    authKey: device.secrets.authKey,
-    to,
-  });
-  assert.deepEqual(
-    await readFile(join(to, meta.exportName, 'photo.jpg')),
-    await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
-  );
-}
+const backUp = (device: Device, root: string, name: string) => backUpPhoto(device, root, name, 100_000);
 
 describe('one trusted list for the vault', () => {
   test(
@@ -114,12 +47,12 @@ describe('one trusted list for the vault', () => {
         assert.equal(d.secrets.recipients.length, 5, 'three devices, the vault data key, the recovery key');
       // Made before B and C joined: they open it with the vault data key (granted to the recovery key too,
       // so joining with the kit hands it over).
-      for (const d of [b, c]) await restoreOn(d, early as BackupMetadata, root);
+      for (const d of [b, c]) await restorePhotoOn(d, early as BackupMetadata, root);
       const fromA = await backUp(a, root, 'From A');
       const fromC = await backUp(c, root, 'From C');
       for (const d of [a, b, c]) {
-        await restoreOn(d, fromA, root);
-        await restoreOn(d, fromC, root);
+        await restorePhotoOn(d, fromA, root);
+        await restorePhotoOn(d, fromC, root);
       }
     },
   );
@@ -180,7 +113,7 @@ describe('one trusted list for the vault', () => {
       const made = await backUp(a, root, 'Made before the laptop joined');
       // As if the grants had not synced to the laptop yet when it joined with the kit.
       for (const name of await readdir(a.vault.paths.keysDir)) await rm(join(a.vault.paths.keysDir, name));
-      const b = await joinWithKit(root, "Anna's laptop", 'home-b');
+      const b = await vaults.joinWithKit(root, "Anna's laptop", 'home-b');
       const unseen = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
       assert.ok(!unseen.backups.some((m) => m.id === made.id), 'its records went to the data key, not to B');
       assert.ok(unseen.problems.some((p) => p.id === made.id));
@@ -188,7 +121,7 @@ describe('one trusted list for the vault', () => {
       await syncTrustedList(b);
       const seen = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
       assert.ok(seen.backups.some((m) => m.id === made.id));
-      await restoreOn(b, made, root);
+      await restorePhotoOn(b, made, root);
       const grants = (await readdir(a.vault.paths.keysDir)).length;
       for (const d of [a, b]) await syncTrustedList(d);
       assert.equal(
@@ -213,12 +146,12 @@ describe('one trusted list for the vault', () => {
     assert.equal(removed.removed, true, 'the tablet learns it was removed');
     assert.ok(!removed.trusted.has(entry.recipient), 'and does not add itself back');
     const afterRemoval = await backUp(b, root, 'After');
-    await restoreOn(c, before, root);
+    await restorePhotoOn(c, before, root);
     await assert.rejects(
-      restoreOn(c, afterRemoval, root),
+      restorePhotoOn(c, afterRemoval, root),
       (err) => err instanceof RestoreError && err.problem === 'needsKit',
     );
-    await restoreOn(a, afterRemoval, root);
+    await restorePhotoOn(a, afterRemoval, root);
     // Nor its records: the tablet still holds the index key, but the new backup's metadata, file list and
     // pack indexes went to the devices that remain, the new data key and the recovery key.
     const seen = await c.vault.list(deviceIdentities(c), c.secrets.authKey);
