@@ -1,12 +1,12 @@
 // The recovery kit for backups made elsewhere: load it from a file or paste it; it stays in memory only.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { KitStatus } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { Icon } from '../components/Icon.js';
+import { KitPasteForm } from '../components/KitText.js';
 import { Problem } from '../components/Problem.js';
 
 export function KitLoader({ onStatus }: { onStatus: (status: KitStatus) => void }) {
-  const pasteId = useId();
   const [status, setStatus] = useState<KitStatus | null>(null);
   const [pasted, setPasted] = useState('');
   const [busy, setBusy] = useState(false);
@@ -30,10 +30,6 @@ export function KitLoader({ onStatus }: { onStatus: (status: KitStatus) => void 
   useEffect(() => {
     void apply(api.kit.status);
   }, []);
-  const paste = (event: FormEvent) => {
-    event.preventDefault();
-    void apply(() => api.kit.paste(pasted));
-  };
 
   return (
     <div className="kit-loader" aria-busy={busy}>
@@ -53,28 +49,17 @@ export function KitLoader({ onStatus }: { onStatus: (status: KitStatus) => void 
               Open the kit file…
             </button>
           </div>
-          <form className="field" onSubmit={paste}>
-            <label className="field-label" htmlFor={pasteId}>
-              Or paste the kit's text
-            </label>
-            <textarea
-              id={pasteId}
-              className="mono"
-              rows={4}
-              value={pasted}
-              spellCheck={false}
-              autoComplete="off"
-              onChange={(e) => {
-                setPasted(e.target.value);
-                setError(null);
-              }}
-            />
-            <div>
-              <button type="submit" disabled={busy || !pasted.trim()}>
-                Use the pasted kit
-              </button>
-            </div>
-          </form>
+          <KitPasteForm
+            rows={4}
+            value={pasted}
+            onChange={(text) => {
+              setPasted(text);
+              setError(null);
+            }}
+            onSubmit={() => void apply(() => api.kit.paste(pasted))}
+            busy={busy}
+            submit="Use the pasted kit"
+          />
         </>
       )}
       {error && (

@@ -2,17 +2,17 @@
 // with the camera where there is one; the engine checks it is this vault's current kit and opens the
 // newest backup with it alone, in memory. Nothing of the kit is kept, here or in the engine: only when
 // the check passed. A scanned kit goes straight to the check and is never held in the screen's state.
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { KitCheckResult } from '../../../src/shared/api.js';
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { Icon } from '../components/Icon.js';
+import { KitPasteForm } from '../components/KitText.js';
 import { Problem } from '../components/Problem.js';
 import { useHasCamera } from '../hooks/useHasCamera.js';
 import { KitScanner } from './KitScanner.js';
 
 export function KitCheckScreen({ onDone }: { onDone: () => void }) {
-  const pasteId = useId();
   const [pasted, setPasted] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<KitCheckResult | null>(null);
@@ -40,10 +40,6 @@ export function KitCheckScreen({ onDone }: { onDone: () => void }) {
     } finally {
       setBusy(false);
     }
-  };
-  const paste = (event: FormEvent) => {
-    event.preventDefault();
-    void check(() => api.kit.check(pasted));
   };
   const startScan = () => {
     setError(null);
@@ -101,28 +97,17 @@ export function KitCheckScreen({ onDone }: { onDone: () => void }) {
             next="Open the kit file or paste its text instead."
           />
         )}
-        <form className="field" onSubmit={paste}>
-          <label className="field-label" htmlFor={pasteId}>
-            Or paste the kit's text
-          </label>
-          <textarea
-            id={pasteId}
-            className="mono"
-            rows={5}
-            value={pasted}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(e) => {
-              setPasted(e.target.value);
-              setError(null);
-            }}
-          />
-          <div>
-            <button type="submit" disabled={busy || !pasted.trim()}>
-              {busy ? 'Checking…' : 'Check the pasted kit'}
-            </button>
-          </div>
-        </form>
+        <KitPasteForm
+          rows={5}
+          value={pasted}
+          onChange={(text) => {
+            setPasted(text);
+            setError(null);
+          }}
+          onSubmit={() => void check(() => api.kit.check(pasted))}
+          busy={busy}
+          submit={busy ? 'Checking…' : 'Check the pasted kit'}
+        />
         <div aria-live="polite">
           {result && (
             <p className="note note-ok">

@@ -6,6 +6,7 @@ import type { CloudFolderSuggestion, PairingRequestView } from '../../../src/sha
 import { api, messageOf } from '../api.js';
 import { FocusHeading } from '../components/FocusHeading.js';
 import { FolderCheckNote } from '../components/FolderCheckNote.js';
+import { KitTextArea } from '../components/KitText.js';
 import { Problem } from '../components/Problem.js';
 import { folderCheckAria } from '../folder-check.js';
 import { useFolderCheck } from '../hooks/useFolderCheck.js';
@@ -159,16 +160,13 @@ export function JoinVault({ defaultWatchDir, cloudFolders, onBack, onJoined }: J
             <label className="field-label" htmlFor={kitId}>
               Kit text
             </label>
-            <textarea
+            <KitTextArea
               id={kitId}
-              className="mono"
               rows={6}
               value={kitText}
-              spellCheck={false}
-              autoComplete="off"
               required
-              onChange={(e) => {
-                setKitText(e.target.value);
+              onChange={(text) => {
+                setKitText(text);
                 setError(null);
               }}
             />
