@@ -45,8 +45,7 @@ export async function lastKitCheck(home: string): Promise<KitCheck | null> {
 /** Whether the drill is due (`months` 0: never), given the last check (or, never checked, the setup time). */
 export function drillDue(last: KitCheck | null, months: number, since: Date, now = new Date()): boolean {
   if (months === 0) return false;
-  const from = new Date(last ? last.checkedAt : since.toISOString());
-  const due = new Date(from);
+  const due = last ? new Date(last.checkedAt) : new Date(since);
   due.setUTCMonth(due.getUTCMonth() + months);
   return now.getTime() >= due.getTime();
 }

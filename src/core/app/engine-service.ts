@@ -44,6 +44,7 @@ import {
   checkKit,
   drillDue,
   drillPeriod,
+  type KitCheck,
   lastDrillReminder,
   lastKitCheck,
   recordDrillReminder,
@@ -359,7 +360,7 @@ export class EngineService implements EngineApi {
   }
 
   /** When the kit was last checked here; never checked, the drill counts from when this device joined. */
-  private async kitDrill(): Promise<KitDrill> {
+  private async kitDrill(): Promise<KitDrill & { last: KitCheck | null }> {
     const { profile, vault, identities } = await this.vault();
     const last = await lastKitCheck(profile.home);
     const now = new Date(this.now());
@@ -371,7 +372,7 @@ export class EngineService implements EngineApi {
       if (joined) since = new Date(joined);
     }
     const months = this.ready().preferences.kitCheckMonths;
-    return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months };
+    return { lastCheckedAt: last?.checkedAt ?? null, due: drillDue(last, months, since, now), months, last };
   }
 
   /** "I lost my kit": a new kit, shown once; the vault is unchanged until the user typed part of it back. */
@@ -408,10 +409,9 @@ export class EngineService implements EngineApi {
 
   /** For main's tray badge and notification: due, the period, and whether it was reminded of already. */
   private async kitReminder(): Promise<KitReminder> {
-    const { profile } = this.ready();
-    const drill = await this.kitDrill();
-    const period = drillPeriod(await lastKitCheck(profile.home));
-    return { due: drill.due, period, shown: (await lastDrillReminder(profile.home)) === period };
+    const { due, last } = await this.kitDrill();
+    const period = drillPeriod(last);
+    return { due, period, shown: (await lastDrillReminder(this.ready().profile.home)) === period };
   }
 
   /** Saves a new recipient list and encrypts the backups from now on to it. */
@@ -696,7 +696,10 @@ export class EngineService implements EngineApi {
       'kit:paste': async ({ text }) => this.kit.load(text, this.ready().profile.secrets),
       'kit:forget': async () => this.kit.forget(),
       'kit:check': ({ text }) => this.checkKitText(text),
-      'kit:drill': () => this.kitDrill(),
+      'kit:drill': async () => {
+        const { lastCheckedAt, due, months } = await this.kitDrill();
+        return { lastCheckedAt, due, months };
+      },
       'kit:renew': () => this.prepareRenewal(),
       'engine:writeRenewedKit': async ({ path }) => {
         if (!this.renewal) throw new ProfileError('There is no new recovery kit to save; make one first.');
