@@ -17,14 +17,13 @@ import { writeFileAtomic } from './fs-atomic.js';
 import { RECOVERY_LABEL } from './keys/recipients.js';
 import { generateIdentity, recipientOf } from './keys/vault-secrets.js';
 import { syncTrustedList, trustRecipient } from './trust.js';
-import { vaultPaths, vaultRoot } from './vault/layout.js';
+import { BASE32, vaultPaths, vaultRoot } from './vault/layout.js';
 
 /** A pairing failed or was refused; the message says why in plain words. */
 export class PairingError extends Error {}
 
 /** How long a request may wait for its approval. */
 export const PAIRING_EXPIRES_MS = 60 * 60 * 1000;
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** The scrypt work factor of the request: the passphrase is 128 random bits, not a password to stretch. */
 const SCRYPT_LOG_N = 10;
 
@@ -49,9 +48,14 @@ function formatCode(secret: Buffer): string {
   return (toBase32(secret).match(/.{1,5}/g) ?? []).join('-');
 }
 
+/** A code as typed, without case, spaces or dashes. */
+export function normalizedCode(code: string): string {
+  return code.toLowerCase().replace(/[\s-]/g, '');
+}
+
 /** The pairing secret in a code as typed (case, spaces and dashes do not matter). */
 export function secretOfCode(code: string): Buffer {
-  const clean = code.toLowerCase().replace(/[\s-]/g, '');
+  const clean = normalizedCode(code);
   if (!/^[a-z2-7]{26}$/.test(clean))
     throw new PairingError('That is not a pairing code (26 letters and digits).');
   let bits = 0;

@@ -50,7 +50,13 @@ import {
   recordDrillReminder,
 } from '../kit-drill.js';
 import { newRecoveryIdentity, renewRecoveryKit } from '../kit-renewal.js';
-import { findPairing, type PairingCandidate, PairingError, requestPairing } from '../pairing.js';
+import {
+  findPairing,
+  normalizedCode,
+  type PairingCandidate,
+  PairingError,
+  requestPairing,
+} from '../pairing.js';
 import { loadSettings, ProfileError, saveSettings } from '../profile.js';
 import { listBackup } from '../restore/list-backup.js';
 import { RestoreError } from '../restore/restore.js';
@@ -111,9 +117,6 @@ function failure(err: unknown): RestoreFailure {
     message: err instanceof Error ? err.message : String(err),
   };
 }
-
-/** A pairing code as typed, without case, spaces or dashes. */
-const pairingKey = (code: string) => code.toLowerCase().replace(/[\s-]/g, '');
 
 /** Answers engine requests; `start` begins watching once the profile is set up. */
 export class EngineService implements EngineApi {
@@ -331,16 +334,16 @@ export class EngineService implements EngineApi {
     const { profile, vault } = await this.vault();
     const candidate = await findPairing({ ...profile, vault }, code, new Date(this.now()));
     this.pairings.clear();
-    this.pairings.set(pairingKey(code), candidate);
+    this.pairings.set(normalizedCode(code), candidate);
     return { name: candidate.name, check: candidate.check };
   }
 
   /** Approves the request the user saw with `pair:find` (the same one, whose check they compared). */
   private async approvePairing(code: string): Promise<DeviceView[]> {
-    const candidate = this.pairings.get(pairingKey(code));
+    const candidate = this.pairings.get(normalizedCode(code));
     if (!candidate) throw new PairingError('Enter the pairing code again and compare the check first.');
     await candidate.approve();
-    this.pairings.delete(pairingKey(code));
+    this.pairings.delete(normalizedCode(code));
     // The new device is on this device's list now (approve synced it): new backups are encrypted to it.
     await this.startWatching();
     return this.listDevices();

@@ -36,7 +36,8 @@ export function vaultPaths(root: string) {
 }
 
 const ID_PATTERN = /^\d{8}T\d{6}Z-[a-z2-7]{12}$/;
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/** The base-32 alphabet of ids and pairing codes (RFC 4648's, lower case). */
+export const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** A new backup id: UTC time to the second and 60 random bits, e.g. 20261126T170503Z-k3j7x2m4qa7b. */
 export function newBackupId(now: Date): string {
