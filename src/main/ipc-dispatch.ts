@@ -146,6 +146,19 @@ export function createDispatcher(services: MainServices): Dispatch {
     }
     return text;
   };
+  /** Saves a kit the engine holds (the new one, or a renewed one) where the user chooses. */
+  const saveKit = async (write: 'engine:writeKit' | 'engine:writeRenewedKit') => {
+    const path = await dialogs.saveKitPath();
+    if (path === null) return null;
+    const { warnings } = await engine.call(write, { path });
+    return { path, warnings };
+  };
+  /** The recovery drill with a kit's text; main's reminder learns that the kit was checked. */
+  const checkKit = async (text: string) => {
+    const checked = await engine.call('kit:check', { text });
+    services.kitChecked?.();
+    return checked;
+  };
 
   const grantCurrent = (settings: AppSettings): AppSettings => {
     grants.grant(settings.watchDir);
@@ -166,12 +179,7 @@ export function createDispatcher(services: MainServices): Dispatch {
       grants.require(request.watchDir, request.cloudDir);
       return engine.call('setup:createKeys', request);
     },
-    'setup:saveKit': async () => {
-      const path = await dialogs.saveKitPath();
-      if (path === null) return null;
-      const { warnings } = await engine.call('engine:writeKit', { path });
-      return { path, warnings };
-    },
+    'setup:saveKit': () => saveKit('engine:writeKit'),
     'setup:joinVault': async (request) => {
       grants.require(request.watchDir, request.cloudDir);
       const kitText = request.kitText ?? (await kitFromFile());
@@ -197,22 +205,10 @@ export function createDispatcher(services: MainServices): Dispatch {
     },
     'kit:checkFile': async () => {
       const text = await kitFromFile();
-      if (text === null) return null;
-      const checked = await engine.call('kit:check', { text });
-      services.kitChecked?.();
-      return checked;
+      return text === null ? null : checkKit(text);
     },
-    'kit:renewSave': async () => {
-      const path = await dialogs.saveKitPath();
-      if (path === null) return null;
-      const { warnings } = await engine.call('engine:writeRenewedKit', { path });
-      return { path, warnings };
-    },
-    'kit:check': async (request) => {
-      const checked = await engine.call('kit:check', request);
-      services.kitChecked?.();
-      return checked;
-    },
+    'kit:renewSave': () => saveKit('engine:writeRenewedKit'),
+    'kit:check': ({ text }) => checkKit(text),
     'restore:start': async (request) => {
       grants.require(request.destinationParent);
       return engine.call('restore:start', request);
