@@ -45,7 +45,7 @@ export function memberKey(
  * (`member-cache/<sha256 of the chat key>.json`); each backup replaces it with the members it cut or reused.
  */
 export class MemberCache {
-  private known = new Map<string, MemberChunk[]>();
+  private readonly known = new Map<string, MemberChunk[]>();
   private readonly seen = new Map<string, MemberChunk[]>();
 
   private constructor(private readonly path: string) {}
@@ -89,6 +89,5 @@ export class MemberCache {
     const members = Object.fromEntries([...this.seen].map(([k, cs]) => [k, cs.map((c) => [c.id, c.length])]));
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.path, JSON.stringify({ format: 1, members }), 0o600);
-    this.known = new Map(this.seen);
   }
 }
