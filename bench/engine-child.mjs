@@ -3,7 +3,7 @@
 //   engine-child.mjs backup HOME EXPORT
 //   engine-child.mjs restore HOME ID DESTINATION
 import { backupExport } from '../dist/core/backup/backup.js';
-import { backupContextOf, deviceIdentities, openDevice } from '../dist/core/device.js';
+import { backupContextOf, cachesOf, deviceIdentities, openDevice } from '../dist/core/device.js';
 import { restoreFromVault } from '../dist/core/restore/restore-from-vault.js';
 
 const [op, home, a, b] = process.argv.slice(2);
@@ -21,7 +21,14 @@ if (op === 'backup') {
 } else if (op === 'restore') {
   const identities = deviceIdentities(device);
   const meta = await device.vault.readMetadata(a, identities, device.secrets.authKey);
-  await restoreFromVault({ vault: device.vault, meta, identities, authKey: device.secrets.authKey, to: b });
+  await restoreFromVault({
+    vault: device.vault,
+    meta,
+    identities,
+    authKey: device.secrets.authKey,
+    to: b,
+    indexCache: cachesOf(device).indexCache,
+  });
 } else {
   throw new Error(`unknown operation ${op}`);
 }

@@ -65,10 +65,13 @@ await build({
   },
   logLevel: 'warning',
 });
-// The pack worker (src/core/dedup/pack-sealer.ts starts it), beside the CLI bundle that starts it.
+// The engine's workers (src/core/dedup/start-worker.ts starts them), beside the CLI bundle that starts them.
 await build({
-  entryPoints: [`${root}src/core/dedup/pack-worker.ts`],
-  outfile: `${root}dist/cli/pack-worker.js`,
+  entryPoints: {
+    'pack-worker': `${root}src/core/dedup/pack-worker.ts`,
+    'restore-worker': `${root}src/core/restore/restore-worker.ts`,
+  },
+  outdir: `${root}dist/cli`,
   bundle: true,
   format: 'esm',
   platform: 'node',

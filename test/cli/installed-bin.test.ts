@@ -3,8 +3,12 @@
 // fails here; the other CLI tests run the same main() from source.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { backup } from '../../src/cli/commands/backup.js';
 import { devices } from '../../src/cli/commands/devices.js';
 import { chats, gc, list, status } from '../../src/cli/commands/history.js';
@@ -124,5 +128,32 @@ describe('the installed puddleproof command', () => {
       verified.stdout,
       new RegExp(`^ok ${rows[0]?.id}\n1 of 1 backups verified.\nPacks: 1 \\(.*\\); 0 used by no backup`),
     );
+  });
+
+  test('the bundle’s worker threads sit where its chunks look for them, and load', async () => {
+    const chunks = new URL('../../dist/cli/chunks/', import.meta.url);
+    const aChunk = (await readdir(chunks)).find((name) => name.endsWith('.js'));
+    assert.ok(aChunk, 'the bundle has chunks');
+    for (const name of ['pack-worker', 'restore-worker']) {
+      // start-worker.ts, bundled into a chunk, looks one folder up.
+      const url = new URL(`../${name}.js`, new URL(aChunk, chunks));
+      assert.ok(existsSync(url), `${name}.js beside the bundle`);
+    }
+    // The restore worker with no pack to place reports at once that it has finished.
+    const shared = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(new URL('../../dist/cli/restore-worker.js', import.meta.url), {
+      workerData: { jobs: [], identities: [], idKey: new Uint8Array(32), largest: 0, write: false, shared },
+    });
+    const [report] = (await once(worker, 'message')) as [{ type: string }];
+    assert.equal(report.type, 'finished');
+    await worker.terminate();
+    // The pack worker answers a pack it cannot seal (to no recipient) with why.
+    const sealer = new Worker(new URL('../../dist/cli/pack-worker.js', import.meta.url), {
+      workerData: { recipients: [], indexRecipients: [], authKey: new Uint8Array(32), packsDir: sb.home },
+    });
+    sealer.postMessage({ pack: 'p', arena: new SharedArrayBuffer(0), chunks: [] });
+    const [reply] = (await once(sealer, 'message')) as [{ pack: string; ok: boolean }];
+    assert.deepEqual([reply.pack, reply.ok], ['p', false]);
+    await sealer.terminate();
   });
 });

@@ -1,7 +1,7 @@
 // restore and verify: get an export back, or prove every backup can be.
 import { join, resolve } from 'node:path';
 import { chatLabel } from '../../core/chats/labels.js';
-import { deviceIdentities, openDevice } from '../../core/device.js';
+import { cachesOf, deviceIdentities, openDevice } from '../../core/device.js';
 import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
 import {
@@ -80,6 +80,7 @@ profile; a format-2 backup restores by ID, or without Puddleproof with the vault
           meta: expected,
           identities,
           authKey: device.secrets.authKey,
+          indexCache: cachesOf(device).indexCache,
         });
       }
     } catch (err) {

@@ -21,6 +21,7 @@ import type { EngineApi, EngineRequests, EventName, Events } from '../../shared/
 import type { EngineStatus } from '../../shared/status.js';
 import { applyChatEdits } from '../chats/chat-edits.js';
 import {
+  cachesOf,
   type Device,
   deviceIdentities,
   openProfile,
@@ -526,6 +527,7 @@ export class EngineService implements EngineApi {
       to,
       only: request.paths ?? [],
       signal: controller.signal,
+      indexCache: cachesOf(profile).indexCache,
       onProgress: (doneBytes, totalBytes) => {
         total = totalBytes;
         progress.push({ runId, doneBytes, totalBytes });

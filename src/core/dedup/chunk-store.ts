@@ -109,7 +109,19 @@ export class ChunkStore {
  * hashes, nothing of the chats): indexes never change, so a backup decrypts only the ones new since.
  */
 export class IndexCache {
-  constructor(private readonly path: string) {}
+  /** `writable` false: `write` does nothing (see readOnly). */
+  constructor(
+    private readonly path: string,
+    private readonly writable = true,
+  ) {}
+
+  /**
+   * This cache, read but never written: for a reader (a restore) that does not know which packs a
+   * collection condemned, whose cached indexes a write would drop (see ChunkStore.load).
+   */
+  readOnly(): IndexCache {
+    return new IndexCache(this.path, false);
+  }
 
   /** The cached indexes of the vault at `root` (empty if there is none, or it is unreadable). */
   async read(root: string): Promise<Map<string, IndexEntry[]>> {
@@ -134,6 +146,7 @@ export class IndexCache {
 
   /** Replaces the cache with `packs`. */
   async write(root: string, packs: ReadonlyMap<string, readonly IndexEntry[]>): Promise<void> {
+    if (!this.writable) return;
     const rows = Object.fromEntries(
       [...packs].map(([pack, entries]) => [
         pack,

@@ -1,39 +1,9 @@
 // Seals packs on the second core: a worker thread (pack-worker.ts) that reads each pack's chunks from
 // shared memory, computes their CRCs, encrypts and writes the pack and its index. Where a worker cannot
 // start, the same work runs in this thread.
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type SealJob, type SealResult, type SealSettings, sealPack } from './pack-seal.js';
-
-/** The worker's file next to this module: its TypeScript source when run from source (through tsx). */
-function workerScript(): { url: URL; fromSource: boolean } | null {
-  const here = import.meta.url;
-  const fromSource = here.endsWith('.ts');
-  // Bundled (dist/cli), this code may sit in a chunk one folder below the worker's file.
-  for (const candidate of fromSource ? ['./pack-worker.ts'] : ['./pack-worker.js', '../pack-worker.js']) {
-    const url = new URL(candidate, here);
-    if (existsSync(url)) return { url, fromSource };
-  }
-  return null;
-}
-
-/** A small young generation: the worker's own objects are few; its big buffers live outside the heap. */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
-
-function startWorker(settings: SealSettings): Worker | null {
-  const script = workerScript();
-  if (!script) return null;
-  try {
-    if (!script.fromSource)
-      return new Worker(script.url, { workerData: settings, resourceLimits: WORKER_LIMITS });
-    // From source the worker needs tsx's loader before it imports the TypeScript file.
-    const api = import.meta.resolve('tsx/esm/api');
-    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(script.url.href)}); })`;
-    return new Worker(code, { eval: true, workerData: settings, resourceLimits: WORKER_LIMITS });
-  } catch {
-    return null;
-  }
-}
+import { startWorker } from './start-worker.js';
 
 type WorkerReply =
   | { pack: string; stage: 'sealed'; ok: true; crcs: number[]; bytes: number }
@@ -106,7 +76,7 @@ export class PackSealer {
   }
 
   private start(): Worker | null {
-    const worker = startWorker(this.settings);
+    const worker = startWorker('pack-worker', import.meta.url, this.settings);
     if (!worker) return null;
     worker.unref();
     worker.on('message', (m: WorkerReply) => {

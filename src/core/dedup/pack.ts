@@ -76,11 +76,16 @@ function zeros(length: number): Buffer {
   return zeroBuffer.subarray(0, length);
 }
 
+/** The length of a pack's tar, padding included, whose chunks are stored in `storedBytes` bytes each. */
+export function packTarBytes(storedBytes: readonly number[]): number {
+  const unpadded = storedBytes.reduce((sum, n) => sum + ustarEntryBytes(n), 0) + 512 + USTAR_END.length;
+  return Math.ceil(padmeLength(unpadded) / 512) * 512;
+}
+
 /** The tar of `chunks`, padded to its Padmé length with the `padding` entry, as the parts to concatenate. */
 export function packTarParts(chunks: readonly StoredChunk[]): Buffer[] {
   const unpadded = packEntriesBytes(chunks) + 512 + USTAR_END.length;
-  const target = Math.ceil(padmeLength(unpadded) / 512) * 512;
-  const padding = target - unpadded;
+  const padding = packTarBytes(chunks.map((c) => c.data.length)) - unpadded;
   return [
     ...chunks.flatMap((c) => ustarEntry(c.name, c.data)),
     ustarHeader(PADDING_NAME, padding),

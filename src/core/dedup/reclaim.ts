@@ -5,10 +5,11 @@
 //      collection (so none of its later backups uses the pack), every backup those devices listed is here
 //      to be checked, and still no backup needs a chunk that only that pack holds.
 // A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
+
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir } from '../fs-atomic.js';
-import { openPack, type PackSlot, readSnapshot } from '../restore/snapshot-restore.js';
+import { openPack, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
 import { type Checkpoint, readCheckpoints } from '../vault/checkpoints.js';
 import {
@@ -27,6 +28,7 @@ import { ChunkStore, chunkIdOf, type IndexCache, type OwnPacks, PackWriter } fro
 import { chunkId } from './chunker.js';
 import { plainOf } from './pack.js';
 import type { IndexEntry } from './pack-index.js';
+import type { PackSlot } from './pack-open.js';
 
 /** Default margin: packs younger than this are not condemned, collections younger are not acted on. */
 export const DEFAULT_RECLAIM_GRACE_MS = 7 * 24 * 60 * 60 * 1000;

@@ -1,5 +1,6 @@
 // Restores a committed backup by its metadata, in whichever format it was written.
 
+import type { IndexCache } from '../dedup/chunk-store.js';
 import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { objectPath } from '../vault/synced-files.js';
@@ -20,6 +21,8 @@ export interface VaultRestoreRequest {
   allowUnauthenticated?: boolean;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** Format 2: this device's copy of the pack indexes (see SnapshotReadRequest). */
+  indexCache?: IndexCache;
 }
 
 /** Restores the backup; a failed restore leaves nothing behind (see RestoreError). */

@@ -2,19 +2,20 @@
 // its files rebuilt from the chunks in packs. Each pack is decrypted once; every chunk is checked against
 // its keyed id before it is written, so a forged, swapped or damaged pack is found and named.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readFile, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
-import { NoIdentityMatchedError } from '../age/index.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
-import { type ChunkLocation, ChunkStore, chunkIdOf } from '../dedup/chunk-store.js';
-import { chunkId } from '../dedup/chunker.js';
-import { plainOf, readPackTar } from '../dedup/pack.js';
+import { type ChunkLocation, ChunkStore, chunkIdOf, type IndexCache } from '../dedup/chunk-store.js';
+import { packTarBytes, readPackTar } from '../dedup/pack.js';
+import { openPackFile, PackOpenError, type PackSlot } from '../dedup/pack-open.js';
 import { decodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
 import { isBackupId } from '../vault/layout.js';
 import type { Format2Metadata } from '../vault/metadata.js';
 import { objectPath } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
+import { ChunkMismatchError, type ChunkPlacement, type PackJob } from './pack-placement.js';
+import { PlaceError, placePacks } from './pack-placer.js';
 import { RestoreError, type RestoreResult } from './restore.js';
 import { PathRegistry } from './tar-paths.js';
 
@@ -67,19 +68,28 @@ function selected(entries: readonly ListedEntry[], only: readonly string[]): Lis
   return keep;
 }
 
-/** One chunk to place: into which file, at which offset. */
-interface Placement {
-  id: string;
-  name: string;
-  plainBytes: number;
-  file: string;
-  offset: number;
-}
-
 /** A file that is not there (or only as a placeholder) has not synced yet; one that is there but unreadable is damaged. */
 function missingOrBad(err: unknown): 'notSynced' | 'damaged' {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'notSynced' : 'damaged';
 }
+
+/** Why a pack could not be opened or placed, as the RestoreError that names it (other errors as they are). */
+function packFailure(pack: string, err: unknown): Error {
+  if (err instanceof PackOpenError && err.reason === 'unreadable') {
+    return new RestoreError(
+      `Pack ${pack} is missing or unreadable; it may not be synced yet.`,
+      err.code === 'ENOENT' ? 'notSynced' : 'damaged',
+    );
+  }
+  if (err instanceof PackOpenError)
+    return new RestoreError(`Pack ${pack} is damaged: ${err.message}`, 'damaged');
+  if (err instanceof ChunkMismatchError)
+    return new RestoreError(`Pack ${pack} is damaged or not authentic: ${err.message}.`, 'damaged');
+  return err as Error;
+}
+
+/** The file a pack is read from (the pack, or a sync client's copy of it). */
+const packPath = (vault: Vault, pack: string) => objectPath(vault.paths.packsDir, pack, isBackupId);
 
 /** Decrypts a pack and returns its stored chunks; errors say which pack and what is wrong with it. */
 export async function openPack(
@@ -88,42 +98,19 @@ export async function openPack(
   identities: readonly string[],
   slot: PackSlot,
 ): Promise<Map<string, Buffer>> {
-  let sealed: Buffer;
+  const tar = await openPackFile(await packPath(vault, pack), identities, slot).catch((err) => {
+    throw packFailure(pack, err);
+  });
   try {
-    const handle = await open(await objectPath(vault.paths.packsDir, pack, isBackupId), 'r');
-    try {
-      const { size } = await handle.stat();
-      if (slot.sealed.length < size) slot.sealed = Buffer.allocUnsafeSlow(size);
-      sealed = slot.sealed.subarray(0, size);
-      const { bytesRead } = await handle.read(sealed, 0, size, 0);
-      if (bytesRead !== size) throw new Error('the pack changed while it was read');
-    } finally {
-      await handle.close();
-    }
+    return readPackTar(tar);
   } catch (err) {
-    throw new RestoreError(
-      `Pack ${pack} is missing or unreadable; it may not be synced yet.`,
-      missingOrBad(err),
-    );
+    throw packFailure(pack, new PackOpenError('damaged', (err as Error).message));
   }
-  try {
-    if (slot.plain.length < sealed.length) slot.plain = Buffer.allocUnsafeSlow(sealed.length);
-    return readPackTar(await decryptBuffer(sealed, identities, slot.plain));
-  } catch (err) {
-    if (err instanceof NoIdentityMatchedError) throw err;
-    throw new RestoreError(`Pack ${pack} is damaged: ${(err as Error).message}`, 'damaged');
-  }
-}
-
-/** Memory for reading one pack, reused from pack to pack (two slots: one read ahead). */
-export interface PackSlot {
-  sealed: Buffer;
-  plain: Buffer;
 }
 
 /** Where each chunk lies, by pack; a RestoreError naming what is missing from the vault's indexes. */
 function placementsByPack(files: readonly ListedEntry[], base: string, store: ChunkStore) {
-  const byPack = new Map<string, Placement[]>();
+  const byPack = new Map<string, ChunkPlacement[]>();
   for (const file of files) {
     if (file.type !== 'file') continue;
     let offset = 0;
@@ -145,31 +132,6 @@ function placementsByPack(files: readonly ListedEntry[], base: string, store: Ch
   return byPack;
 }
 
-/** Files written at once while a pack's chunks go out (the thread pool has four threads). */
-const WRITERS = 4;
-
-/** Writes checked chunks into their files: each file opened once, a few files at a time. */
-async function writePlaced(chunks: readonly (Placement & { plain: Buffer })[]): Promise<void> {
-  const byFile = new Map<string, (Placement & { plain: Buffer })[]>();
-  for (const c of chunks) {
-    const list = byFile.get(c.file) ?? [];
-    list.push(c);
-    byFile.set(c.file, list);
-  }
-  const queue = [...byFile.entries()];
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      const handle = await open(item[0], 'r+');
-      try {
-        for (const c of item[1]) await handle.write(c.plain, 0, c.plain.length, c.offset);
-      } finally {
-        await handle.close();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITERS, queue.length) }, worker));
-}
-
 /** What reading a format-2 backup needs. */
 export interface SnapshotReadRequest {
   vault: Vault;
@@ -179,6 +141,8 @@ export interface SnapshotReadRequest {
   only?: readonly string[];
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** This device's copy of the pack indexes, read (never written) instead of decrypting them again. */
+  indexCache?: IndexCache;
 }
 
 /**
@@ -191,74 +155,43 @@ export async function readSnapshotFiles(
 ): Promise<RestoreResult> {
   const { vault, meta, identities, authKey } = req;
   const entries = selected(await readSnapshot(vault, meta, identities), req.only ?? []);
-  const store = await ChunkStore.load(vault, identities, authKey);
+  const store = await ChunkStore.load(vault, identities, authKey, req.indexCache?.readOnly());
   const byPack = placementsByPack(entries, dir ?? '', store);
   const files = entries.filter((e) => e.type === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
+  // Folders first (each once); a file is created when its first chunk is written, an empty one here.
   if (dir !== null) {
-    for (const e of entries) {
-      if (e.type === 'dir') await mkdir(join(dir, e.path), { recursive: true });
-      else {
-        await mkdir(dirname(join(dir, e.path)), { recursive: true });
+    const folders = new Set(entries.map((e) => (e.type === 'dir' ? e.path : dirname(e.path))));
+    for (const folder of folders) await mkdir(join(dir, folder), { recursive: true });
+    for (const e of entries)
+      if (e.type === 'file' && e.chunks.length === 0)
         await writeFile(join(dir, e.path), '', { flag: 'wx', mode: 0o600 });
-      }
-    }
   }
-  const { idKey } = chunkKeys(authKey);
-  let done = 0;
   const order = [...byPack.keys()].sort();
-  // Three packs in memory at most: one being read and decrypted, one checked, one still being written. One
-  // buffer for the sealed bytes serves every read (one read at a time); each pack gets its own plaintext.
-  let sealedBuffer: Buffer = Buffer.alloc(0);
-  const plains: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
-  const openAt = async (i: number) => {
-    const slot: PackSlot = { sealed: sealedBuffer, plain: plains[i % 3] as Buffer };
-    const stored = await openPack(vault, order[i] as string, identities, slot);
-    sealedBuffer = slot.sealed;
-    plains[i % 3] = slot.plain;
-    return stored;
-  };
-  let next = order.length ? openAt(0) : undefined;
-  next?.catch(() => undefined);
-  /** The writes of the pack before (its plaintext's memory is reused two packs later). */
-  let writing: Promise<void> = Promise.resolve();
+  const jobs: PackJob[] = [];
+  for (const pack of order)
+    jobs.push({ pack, path: await packPath(vault, pack), chunks: byPack.get(pack) ?? [] });
+  let done = 0;
   try {
-    for (const [i, pack] of order.entries()) {
-      req.signal?.throwIfAborted();
-      const stored = await (next as Promise<Map<string, Buffer>>);
-      next = i + 1 < order.length ? openAt(i + 1) : undefined;
-      next?.catch(() => undefined);
-      const checked = (byPack.get(pack) ?? []).map((p) => {
-        const data = stored.get(p.name);
-        let plain: Buffer | undefined;
-        try {
-          plain = data && plainOf({ name: p.name, data }, p.plainBytes);
-        } catch {
-          plain = undefined;
-        }
-        if (!plain || plain.length !== p.plainBytes || chunkId(idKey, plain) !== p.id) {
-          throw new RestoreError(
-            `Pack ${pack} is damaged or not authentic: a chunk in it is missing or does not match its id.`,
-            'damaged',
-          );
-        }
-        return { ...p, plain };
-      });
-      // This pack's chunks are written while the next one is checked (the one after is read meanwhile).
-      await writing;
-      if (dir !== null) {
-        writing = writePlaced(checked);
-        writing.catch(() => undefined); // awaited before the next pack's writes, and after the last
-      }
-      for (const c of checked) {
-        done += c.plain.length;
+    await placePacks({
+      jobs,
+      identities,
+      idKey: chunkKeys(authKey).idKey,
+      // Each thread's buffers are allocated once, for the largest pack.
+      largest: order.reduce(
+        (most, p) => Math.max(most, packTarBytes((store.byPack.get(p) ?? []).map((e) => e.storedBytes))),
+        0,
+      ),
+      write: dir !== null,
+      onPlaced: (bytes) => {
+        done += bytes;
         req.onProgress?.(done, total);
-      }
-    }
-  } finally {
-    await writing.catch(() => undefined); // nothing is written after a failure is reported
+      },
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+  } catch (err) {
+    throw err instanceof PlaceError ? packFailure(err.job.pack, err.cause) : err;
   }
-  await writing;
   if (dir !== null) {
     for (const e of [...entries].reverse()) {
       const path = join(dir, e.path);

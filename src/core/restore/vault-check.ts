@@ -1,6 +1,7 @@
 // The vault as a whole, for `verify`: what no backup uses, what backups need but is not here (not synced
 // yet, or missing so long that it is damaged), what sync clients duplicated, and with `readData`, every
 // pack read and every chunk in it checked against its keyed id.
+
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NoIdentityMatchedError } from '../age/index.js';
@@ -8,13 +9,14 @@ import { chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, chunkIdOf } from '../dedup/chunk-store.js';
 import { chunkId } from '../dedup/chunker.js';
 import { plainOf } from '../dedup/pack.js';
+import type { PackSlot } from '../dedup/pack-open.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { readCollections } from '../vault/collections.js';
 import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { classifyName } from '../vault/sync-names.js';
 import type { Vault } from '../vault/vault.js';
-import { openPack, type PackSlot, readSnapshot } from './snapshot-restore.js';
+import { openPack, readSnapshot } from './snapshot-restore.js';
 
 /** Something a backup needs that is not in the cloud folder here, and since when this device has seen it so. */
 export interface MissingPart {

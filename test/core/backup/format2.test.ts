@@ -354,7 +354,7 @@ test(
 );
 
 test(
-  'the index cache: a backup reads each index once; a new index is read and added; packs gone are dropped',
+  'the index cache: a backup reads each index once; a new index is read and added; packs gone are dropped; a restore only reads it',
   TIMEOUT,
   async () => {
     const { root, device } = await newWorld();
@@ -382,6 +382,19 @@ test(
     await rm(device.vault.paths.pack(packs[0] as string));
     await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey, cache);
     assert.equal((await cache.read(device.vault.root)).has(packs[0] as string), false);
+    // Read-only, as a restore uses it: indexes it lacks are decrypted, and it is never rewritten.
+    await cache.write(device.vault.root, new Map());
+    const readOnly = cache.readOnly();
+    const store = await ChunkStore.load(
+      device.vault,
+      deviceIdentities(device),
+      device.secrets.authKey,
+      readOnly,
+    );
+    assert.ok(store.locations.size > 0);
+    await readOnly.write(device.vault.root, store.cacheable());
+    assert.equal((await cache.read(device.vault.root)).size, 0, 'a read-only cache is not written');
+    assert.equal((await readOnly.read(device.vault.root)).size, 0);
   },
 );
 

@@ -12,6 +12,7 @@ import {
   PADDING_NAME,
   packEntriesBytes,
   packTar,
+  packTarBytes,
   plainOf,
   readPackTar,
   type StoredChunk,
@@ -115,6 +116,7 @@ test('packTar is padded to the Padmé length (in whole blocks) of its unpadded l
     assert.equal(packEntriesBytes(chunks), unpadded - 1536);
     const tar = packTar(chunks);
     assert.equal(tar.length, Math.ceil(padmeLength(unpadded) / 512) * 512, `${chunks.length} chunks`);
+    assert.equal(packTarBytes(chunks.map((c) => c.data.length)), tar.length, 'packTarBytes');
     assert.equal(readPackTar(tar).size, chunks.length);
   }
 });
