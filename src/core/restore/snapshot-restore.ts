@@ -193,11 +193,18 @@ export async function readSnapshotFiles(
     throw err instanceof PlaceError ? packFailure(err.job.pack, err.cause) : err;
   }
   if (dir !== null) {
-    for (const e of [...entries].reverse()) {
+    const finish = async (e: ListedEntry) => {
       const path = join(dir, e.path);
       await chmod(path, e.mode & 0o777);
       await utimes(path, new Date(e.mtimeMs), new Date(e.mtimeMs));
-    }
+    };
+    // Files a few at a time, then folders innermost first (a folder's time is set after its contents).
+    const queue = entries.filter((e) => e.type === 'file');
+    const finishFiles = async () => {
+      for (let e = queue.pop(); e; e = queue.pop()) await finish(e);
+    };
+    await Promise.all(Array.from({ length: 4 }, finishFiles));
+    for (const e of [...entries].reverse()) if (e.type === 'dir') await finish(e);
   }
   return {
     files: files.length,
