@@ -140,7 +140,7 @@ describe('the installed puddleproof command', () => {
       assert.ok(existsSync(url), `${name}.js beside the bundle`);
     }
     // The restore worker with no pack to place reports at once that it has finished.
-    const shared = new Int32Array(new SharedArrayBuffer(8));
+    const shared = new Int32Array(new SharedArrayBuffer(12));
     const worker = new Worker(new URL('../../dist/cli/restore-worker.js', import.meta.url), {
       workerData: { jobs: [], identities: [], idKey: new Uint8Array(32), largest: 0, write: false, shared },
     });

@@ -95,7 +95,7 @@ export interface PlacerSettings {
   /** The largest pack's plaintext bytes (each buffer is allocated once). */
   largest: number;
   write: boolean;
-  /** [next job, stop flag], shared by both threads. */
+  /** [next job, stop flag, worker started], shared by both threads (see takeJob, stopJobs, markStarted). */
   shared: Int32Array;
 }
 
@@ -104,6 +104,16 @@ export function takeJob(shared: Int32Array, count: number): number {
   if (Atomics.load(shared, 1) !== 0) return -1;
   const i = Atomics.add(shared, 0, 1);
   return i < count ? i : -1;
+}
+
+/** Records that the worker's code is running: it may take jobs from now on. */
+export function markStarted(shared: Int32Array): void {
+  Atomics.store(shared, 2, 1);
+}
+
+/** Whether the worker's code ran (if not, it took no job). */
+export function workerStarted(shared: Int32Array): boolean {
+  return Atomics.load(shared, 2) !== 0;
 }
 
 /** Makes both threads stop taking jobs. */

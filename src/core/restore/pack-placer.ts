@@ -13,6 +13,7 @@ import {
   reviveFailure,
   stopJobs,
   takeJob,
+  workerStarted,
 } from './pack-placement.js';
 
 /** What placing a restore's packs needs. */
@@ -50,13 +51,9 @@ type WorkerReport =
   | { type: 'finished' };
 
 /** Settles when the worker has no pack left to place (with how many it placed), or has failed. */
-function follow(worker: Worker, req: PlaceRequest): Promise<number> {
+function follow(worker: Worker, req: PlaceRequest, shared: Int32Array): Promise<number> {
   return new Promise((resolve, reject) => {
     let placed = 0;
-    let online = false;
-    worker.on('online', () => {
-      online = true;
-    });
     worker.on('message', (m: WorkerReport) => {
       if (m.type === 'placed') {
         placed++;
@@ -65,15 +62,15 @@ function follow(worker: Worker, req: PlaceRequest): Promise<number> {
         reject(new PlaceError(req.jobs[m.job] as PackJob, reviveFailure(m.failure)));
       else resolve(placed);
     });
-    // A worker that could not load here took no pack: the main thread places them all.
-    worker.on('error', (err) => (online ? reject(err) : resolve(0)));
+    // A worker whose code could not load here took no pack: the main thread places them all.
+    worker.on('error', (err) => (workerStarted(shared) ? reject(err) : resolve(0)));
     worker.on('exit', () => reject(new Error('The restore worker stopped.')));
   });
 }
 
 /** Places every pack of `req.jobs` (see placePack); returns how many the worker placed. Throws PlaceError. */
 export async function placePacks(req: PlaceRequest): Promise<number> {
-  const shared = new Int32Array(new SharedArrayBuffer(8));
+  const shared = new Int32Array(new SharedArrayBuffer(12));
   const settings: PlacerSettings = {
     jobs: req.jobs,
     identities: req.identities,
@@ -88,7 +85,7 @@ export async function placePacks(req: PlaceRequest): Promise<number> {
       ? startWorker('restore-worker', import.meta.url, settings)
       : null;
   worker?.unref();
-  const helped = worker ? follow(worker, req) : Promise.resolve(0);
+  const helped = worker ? follow(worker, req, shared) : Promise.resolve(0);
   helped.catch(() => undefined); // awaited once this thread has no pack left
   const aborted = new Promise<never>((_, reject) => {
     const signal = req.signal;

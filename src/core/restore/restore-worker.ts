@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PackSlot } from '../dedup/pack-open.js';
 import {
   describeFailure,
+  markStarted,
   type PackJob,
   type PlacerSettings,
   placePack,
@@ -15,6 +16,8 @@ const settings = workerData as PlacerSettings;
 const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0), reserve: settings.largest };
 
 async function run(): Promise<void> {
+  // From here on a failure of this thread is the restore's (before, the main thread places every pack).
+  markStarted(settings.shared);
   for (let i = takeJob(settings.shared, settings.jobs.length); i >= 0; ) {
     try {
       const bytes = await placePack(
