@@ -27,9 +27,9 @@ export interface SealJob {
 }
 
 /**
- * What sealing wrote: each chunk's CRC register (in job order) and the bytes of the pack and its index, and
- * `durable`, which settles once the pack is on disk (fsync), renamed into place, and its index written after
- * it (so an index never names a pack a crash could leave incomplete).
+ * What sealing made: each chunk's CRC register (in job order) and the bytes of the pack and its index, and
+ * `durable`, which settles once the pack is written, on disk (fsync), renamed into place, and its index
+ * written after it (so an index never names a pack a crash could leave incomplete).
  */
 export interface SealResult {
   crcs: number[];
@@ -37,18 +37,26 @@ export interface SealResult {
   durable: Promise<void>;
 }
 
+/** A SealResult, and `written`: settled once the pack's bytes are in its file (its memory is free again). */
+export interface SealedPack extends SealResult {
+  written: Promise<void>;
+}
+
 /**
- * Seals `job` and writes its pack (the caller flushes the folders); resolves once the pack's bytes are
- * written, so that the arena and `sealedBuffer` can be reused while the disk makes the pack durable.
+ * Seals `job` into `sealedBuffer` (once `bufferFree` has settled: the previous pack sealed there is written)
+ * and starts writing its pack (the caller flushes the folders). Resolves once the pack is sealed in memory:
+ * the arena can be reused at once; the file is written meanwhile (`written`; its failure is `durable`'s).
  */
 export async function sealPack(
   job: SealJob,
   settings: SealSettings,
   sealedBuffer?: Buffer,
-): Promise<SealResult> {
+  bufferFree: Promise<unknown> = Promise.resolve(),
+): Promise<SealedPack> {
   const views = job.chunks.map((c) => ({ name: c.name, data: Buffer.from(job.arena, c.offset, c.length) }));
   const crcs = job.chunks.map((c, i) => c.crc ?? crcUpdate(0, (views[i] as { data: Buffer }).data));
   const temp = (dir: string) => tempPathFor(join(dir, `${settings.backupId}.age`));
+  await bufferFree;
   const sealed = await encryptParts(packTarParts(views), settings.recipients, sealedBuffer);
   const entries = job.chunks.map((c, i) => ({
     name: c.name,
@@ -59,16 +67,20 @@ export async function sealPack(
   const authKey = Buffer.from(settings.authKey);
   const index = await encryptBuffer(encodeIndex(authKey, job.pack, entries), settings.indexRecipients);
   const packTemp = temp(settings.packsDir);
-  const handle = await open(packTemp, 'wx', 0o644);
-  try {
-    await handle.writeFile(sealed);
-  } catch (err) {
-    await handle.close();
-    await rm(packTemp, { force: true });
-    throw err;
-  }
+  const written = (async () => {
+    const handle = await open(packTemp, 'wx', 0o644);
+    try {
+      await handle.writeFile(sealed);
+    } catch (err) {
+      await handle.close();
+      await rm(packTemp, { force: true });
+      throw err;
+    }
+    return handle;
+  })();
   // The disk flushes this pack while the next one is sealed; its index follows once it is durable.
   const durable = (async () => {
+    const handle = await written;
     try {
       await handle.sync();
     } catch (err) {
@@ -80,5 +92,13 @@ export async function sealPack(
     await rename(packTemp, join(settings.packsDir, `${job.pack}.age`));
     await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
   })();
-  return { crcs, bytes: sealed.length + index.length, durable };
+  return {
+    crcs,
+    bytes: sealed.length + index.length,
+    written: written.then(
+      () => undefined,
+      () => undefined, // the failure is durable's
+    ),
+    durable,
+  };
 }

@@ -49,16 +49,26 @@ export class PackSealer {
   /** Seals `job`; its arena must be shared memory, untouched until this resolves. */
   seal(job: SealJob): Promise<SealResult> {
     // A backup that brings one pack or less (most re-exports) does not pay for starting a worker.
-    if (this.sealed++ === 0) return sealPack(job, this.settings);
+    if (this.sealed++ === 0) return this.sealHere(job);
     if (this.worker === undefined) this.worker = this.start();
     const worker = this.worker;
-    if (!worker) return sealPack(job, this.settings);
+    if (!worker) return this.sealHere(job);
     this.inWorker = true;
     return new Promise((resolve, reject) => {
       this.waiting = { job, resolve, reject };
       this.flushing.set(job.pack, deferred());
       worker.postMessage(job);
     });
+  }
+
+  /** The last pack this thread sealed, written: the next waits for it (one pack's memory in flight). */
+  private writtenHere: Promise<unknown> = Promise.resolve();
+
+  /** Seals `job` in this thread. */
+  private async sealHere(job: SealJob): Promise<SealResult> {
+    const sealed = await sealPack(job, this.settings, undefined, this.writtenHere);
+    this.writtenHere = sealed.written;
+    return sealed;
   }
 
   /** Stops the worker (after every pack handed to it is durable: the caller awaits them first). */
@@ -110,7 +120,7 @@ export class PackSealer {
       this.worker = null;
       this.inWorker = false;
       this.flushing.clear();
-      if (waiting) sealPack(waiting.job, this.settings).then(waiting.resolve, waiting.reject);
+      if (waiting) this.sealHere(waiting.job).then(waiting.resolve, waiting.reject);
     });
     worker.on('exit', () => this.failAll(new Error('The pack worker stopped.')));
     return worker;

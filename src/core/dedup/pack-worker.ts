@@ -4,8 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type SealJob, type SealSettings, sealPack } from './pack-seal.js';
 
 const settings = workerData as SealSettings;
-/** One sealed-pack buffer, reused: the worker seals one pack at a time. */
+/** One sealed-pack buffer, reused: a pack is sealed into it once the one before is written from it. */
 let sealed: Buffer | undefined;
+/** Settles once the last pack sealed into `sealed` is in its file. */
+let sealedFree: Promise<unknown> = Promise.resolve();
 
 const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
   parentPort?.postMessage({
@@ -16,12 +18,13 @@ const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
     code: (err as NodeJS.ErrnoException).code,
   });
 
-// Two replies per pack: 'sealed' once its bytes are written (the next pack may come), 'durable' once it is
-// on disk with its index.
+// Two replies per pack: 'sealed' once it is encrypted (its arena is free: the next pack may come; its CRCs
+// are computed while this one is written), 'durable' once it is on disk with its index.
 parentPort?.on('message', (job: SealJob) => {
   sealed ??= Buffer.allocUnsafeSlow(Math.ceil(job.arena.byteLength * 1.15) + 1024 * 1024);
-  sealPack(job, settings, sealed).then(
-    ({ crcs, bytes, durable }) => {
+  sealPack(job, settings, sealed, sealedFree).then(
+    ({ crcs, bytes, written, durable }) => {
+      sealedFree = written;
       parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, crcs, bytes });
       durable.then(
         () => parentPort?.postMessage({ pack: job.pack, stage: 'durable', ok: true }),

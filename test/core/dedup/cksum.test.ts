@@ -63,5 +63,14 @@ test('Cksum of a known string; digest does not change the running state', async 
   // Views with an offset into a larger buffer are read from their own start.
   const big = Buffer.concat([Buffer.from('xxxx'), text, Buffer.from('yy')]);
   assert.equal(new Cksum().update(new Uint8Array(big.buffer, big.byteOffset + 4, 9)).digest(), 930766865);
+  // So are views of shared memory at an odd offset (the pack worker reads chunks there), long and short.
+  const data = randomBytes(100_003);
+  const shared = new Uint8Array(new SharedArrayBuffer(data.length + 3));
+  shared.set(data, 3);
+  assert.equal(
+    new Cksum().update(shared.subarray(3)).digest(),
+    new Cksum().update(Uint8Array.from(data)).digest(),
+  );
+  assert.equal(new Cksum().update(shared.subarray(3)).digest(), (await systemCksum(data)).sum);
   assert.equal((await systemCksum(text)).sum, 930766865);
 });
