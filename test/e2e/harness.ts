@@ -83,6 +83,11 @@ export interface AppUnderTest {
   problems: string[];
   /** Resolves with the next event of `name` matching `match` the engine emits. */
   nextEvent<E extends EventName>(name: E, match?: (payload: Events[E]) => boolean): Promise<Events[E]>;
+  /**
+   * Holds every restore that starts from now on before it reads a pack (it has reported progress 0), until
+   * the returned function is called: a restore to cancel is then certainly still running.
+   */
+  holdRestores(): () => void;
   close(): Promise<void>;
 }
 
@@ -122,8 +127,10 @@ export async function openApp(browser: Browser, options: AppOptions = {}): Promi
   const problems: string[] = [];
   const waiters: { name: EventName; match: (p: never) => boolean; resolve: (p: never) => void }[] = [];
   let page: Page | undefined;
+  let restoreHold: Promise<void> = Promise.resolve();
   const engine = new EngineService({
     home,
+    beforeRestorePlacing: () => restoreHold,
     places: { home: userHome, env: {}, platform: 'linux' },
     progressIntervalMs: 0,
     emit(event, payload) {
@@ -194,6 +201,16 @@ export async function openApp(browser: Browser, options: AppOptions = {}): Promi
           },
         });
       });
+    },
+    holdRestores() {
+      let release = () => {};
+      restoreHold = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        release();
+        restoreHold = Promise.resolve();
+      };
     },
     async close() {
       await context.close();

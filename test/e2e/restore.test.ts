@@ -231,11 +231,15 @@ describe('restore', SEQUENTIAL, () => {
     await next(page);
     await pickParent();
     const before = await readdir(restores);
+    // Held before its first pack, the restore is still running when Cancel is clicked.
+    const release = app.holdRestores();
     await page.getByRole('button', { name: 'Start restore' }).click();
     await page.getByRole('heading', { name: 'Restoring…' }).waitFor();
-    await page.getByText(/MB of .* GB|MB of .* MB/).waitFor();
+    await page.getByText(/0 bytes of .* MB/).waitFor();
     await checkScreen(page, 'restore-progress');
     await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancelling…' }).waitFor();
+    release();
     await page.getByRole('heading', { name: 'Restore cancelled' }).waitFor({ timeout: 60_000 });
     assert.match(await page.locator('main').innerText(), /Nothing was written/);
     assert.deepEqual(await readdir(restores), before, 'no folder, no staging leftovers');

@@ -98,6 +98,8 @@ export interface EngineServiceOptions {
   progressIntervalMs?: number;
   /** How often a pairing request looks for its approval in the cloud folder (default 1000 ms). */
   pairingPollMs?: number;
+  /** Awaited by every restore before it reads a pack (the window's tests hold one there to cancel it). */
+  beforeRestorePlacing?: () => Promise<void>;
 }
 
 type Handlers = {
@@ -528,6 +530,7 @@ export class EngineService implements EngineApi {
       only: request.paths ?? [],
       signal: controller.signal,
       indexCache: cachesOf(profile).indexCache,
+      ...(this.opts.beforeRestorePlacing ? { beforePlacing: this.opts.beforeRestorePlacing } : {}),
       onProgress: (doneBytes, totalBytes) => {
         total = totalBytes;
         progress.push({ runId, doneBytes, totalBytes });

@@ -23,6 +23,8 @@ export interface VaultRestoreRequest {
   signal?: AbortSignal;
   /** Format 2: this device's copy of the pack indexes (see SnapshotReadRequest). */
   indexCache?: IndexCache;
+  /** Format 2: awaited before any pack is read (see SnapshotReadRequest). */
+  beforePlacing?: () => Promise<void>;
 }
 
 /** Restores the backup; a failed restore leaves nothing behind (see RestoreError). */

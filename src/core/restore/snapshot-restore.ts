@@ -143,6 +143,11 @@ export interface SnapshotReadRequest {
   signal?: AbortSignal;
   /** This device's copy of the pack indexes, read (never written) instead of decrypting them again. */
   indexCache?: IndexCache;
+  /**
+   * Awaited once the folders are made and progress 0 is reported, before any pack is read (the window's
+   * tests hold a restore there to cancel it while it runs).
+   */
+  beforePlacing?: () => Promise<void>;
 }
 
 /**
@@ -172,6 +177,9 @@ export async function readSnapshotFiles(
   for (const pack of order)
     jobs.push({ pack, path: await packPath(vault, pack), chunks: byPack.get(pack) ?? [] });
   let done = 0;
+  req.onProgress?.(0, total);
+  await req.beforePlacing?.();
+  req.signal?.throwIfAborted();
   try {
     await placePacks({
       jobs,

@@ -43,6 +43,7 @@ class Harness {
     resolve: (p: unknown) => void;
   }[] = [];
   readonly engine: EngineService;
+  private restoreHold: Promise<void> = Promise.resolve();
 
   constructor(
     readonly home: string,
@@ -52,6 +53,7 @@ class Harness {
       home,
       places: { home: places.home, env: {}, platform: 'linux' },
       progressIntervalMs: 0,
+      beforeRestorePlacing: () => this.restoreHold,
       emit: (event, payload) => {
         const e = { event, payload };
         this.events.push(e);
@@ -61,6 +63,18 @@ class Harness {
         }
       },
     });
+  }
+
+  /** Holds every restore started from now on before it reads a pack, until the returned function is called. */
+  holdRestores(): () => void {
+    let release = () => {};
+    this.restoreHold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return () => {
+      release();
+      this.restoreHold = Promise.resolve();
+    };
   }
 
   /** The next event of `name` that satisfies `match` (already seen ones count when `since` is given). */
@@ -279,7 +293,9 @@ describe('engine service', SEQUENTIAL, () => {
     const id = history.sources.find((s) => s.source === 'WhatsApp Chat - Bob')?.versions[0]?.id ?? '';
     const before = await readdir(restores);
     const finished = a.next('restore:finished');
-    const started = a.next('restore:progress', (p) => p.doneBytes > 0);
+    // Held before its first pack (progress 0 reported), the restore is still running when it is cancelled.
+    const release = a.holdRestores();
+    const started = a.next('restore:progress', (p) => p.doneBytes === 0 && p.totalBytes > 0);
     const runId = runIdOf(
       await a.engine.call('restore:start', {
         id,
@@ -289,6 +305,7 @@ describe('engine service', SEQUENTIAL, () => {
     );
     await started;
     await a.engine.call('restore:cancel', { runId });
+    release();
     const outcome = await finished;
     assert.equal(outcome.ok, false);
     assert.equal(!outcome.ok && outcome.problem, 'cancelled');
