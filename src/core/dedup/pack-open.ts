@@ -1,9 +1,11 @@
 // Opening one pack: its age file read into reused memory and decrypted into a reused plaintext buffer (the
-// pack's tar). Runs in the calling thread, or in the restore worker (see restore/pack-placer.ts).
+// pack's tar), whose chunks are read from it. Runs in the calling thread, or in the restore worker (see
+// restore/pack-placer.ts).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { decryptBuffer } from '../age/buffer.js';
 import { NoIdentityMatchedError } from '../age/index.js';
+import { readPackTar } from './pack.js';
 
 /**
  * Why a pack could not be opened: its file is not there or cannot be read ('unreadable', with the error's
@@ -69,7 +71,7 @@ function readSealedSync(path: string, slot: PackSlot): Buffer {
  * (in a thread that has nothing else to do meanwhile). Throws PackOpenError, or
  * NoIdentityMatchedError when none of `identities` opens it.
  */
-export async function openPackFile(
+async function openPackFile(
   path: string,
   identities: readonly string[],
   slot: PackSlot,
@@ -87,6 +89,24 @@ export async function openPackFile(
     return await decryptBuffer(sealed, identities, slot.plain);
   } catch (err) {
     if (err instanceof NoIdentityMatchedError) throw err;
+    throw new PackOpenError('damaged', (err as Error).message);
+  }
+}
+
+/**
+ * The stored chunks of the pack file at `path`, by name (views of `slot.plain`; see openPackFile); a pack
+ * whose plaintext is not a pack's tar is damaged.
+ */
+export async function openPackChunks(
+  path: string,
+  identities: readonly string[],
+  slot: PackSlot,
+  blocking = false,
+): Promise<Map<string, Buffer>> {
+  const tar = await openPackFile(path, identities, slot, blocking);
+  try {
+    return readPackTar(tar);
+  } catch (err) {
     throw new PackOpenError('damaged', (err as Error).message);
   }
 }

@@ -4,8 +4,8 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { NoIdentityMatchedError } from '../age/index.js';
 import { chunkId } from '../dedup/chunker.js';
-import { plainOf, readPackTar } from '../dedup/pack.js';
-import { openPackFile, PackOpenError, type PackSlot } from '../dedup/pack-open.js';
+import { plainOf } from '../dedup/pack.js';
+import { openPackChunks, PackOpenError, type PackSlot } from '../dedup/pack-open.js';
 
 /** A chunk to take from a pack: its id, its name there, its plain size, and the file and offset it goes to. */
 export interface ChunkPlacement {
@@ -49,13 +49,7 @@ export async function placePack(
   slot: PackSlot,
   write: boolean,
 ): Promise<number> {
-  const tar = await openPackFile(job.path, identities, slot, true);
-  let stored: Map<string, Buffer>;
-  try {
-    stored = readPackTar(tar);
-  } catch (err) {
-    throw new PackOpenError('damaged', (err as Error).message);
-  }
+  const stored = await openPackChunks(job.path, identities, slot, true);
   const plains = job.chunks.map((c) => {
     const data = stored.get(c.name);
     let plain: Buffer | undefined;

@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
 import { type ChunkLocation, ChunkStore, chunkIdOf, type IndexCache } from '../dedup/chunk-store.js';
-import { packTarBytes, readPackTar } from '../dedup/pack.js';
-import { openPackFile, PackOpenError, type PackSlot } from '../dedup/pack-open.js';
+import { packTarBytes } from '../dedup/pack.js';
+import { openPackChunks, PackOpenError, type PackSlot } from '../dedup/pack-open.js';
 import { decodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
 import { isBackupId } from '../vault/layout.js';
 import type { Format2Metadata } from '../vault/metadata.js';
@@ -98,13 +98,10 @@ export async function openPack(
   identities: readonly string[],
   slot: PackSlot,
 ): Promise<Map<string, Buffer>> {
-  const tar = await openPackFile(await packPath(vault, pack), identities, slot).catch((err) => {
-    throw packFailure(pack, err);
-  });
   try {
-    return readPackTar(tar);
+    return await openPackChunks(await packPath(vault, pack), identities, slot);
   } catch (err) {
-    throw packFailure(pack, new PackOpenError('damaged', (err as Error).message));
+    throw packFailure(pack, err);
   }
 }
 
