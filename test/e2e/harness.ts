@@ -14,6 +14,7 @@ import { keychainService, loadSettings } from '../../src/core/profile.js';
 import { createDispatcher } from '../../src/main/ipc-dispatch.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp.js';
 import type { EventName, Events } from '../../src/shared/ipc-contract.js';
+import { restoreHold } from '../helpers/restore-hold.js';
 import { NativeDialogsStandIn } from './native-dialogs-stand-in.js';
 
 /** The page's origin (served by the route below; nothing goes to the network). */
@@ -127,10 +128,10 @@ export async function openApp(browser: Browser, options: AppOptions = {}): Promi
   const problems: string[] = [];
   const waiters: { name: EventName; match: (p: never) => boolean; resolve: (p: never) => void }[] = [];
   let page: Page | undefined;
-  let restoreHold: Promise<void> = Promise.resolve();
+  const restores = restoreHold();
   const engine = new EngineService({
     home,
-    beforeRestorePlacing: () => restoreHold,
+    beforeRestorePlacing: restores.wait,
     places: { home: userHome, env: {}, platform: 'linux' },
     progressIntervalMs: 0,
     emit(event, payload) {
@@ -202,16 +203,7 @@ export async function openApp(browser: Browser, options: AppOptions = {}): Promi
         });
       });
     },
-    holdRestores() {
-      let release = () => {};
-      restoreHold = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return () => {
-        release();
-        restoreHold = Promise.resolve();
-      };
-    },
+    holdRestores: restores.hold,
     async close() {
       await context.close();
       await engine.stop();

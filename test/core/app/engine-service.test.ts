@@ -20,6 +20,7 @@ import type {
 import type { EventName, Events } from '../../../src/shared/ipc-contract.js';
 import { damageBackup } from '../../helpers/damage.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
+import { restoreHold } from '../../helpers/restore-hold.js';
 
 const SEQUENTIAL = { concurrency: 1, timeout: 120_000 };
 
@@ -43,7 +44,7 @@ class Harness {
     resolve: (p: unknown) => void;
   }[] = [];
   readonly engine: EngineService;
-  private restoreHold: Promise<void> = Promise.resolve();
+  private readonly restores = restoreHold();
 
   constructor(
     readonly home: string,
@@ -53,7 +54,7 @@ class Harness {
       home,
       places: { home: places.home, env: {}, platform: 'linux' },
       progressIntervalMs: 0,
-      beforeRestorePlacing: () => this.restoreHold,
+      beforeRestorePlacing: this.restores.wait,
       emit: (event, payload) => {
         const e = { event, payload };
         this.events.push(e);
@@ -67,14 +68,7 @@ class Harness {
 
   /** Holds every restore started from now on before it reads a pack, until the returned function is called. */
   holdRestores(): () => void {
-    let release = () => {};
-    this.restoreHold = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    return () => {
-      release();
-      this.restoreHold = Promise.resolve();
-    };
+    return this.restores.hold();
   }
 
   /** The next event of `name` that satisfies `match` (already seen ones count when `since` is given). */
