@@ -16,6 +16,7 @@ import { RestoreError } from '../../../src/core/restore/restore.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { checkVault, MISSING_DAMAGED_AFTER_MS } from '../../../src/core/restore/vault-check.js';
 import type { Format2Metadata } from '../../../src/core/vault/metadata.js';
+import { restorePhotoOn } from '../../helpers/vault-devices.js';
 
 const TIMEOUT = { timeout: 120_000 };
 const roots: string[] = [];
@@ -48,21 +49,7 @@ async function world() {
     assert.equal(outcome.status, 'stored');
     return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta as Format2Metadata;
   };
-  const restore = async (meta: Format2Metadata) => {
-    const to = join(root, `restored-${randomBytes(4).toString('hex')}`);
-    await restoreFromVault({
-      vault: device.vault,
-      meta,
-      identities: deviceIdentities(device),
-      authKey: device.secrets.authKey,
-      to,
-    });
-    assert.deepEqual(
-      await readFile(join(to, meta.exportName, 'photo.jpg')),
-      await readFile(join(root, 'exports', meta.exportName, 'photo.jpg')),
-    );
-    return to;
-  };
+  const restore = (meta: Format2Metadata) => restorePhotoOn(device, meta, root);
   const check = (opts: { now?: Date; readData?: boolean } = {}) =>
     device.vault.list(deviceIdentities(device), device.secrets.authKey).then(({ backups }) =>
       checkVault({
