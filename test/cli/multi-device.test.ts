@@ -359,7 +359,9 @@ describe('three devices, one vault, a sync folder between them', { concurrency: 
       // padding, Padme padding (under 4 % at these sizes) and age's 16 bytes per 64 KiB; the rest is room
       // for the unneeded bytes above. Copies of needed chunks that devices wrote at the same moment (each
       // before the other's pack reached it) count too: prune reclaims a pack all of whose needed chunks
-      // have copies elsewhere; a few may stay in packs that also hold chunks of their own.
+      // have copies in older packs, repacks its own packs that are at least half such copies, and copies
+      // out what a condemned pack still holds for a backup (then deletes it); a few copies may stay in
+      // packs that are mostly chunks of their own.
       assert.ok(
         space.copies <= 0.05 * distinct,
         `${d.name}: packs/ holds ${space.copies} bytes of copies of needed chunks`,

@@ -138,7 +138,10 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
         `Packs: ${dryRun ? 'after this prune, ' : ''}${r.unusedPacks} of ${r.packs} are used by no backup ` +
           `kept here (${formatBytes(r.unusedBytes)}).`,
       );
-      console.log(`${dry} ${r.deletedPacks} packs (${formatBytes(r.freedBytes)}).`);
+      console.log(
+        `${dry} ${r.deletedPacks} packs (${formatBytes(r.freedBytes)}` +
+          `${r.rescuedPacks ? `; ${r.rescuedPacks} of them once the chunks kept backups still needed were copied into new packs` : ''}).`,
+      );
       console.log(
         `${dryRun ? 'Would condemn' : 'Condemned'} ${r.condemnedPacks} packs (${formatBytes(r.condemnedBytes)}` +
           `${r.repackedPacks ? `, ${r.repackedPacks} of them repacked` : ''}); ` +

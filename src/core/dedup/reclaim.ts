@@ -75,6 +75,8 @@ export interface ReclaimReport {
   unusedBytes: number;
   /** Of those, packs younger than the margin, not condemned yet. */
   youngPacks: number;
+  /** Condemned packs this run deleted after copying chunks a kept backup still needed into new packs. */
+  rescuedPacks: number;
   /** Packs this run repacked (their needed chunks copied into new packs; condemned). */
   repackedPacks: number;
   /** Packs this run condemned. */
@@ -129,6 +131,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     unusedBytes: 0,
     youngPacks: 0,
     repackedPacks: 0,
+    rescuedPacks: 0,
     deletedPacks: 0,
     freedBytes: 0,
     condemnedPacks: 0,
@@ -241,7 +244,13 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     waitingDevices.add(name);
   }
   const unblocked = waiting.size === 0 && waitingFor.length === 0;
+  const ownPacks = (await req.ownPacks?.read(vault.root)) ?? new Set<string>();
   const deletions: string[] = [];
+  // A condemned pack may hold a chunk that a kept backup needs and no live pack holds (the backup was made
+  // before its device saw the collection): the device that wrote the pack copies such chunks into new
+  // packs (rescues them), and then the pack goes.
+  const stranded = (e: IndexEntry) => needed.has(chunkIdOf(e.name)) && !liveChunks.has(chunkIdOf(e.name));
+  const rescue: string[] = [];
   for (const c of [...collections.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     if (c.condemned.length === 0) continue;
     const pending = c.condemned.filter((p) => packs.has(p));
@@ -262,9 +271,13 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     }
     if (!ready) continue;
     for (const pack of pending) {
-      const entries = packs.get(pack) ?? [];
-      if (entries.every((e) => !needed.has(chunkIdOf(e.name)) || liveChunks.has(chunkIdOf(e.name))))
-        deletions.push(pack);
+      if (!(packs.get(pack) ?? []).some(stranded)) deletions.push(pack);
+      else if (ownPacks.has(pack)) rescue.push(pack);
+      else
+        waiting.add(
+          `pack ${pack} holds chunks a kept backup needs (made before its device saw collection ${c.id}); ` +
+            'the device that wrote the pack copies them out at its next prune',
+        );
     }
     // An index whose pack is gone: the rest of an interrupted deletion.
     for (const pack of c.condemned)
@@ -275,6 +288,16 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
       )
         deletions.push(pack);
   }
+  if (rescue.length > 0 && !req.dryRun) {
+    const seen = new Set(collections.keys());
+    const written = await repackNeeded(req, rescue, packs, (_pack, e) => stranded(e), seen);
+    for (const [pack, entries] of written) {
+      packs.set(pack, entries);
+      for (const e of entries) liveChunks.add(chunkIdOf(e.name));
+    }
+  }
+  deletions.push(...rescue);
+  report.rescuedPacks = rescue.length;
   for (const pack of deletions) {
     const bytes = await sizes.of(pack);
     if (!req.dryRun) {
@@ -292,50 +315,50 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     await fsyncDir(vault.paths.indexDir);
   }
 
-  // Step 1: collect (not when some backup could not be read). Condemned: packs that hold nothing a backup
-  // needs; packs whose needed chunks all have a copy in another live pack (two devices that stored the
-  // same new chunks at once); and packs this device wrote that are at least half unneeded, once their
-  // needed chunks are copied into new packs (repacked).
-  const condemned: string[] = [];
-  const liveCopies = new Map<string, number>();
-  for (const [pack, entries] of packs)
+  // Step 1: collect (not when some backup could not be read). Each needed chunk is kept by the oldest live
+  // pack that holds it (pack ids begin with their time, so devices that decide at once pick the same one).
+  // Condemned: packs that keep no chunk a backup needs (they hold none, or only copies of chunks an older
+  // pack keeps: two devices stored the same new chunks at once); and packs this device wrote of which at
+  // least half is unneeded or such copies, once the chunks they keep are copied into new packs (repacked).
+  const keeper = new Map<string, string>();
+  for (const pack of [...packs.keys()].sort())
     if (!condemnedBy.has(pack))
-      for (const e of entries)
-        liveCopies.set(chunkIdOf(e.name), (liveCopies.get(chunkIdOf(e.name)) ?? 0) + 1);
-  const ownPacks = (await req.ownPacks?.read(vault.root)) ?? new Set<string>();
+      for (const e of packs.get(pack) ?? [])
+        if (!keeper.has(chunkIdOf(e.name))) keeper.set(chunkIdOf(e.name), pack);
+  const keeps = (pack: string, e: IndexEntry) =>
+    needed.has(chunkIdOf(e.name)) && keeper.get(chunkIdOf(e.name)) === pack;
+  const condemned: string[] = [];
   const repack: string[] = [];
-  const condemn = async (pack: string, bytes: number) => {
+  const condemn = (pack: string, bytes: number) => {
     condemned.push(pack);
     report.condemnedPacks++;
     report.condemnedBytes += bytes;
-    for (const e of packs.get(pack) ?? [])
-      liveCopies.set(chunkIdOf(e.name), (liveCopies.get(chunkIdOf(e.name)) ?? 1) - 1);
   };
   for (const [pack, entries] of packs) {
-    const neededHere = entries.filter((e) => needed.has(chunkIdOf(e.name)));
     const bytes = await sizes.of(pack);
-    if (neededHere.length === 0) {
+    const unused = !entries.some((e) => needed.has(chunkIdOf(e.name)));
+    if (unused) {
       report.unusedPacks++;
       report.unusedBytes += bytes;
     }
     if (blocked || condemnedBy.has(pack)) continue;
+    const kept = entries.filter((e) => keeps(pack, e));
     if (now.getTime() - timeOfId(pack) < graceMs) {
-      if (neededHere.length === 0) report.youngPacks++;
+      if (unused) report.youngPacks++;
       continue;
     }
-    if (neededHere.every((e) => (liveCopies.get(chunkIdOf(e.name)) ?? 0) > 1)) await condemn(pack, bytes);
+    if (kept.length === 0) condemn(pack, bytes);
     else if (ownPacks.has(pack) && !req.dryRun) {
       const total = entries.reduce((sum, e) => sum + e.storedBytes, 0);
-      const unneeded = total - neededHere.reduce((sum, e) => sum + e.storedBytes, 0);
-      if (unneeded * 2 >= total) repack.push(pack);
+      const spare = total - kept.reduce((sum, e) => sum + e.storedBytes, 0);
+      if (spare * 2 >= total) repack.push(pack);
     }
   }
   if (repack.length > 0) {
-    const written = await repackNeeded(req, repack, packs, needed, condemnedBy, new Set(collections.keys()));
+    const written = await repackNeeded(req, repack, packs, keeps, new Set(collections.keys()));
     for (const [pack, entries] of written) packs.set(pack, entries);
     for (const pack of repack) {
-      const bytes = await sizes.of(pack);
-      await condemn(pack, bytes);
+      condemn(pack, await sizes.of(pack));
       report.repackedPacks++;
     }
   }
@@ -363,23 +386,22 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
 }
 
 /**
- * Copies the chunks of `repack` that backups need and no other live pack holds into new packs (age to the
- * trusted recipients, like a backup's); returns the new packs' entries. The run is journaled like a backup,
- * so that `gc` removes what a crash leaves.
+ * Copies the chunks of the packs of `repack` that `moves` picks (those they keep, or the stranded ones of
+ * condemned packs; see reclaim) into new packs (age to the trusted
+ * recipients, like a backup's); returns the new packs' entries. The run
+ * is journaled like a backup, so that `gc` removes what a crash leaves.
  */
 async function repackNeeded(
   req: ReclaimRequest,
   repack: readonly string[],
   packs: ReadonlyMap<string, readonly IndexEntry[]>,
-  needed: ReadonlySet<string>,
-  condemnedBy: ReadonlyMap<string, string>,
+  moves: (pack: string, e: IndexEntry) => boolean,
   seen: ReadonlySet<string>,
 ): Promise<Map<string, readonly IndexEntry[]>> {
   const { vault, authKey } = req;
-  const moving = new Set(repack);
+  // The new packs hold every chunk kept, even one that newer packs hold too: their owners may be
+  // condemning those now, relying on this pack.
   const store = new ChunkStore();
-  for (const [pack, entries] of packs)
-    if (!moving.has(pack) && !condemnedBy.has(pack)) store.add(pack, entries);
   const id = newBackupId(req.now ?? new Date());
   await req.journal.begin(id);
   await req.journal.saw(id, seen);
@@ -395,8 +417,8 @@ async function repackNeeded(
     for (const pack of repack) {
       const stored = await openPack(vault, pack, req.identities, slot);
       for (const e of packs.get(pack) ?? []) {
+        if (!moves(pack, e)) continue;
         const chunk = chunkIdOf(e.name);
-        if (!needed.has(chunk) || store.locations.has(chunk)) continue;
         const data = stored.get(e.name);
         const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
         if (!plain || chunkId(idKey, plain) !== chunk)

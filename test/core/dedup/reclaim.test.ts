@@ -179,6 +179,27 @@ async function chunksOnlyIn(device: Device, meta: Format2Metadata, pack: string)
   return only;
 }
 
+/** A backup that made one pack (before anything else reached its device), and that pack. */
+async function withPack(device: Device, meta: Format2Metadata) {
+  const packs = [...(await packsOf(device, meta))];
+  assert.equal(packs.length, 1);
+  return { device, meta, pack: packs[0] as string };
+}
+
+/** Two such backups, the one whose pack is older (its id sorts first) first. */
+function byPackAge<T extends { pack: string }>(x: T, y: T): [T, T] {
+  return x.pack < y.pack ? [x, y] : [y, x];
+}
+
+/** How many packs hold each chunk that is in more than one, as the device's indexes say. */
+async function chunkCopies(device: Device): Promise<number[]> {
+  const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+  const copies = new Map<string, number>();
+  for (const entries of store.byPack.values())
+    for (const e of entries) copies.set(chunkIdOf(e.name), (copies.get(chunkIdOf(e.name)) ?? 0) + 1);
+  return [...copies.values()].filter((n) => n > 1);
+}
+
 async function packNames(device: Device): Promise<Set<string>> {
   return new Set(
     (await readdir(device.vault.paths.packsDir)).filter((n) => n.endsWith('.age')).map((n) => n.slice(0, -4)),
@@ -229,7 +250,7 @@ describe('reclaiming packs', () => {
   );
 
   test(
-    'a backup made before its device saw the collection keeps the pack; a later one does not reuse it',
+    'a backup made before its device saw the collection keeps what it needs; a later one does not reuse the pack',
     TIMEOUT,
     async () => {
       const { root, a, b, sync, exports } = await twoDevices();
@@ -269,18 +290,12 @@ describe('reclaiming packs', () => {
         r.waiting.join('\n'),
       );
 
-      await sync();
-      r = await reclaimOn(a);
-      assert.equal(r.deletedPacks, 0, 'B’s backup needs the pack: it is kept');
-      assert.ok((await packNames(a)).has(pack));
-      await sync();
-      await restores(b, early, root);
-
-      // B has seen the collection now: a new backup of B stores the chunks again instead of reusing the pack.
-      const later = await backUp(b, await newExport(exports, 'Shared chat 2'));
-      await rm(b.vault.paths.meta(early.id)); // as if another device's prune had removed it
-      await rm(b.vault.paths.snapshot(early.id));
-      const third = await backUp(b, onB);
+      // B has seen the collection now: a new backup of B holding the same photo stores its chunks again
+      // instead of reusing the pack.
+      const again = join(exports, 'b2', 'Shared chat');
+      await cp(shared, again, { recursive: true });
+      await writeFile(join(again, 'note.txt'), 'from B, again');
+      const third = await backUp(b, again);
       assert.equal(
         await chunksOnlyIn(b, third, pack),
         0,
@@ -288,14 +303,25 @@ describe('reclaiming packs', () => {
       );
       await sync();
 
-      // Nothing needs the condemned pack any more: the next reclaim deletes it, and the pack of B's note
-      // (condemned while B's backup had not reached A, kept while it existed); everything kept restores.
+      // With everything here, A deletes its pack: what B's early backup needs of it is in the new backup's
+      // pack too. B's pack of its note (condemned by A while B's backup had not reached A) holds a chunk
+      // that the early backup needs and no other pack holds: it waits for B, which copies the chunk into a
+      // new pack at its next prune, and then deletes it.
+      assert.equal(earlyPacks.size, 2);
+      const [notePack] = [...earlyPacks].filter((p) => p !== pack);
       r = await reclaimOn(a);
-      assert.deepEqual(r.deleted.sort(), [...earlyPacks].sort(), JSON.stringify(r));
+      assert.deepEqual(r.deleted, [pack], JSON.stringify(r));
+      assert.ok(
+        r.waiting.some((w) => w.includes(`pack ${notePack} holds chunks a kept backup needs`)),
+        r.waiting.join('\n'),
+      );
       await sync();
-      assert.ok(!(await packNames(b)).has(pack));
-      await restores(b, third, root);
-      await restores(b, later, root);
+      r = await reclaimOn(b);
+      assert.deepEqual([r.deleted, r.rescuedPacks], [[notePack], 1], JSON.stringify(r));
+      await sync();
+      assert.deepEqual(await chunkCopies(a), [], 'every chunk is in one pack');
+      assert.equal((await reclaimOn(a)).pendingPacks, 0);
+      for (const device of [a, b]) for (const meta of [early, third]) await restores(device, meta, root);
     },
   );
 
@@ -429,6 +455,89 @@ describe('reclaiming packs', () => {
       assert.equal((await packNames(b)).size, 1);
       await restores(a, fromB, root);
       await restores(b, fromA, root);
+    },
+  );
+
+  test(
+    'copies stored at once beside chunks of their own: the older pack keeps them, the newer one is repacked',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      // Both exports hold the same new photo, and each a smaller photo of its own: neither pack holds only
+      // copies.
+      const photo = randomBytes(600_000);
+      const exportOf = async (name: string) => {
+        const path = await newExport(exports, name, 100_000);
+        await writeFile(join(path, 'shared.jpg'), photo);
+        return path;
+      };
+      const fromA = await backUp(a, await exportOf('Chat on A'));
+      const fromB = await backUp(b, await exportOf('Chat on B')); // before A's pack reached B
+      // Pack ids begin with the second they were made in: within one, either may be the older.
+      const [older, newer] = byPackAge(await withPack(a, fromA), await withPack(b, fromB));
+      await sync();
+      // The older pack keeps the photo: its device has nothing to do. The newer holds mostly a copy: its
+      // device repacks its own chunks.
+      const onOlder = await reclaimOn(older.device);
+      assert.equal(onOlder.condemnedPacks + onOlder.repackedPacks, 0, JSON.stringify(onOlder));
+      const onNewer = await reclaimOn(newer.device);
+      assert.equal(onNewer.repackedPacks, 1, JSON.stringify(onNewer));
+      assert.equal(
+        await chunksOnlyIn(newer.device, newer.meta, newer.pack),
+        0,
+        'what only the newer pack held is in a new pack too',
+      );
+      await sync();
+      const ack = await reclaimOn(older.device); // acknowledges the collection, and may delete at once
+      await sync();
+      const last = await reclaimOn(newer.device);
+      assert.deepEqual([...ack.deleted, ...last.deleted], [newer.pack]);
+      await sync();
+      assert.deepEqual(await chunkCopies(a), [], 'every chunk is in one pack');
+      for (const device of [a, b]) for (const meta of [fromA, fromB]) await restores(device, meta, root);
+    },
+  );
+
+  test(
+    'two devices condemning at once packs that hold the same needed chunk: the older pack’s copy moves',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const photo = randomBytes(200_000);
+      const exportOf = async (name: string, gone: number) => {
+        const path = await newExport(exports, name, gone);
+        await writeFile(join(path, 'shared.jpg'), photo);
+        return path;
+      };
+      // Each device stores the photo beside a large photo of its own (before the other's pack arrived),
+      // then a later export that needs only the photo; then each removes its first backup, at the same
+      // time: each condemns its old pack, which holds the photo the later backups need. The device whose
+      // pack is the older (and keeps the photo) repacks it; the other's holds only a copy of it besides
+      // what is unneeded.
+      const oldA = await backUp(a, await exportOf('Chat A', 600_000));
+      const oldB = await backUp(b, await exportOf('Chat B', 600_000));
+      const [older, newer] = byPackAge(await withPack(a, oldA), await withPack(b, oldB));
+      await sync();
+      const laterA = await backUp(a, await exportOf('Chat A later', 1_000));
+      const laterB = await backUp(b, await exportOf('Chat B later', 1_000));
+      await sync();
+      const onOlder = await prune(older.device, [older.meta.id]);
+      const onNewer = await prune(newer.device, [newer.meta.id]);
+      assert.deepEqual(
+        [onOlder.repackedPacks, onOlder.condemnedPacks, onNewer.repackedPacks, onNewer.condemnedPacks],
+        [1, 1, 0, 1],
+        JSON.stringify([onOlder, onNewer]),
+      );
+      for (let turn = 0; turn < 3; turn++)
+        for (const device of [a, b]) {
+          await sync();
+          await reclaimOn(device);
+        }
+      await sync();
+      const left = await packNames(a);
+      assert.ok(!left.has(older.pack) && !left.has(newer.pack), 'both old packs are deleted');
+      assert.deepEqual(await chunkCopies(a), [], 'every chunk is in one pack');
+      for (const device of [a, b]) for (const meta of [laterA, laterB]) await restores(device, meta, root);
     },
   );
 
