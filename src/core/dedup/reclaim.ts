@@ -271,6 +271,8 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     }
     if (!ready) continue;
     for (const pack of pending) {
+      // Two devices may have condemned one pack at once: it is handled once.
+      if (deletions.includes(pack) || rescue.includes(pack)) continue;
       if (!(packs.get(pack) ?? []).some(stranded)) deletions.push(pack);
       else if (ownPacks.has(pack)) rescue.push(pack);
       else
@@ -289,11 +291,17 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
         deletions.push(pack);
   }
   if (rescue.length > 0 && !req.dryRun) {
-    const seen = new Set(collections.keys());
-    const written = await repackNeeded(req, rescue, packs, (_pack, e) => stranded(e), seen);
-    for (const [pack, entries] of written) {
-      packs.set(pack, entries);
-      for (const e of entries) liveChunks.add(chunkIdOf(e.name));
+    try {
+      const seen = new Set(collections.keys());
+      const written = await repackNeeded(req, rescue, packs, (_pack, e) => stranded(e), seen);
+      for (const [pack, entries] of written) {
+        packs.set(pack, entries);
+        for (const e of entries) liveChunks.add(chunkIdOf(e.name));
+      }
+    } catch (err) {
+      // The packs stay (condemned: no new backup uses them); the rest of the run goes on.
+      waiting.add(`condemned packs ${rescue.join(', ')} could not be copied out: ${(err as Error).message}`);
+      rescue.length = 0;
     }
   }
   deletions.push(...rescue);

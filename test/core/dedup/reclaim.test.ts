@@ -316,6 +316,17 @@ describe('reclaiming packs', () => {
         r.waiting.join('\n'),
       );
       await sync();
+      // Damaged, the pack cannot be copied out: it stays, the prune says why and goes on.
+      const packFile = b.vault.paths.pack(notePack as string);
+      const intact = await readFile(packFile);
+      await writeFile(packFile, Buffer.concat([intact.subarray(0, intact.length - 40), randomBytes(40)]));
+      r = await reclaimOn(b);
+      assert.deepEqual([r.deleted, r.rescuedPacks], [[], 0], JSON.stringify(r));
+      assert.ok(
+        r.waiting.some((w) => w.startsWith(`condemned packs ${notePack} could not be copied out:`)),
+        r.waiting.join('\n'),
+      );
+      await writeFile(packFile, intact);
       r = await reclaimOn(b);
       assert.deepEqual([r.deleted, r.rescuedPacks], [[notePack], 1], JSON.stringify(r));
       await sync();
