@@ -395,9 +395,8 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
 
 /**
  * Copies the chunks of the packs of `repack` that `moves` picks (those they keep, or the stranded ones of
- * condemned packs; see reclaim) into new packs (age to the trusted
- * recipients, like a backup's); returns the new packs' entries. The run
- * is journaled like a backup, so that `gc` removes what a crash leaves.
+ * condemned packs; see reclaim) into new packs (age to the trusted recipients, like a backup's); returns
+ * the new packs' entries. The run is journaled like a backup, so that `gc` removes what a crash leaves.
  */
 async function repackNeeded(
   req: ReclaimRequest,

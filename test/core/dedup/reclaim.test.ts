@@ -87,12 +87,16 @@ function syncPair(a: string, b: string) {
   };
 }
 
-/** An export of random (incompressible) bytes: its chunks are its own. */
-async function newExport(dir: string, name: string, bytes = 300_000): Promise<string> {
+/**
+ * An export of random (incompressible) bytes: its chunks are its own, but for `shared` (a photo that other
+ * exports hold too) when given.
+ */
+async function newExport(dir: string, name: string, bytes = 300_000, shared?: Buffer): Promise<string> {
   const path = join(dir, name);
   await mkdir(path, { recursive: true });
   await writeFile(join(path, 'messages.html'), `<html><body>${name}</body></html>`);
   await writeFile(join(path, 'photo.jpg'), randomBytes(bytes));
+  if (shared) await writeFile(join(path, 'shared.jpg'), shared);
   return path;
 }
 
@@ -477,13 +481,9 @@ describe('reclaiming packs', () => {
       // Both exports hold the same new photo, and each a smaller photo of its own: neither pack holds only
       // copies.
       const photo = randomBytes(600_000);
-      const exportOf = async (name: string) => {
-        const path = await newExport(exports, name, 100_000);
-        await writeFile(join(path, 'shared.jpg'), photo);
-        return path;
-      };
-      const fromA = await backUp(a, await exportOf('Chat on A'));
-      const fromB = await backUp(b, await exportOf('Chat on B')); // before A's pack reached B
+      const fromA = await backUp(a, await newExport(exports, 'Chat on A', 100_000, photo));
+      // Before A's pack reached B.
+      const fromB = await backUp(b, await newExport(exports, 'Chat on B', 100_000, photo));
       // Pack ids begin with the second they were made in: within one, either may be the older.
       const [older, newer] = byPackAge(await withPack(a, fromA), await withPack(b, fromB));
       await sync();
@@ -515,22 +515,17 @@ describe('reclaiming packs', () => {
     async () => {
       const { root, a, b, sync, exports } = await twoDevices();
       const photo = randomBytes(200_000);
-      const exportOf = async (name: string, gone: number) => {
-        const path = await newExport(exports, name, gone);
-        await writeFile(join(path, 'shared.jpg'), photo);
-        return path;
-      };
       // Each device stores the photo beside a large photo of its own (before the other's pack arrived),
       // then a later export that needs only the photo; then each removes its first backup, at the same
       // time: each condemns its old pack, which holds the photo the later backups need. The device whose
       // pack is the older (and keeps the photo) repacks it; the other's holds only a copy of it besides
       // what is unneeded.
-      const oldA = await backUp(a, await exportOf('Chat A', 600_000));
-      const oldB = await backUp(b, await exportOf('Chat B', 600_000));
+      const oldA = await backUp(a, await newExport(exports, 'Chat A', 600_000, photo));
+      const oldB = await backUp(b, await newExport(exports, 'Chat B', 600_000, photo));
       const [older, newer] = byPackAge(await withPack(a, oldA), await withPack(b, oldB));
       await sync();
-      const laterA = await backUp(a, await exportOf('Chat A later', 1_000));
-      const laterB = await backUp(b, await exportOf('Chat B later', 1_000));
+      const laterA = await backUp(a, await newExport(exports, 'Chat A later', 1_000, photo));
+      const laterB = await backUp(b, await newExport(exports, 'Chat B later', 1_000, photo));
       await sync();
       const onOlder = await prune(older.device, [older.meta.id]);
       const onNewer = await prune(newer.device, [newer.meta.id]);
