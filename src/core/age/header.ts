@@ -2,6 +2,7 @@
 import { Decrypter, Encrypter, type Identity, type Recipient, type Stanza } from 'age-encryption';
 import { HeaderInvalidError, NoIdentityMatchedError } from './errors.js';
 import { importedX25519 } from './identity-cache.js';
+import { nativeX25519Recipient } from './x25519-recipient.js';
 
 /** What can open a file: age identity strings (X25519, hybrid PQ), custom identities, passphrases. */
 export interface DecryptionKeys {
@@ -30,7 +31,8 @@ export async function createHeader(
 ): Promise<{ header: Buffer; fileKey: Uint8Array }> {
   if (recipients.length === 0) throw new Error('An age file needs at least one recipient.');
   const encrypter = new Encrypter();
-  for (const r of recipients) encrypter.addRecipient(r);
+  for (const r of recipients)
+    encrypter.addRecipient((typeof r === 'string' && nativeX25519Recipient(r)) || r);
   // typage hands the file key to every recipient; this one only keeps a copy and adds no stanza.
   let fileKey: Uint8Array | undefined;
   encrypter.addRecipient({
