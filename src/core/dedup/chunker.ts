@@ -8,6 +8,7 @@
 // `avg` and the top log2(avg) - 2 bits from then on (normalized chunking, level 2); a chunk that reaches
 // `max` bytes ends there. Top bits, because bit k of a gear hash depends on the last k + 1 bytes only.
 import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { KERNEL_BUFFER_BYTES, kernels } from './kernels.js';
 
 export interface ChunkerParams {
   min: number;
@@ -88,7 +89,9 @@ export class ChunkCutter {
   /** Feeds the next bytes of the stream; returns the end offsets of the chunks completed within them. */
   push(data: Uint8Array): number[] {
     const cuts: number[] = [];
-    const { table, min, avg, max } = this;
+    const { min, avg, max } = this;
+    const k = kernels();
+    k.gearTable.set(this.table);
     const n = data.length;
     let length = this.chunkLength;
     let hash = this.hash;
@@ -103,15 +106,15 @@ export class ChunkCutter {
       const beforeAvg = length < avg;
       const mask = beforeAvg ? this.maskBeforeAvg : this.maskAfterAvg;
       const stop = Math.min(n, i + (beforeAvg ? avg : max) - length);
+      // The gear hash runs in WebAssembly over a copy of the bytes, a buffer's worth at a time.
       let j = i;
       let found = false;
-      while (j < stop) {
-        hash = ((hash << 1) + (table[data[j] as number] as number)) | 0;
-        j++;
-        if ((hash & mask) === 0) {
-          found = true;
-          break;
-        }
+      while (j < stop && !found) {
+        const n = Math.min(stop - j, KERNEL_BUFFER_BYTES);
+        k.buffer.set(data.subarray(j, j + n));
+        j += k.gearScan(0, n, mask, hash);
+        hash = k.lastHash;
+        found = (hash & mask) === 0;
       }
       length += j - i;
       i = j;

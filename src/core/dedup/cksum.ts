@@ -1,70 +1,63 @@
 // POSIX `cksum`: the CRC-32 (polynomial 0x04C11DB7, most significant bit first) of a file's bytes followed
 // by its length, least significant byte first, in as few bytes as it needs; the result complemented. A
-// restore without Puddleproof checks every file it rebuilds with it (`cksum < file`). Sixteen bytes at a
-// time with sixteen tables ("slicing-by-16"). Registers combine (crcCombine), so a file's checksum follows
-// from its chunks' registers without reading chunks whose register is known.
+// restore without Puddleproof checks every file it rebuilds with it (`cksum < file`). Registers combine
+// (crcCombine), so a file's checksum follows from its chunks' registers without reading chunks whose
+// register is known.
+//
+// Node has no CRC of this bit order, but zlib's native crc32 computes the same polynomial least significant
+// bit first, and the two are mirror images: the register after bytes B, from R, is the bit reversal of
+// zlib's register after B with each byte's bits reversed, from R reversed. The bytes are reversed by a
+// WebAssembly kernel (kernels.ts); three times faster than sixteen table lookups per 16 bytes in JavaScript.
+import { crc32 } from 'node:zlib';
+import { KERNEL_BUFFER_BYTES, kernels } from './kernels.js';
 
-type U = Uint32Array;
-type SixteenTables = [U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U];
-
-/** The sixteen tables of slicing-by-16: TABLES[k][b] is byte b's register followed by k zero bytes. */
-const TABLES = (() => {
-  const t = Array.from({ length: 16 }, () => new Uint32Array(256));
-  const t0 = t[0] as Uint32Array;
+/** TABLE[b]: byte b's register, most significant bit first. */
+const TABLE = (() => {
+  const t = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
     let c = i << 24;
     for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
-    t0[i] = c >>> 0;
-  }
-  for (let k = 1; k < 16; k++) {
-    const prev = t[k - 1] as Uint32Array;
-    const cur = t[k] as Uint32Array;
-    for (let i = 0; i < 256; i++)
-      cur[i] = ((prev[i] as number) << 8) ^ (t0[(prev[i] as number) >>> 24] as number);
+    t[i] = c >>> 0;
   }
   return t;
 })();
 
 function crcBytes(crc: number, data: Uint8Array, from: number, to: number): number {
-  const t0 = TABLES[0] as Uint32Array;
   for (let i = from; i < to; i++)
-    crc = ((crc << 8) ^ (t0[((crc >>> 24) ^ (data[i] as number)) & 0xff] as number)) >>> 0;
+    crc = ((crc << 8) ^ (TABLE[((crc >>> 24) ^ (data[i] as number)) & 0xff] as number)) >>> 0;
   return crc;
 }
+
+/** `x` with its 32 bits in reverse order. */
+function reverse32(x: number): number {
+  let r = 0;
+  for (let i = 0; i < 32; i++) {
+    r = (r << 1) | (x & 1);
+    x >>>= 1;
+  }
+  return r >>> 0;
+}
+
+/** Below this many bytes a byte at a time is cheaper than the copy into the kernel's buffer. */
+const KERNEL_FROM = 256;
+/** Bytes reversed and handed to zlib at a time (a size that stays in the core's cache). */
+const BLOCK = Math.min(64 * 1024, KERNEL_BUFFER_BYTES);
 
 const POLY = 0x04c11db7;
 
 /** The CRC register after `data`, starting from `crc` (0 for a fresh run; no final step). */
 export function crcUpdate(crc: number, data: Uint8Array): number {
-  const [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15] = TABLES as SixteenTables;
-  // Sixteen bytes a step, read as four big-endian words (the register's most significant byte comes first).
-  const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const end = data.length - (data.length % 16);
-  for (let i = 0; i < end; i += 16) {
-    const a = (crc ^ words.getUint32(i)) >>> 0;
-    const b = words.getUint32(i + 4);
-    const c = words.getUint32(i + 8);
-    const d = words.getUint32(i + 12);
-    crc =
-      ((t15[a >>> 24] as number) ^
-        (t14[(a >>> 16) & 0xff] as number) ^
-        (t13[(a >>> 8) & 0xff] as number) ^
-        (t12[a & 0xff] as number) ^
-        (t11[b >>> 24] as number) ^
-        (t10[(b >>> 16) & 0xff] as number) ^
-        (t9[(b >>> 8) & 0xff] as number) ^
-        (t8[b & 0xff] as number) ^
-        (t7[c >>> 24] as number) ^
-        (t6[(c >>> 16) & 0xff] as number) ^
-        (t5[(c >>> 8) & 0xff] as number) ^
-        (t4[c & 0xff] as number) ^
-        (t3[d >>> 24] as number) ^
-        (t2[(d >>> 16) & 0xff] as number) ^
-        (t1[(d >>> 8) & 0xff] as number) ^
-        (t0[d & 0xff] as number)) >>>
-      0;
+  if (data.length < KERNEL_FROM) return crcBytes(crc, data, 0, data.length);
+  const k = kernels();
+  // zlib's crc32(bytes, v) runs its register from ~v and returns the register complemented.
+  let mirrored = ~reverse32(crc) >>> 0;
+  for (let at = 0; at < data.length; at += BLOCK) {
+    const n = Math.min(BLOCK, data.length - at);
+    k.buffer.set(data.subarray(at, at + n));
+    k.reverseBits(n);
+    mirrored = crc32(k.buffer.subarray(0, n), mirrored);
   }
-  return crcBytes(crc, data, end, data.length);
+  return reverse32(~mirrored >>> 0);
 }
 
 /** a·b in GF(2)[x] modulo the CRC polynomial (both of degree < 32, bit 31 the x^31 coefficient). */

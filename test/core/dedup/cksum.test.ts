@@ -39,7 +39,7 @@ function pieces(data: Buffer, sizes: readonly number[]): Buffer[] {
 
 test('Cksum matches the system cksum for sizes around byte, 16-bit and block boundaries', async () => {
   const splits = [[1], [7, 0, 3], [4096, 1, 65537, 0], [1_000_003]];
-  for (const size of [0, 1, 255, 256, 65535, 65536, 16 * 1024 * 1024 + 3]) {
+  for (const size of [0, 1, 255, 256, 257, 65535, 65536, 65553, 16 * 1024 * 1024 + 3]) {
     const data = randomBytes(size);
     const expected = await systemCksum(data);
     assert.equal(expected.length, size);
