@@ -197,6 +197,9 @@ export interface PackWriterOptions {
   inThread?: boolean;
 }
 
+/** New bytes in the first pack from which the pack worker is started (see PackSealer.warmUp). */
+const WARM_UP_BYTES = 2 * 1024 * 1024;
+
 /** Room for a pack's chunks: the target and one largest chunk. */
 const ARENA_BYTES = PACK_TARGET_BYTES + 4 * 1024 * 1024;
 
@@ -205,8 +208,6 @@ interface PendingChunk {
   offset: number;
   length: number;
   entry: IndexEntry;
-  /** Its CRC register, when this thread computed it (for chunks kept compressed). */
-  crc: number | null;
 }
 
 /** Adds chunks that are not in the store yet, in packs of about PACK_TARGET_BYTES. */
@@ -250,15 +251,19 @@ export class PackWriter {
     return this.sealer.inWorker;
   }
 
+  /** Whether the pack worker was started (see WARM_UP_BYTES). */
+  get workerStarted(): boolean {
+    return this.sealer.started;
+  }
+
   /** Chunk `id`'s entry if the vault (or this writer) holds it already. */
   known(id: string): IndexEntry | undefined {
     return this.store.locations.get(id) ?? this.pendingIds.get(id);
   }
 
   /**
-   * Adds a chunk unless it is known; returns its entry (stored name and sizes; its CRC register is set once
-   * its pack is sealed, at the latest when finish() returns). Writes a pack when enough is pending. `data`
-   * need not outlive the call.
+   * Adds a chunk unless it is known; returns its entry (stored name, sizes and CRC register). Writes a pack
+   * when enough is pending. `data` need not outlive the call.
    */
   async add(id: string, data: Buffer): Promise<IndexEntry> {
     const known = this.known(id);
@@ -269,16 +274,18 @@ export class PackWriter {
     if (this.arenaUsed + stored.data.length > ARENA_BYTES) await this.flush();
     const arena = Buffer.from(this.arenas[0] as SharedArrayBuffer);
     stored.data.copy(arena, this.arenaUsed);
-    const compressed = stored.data !== data;
-    const entry = { name: stored.name, storedBytes: stored.data.length, plainBytes: data.length, crc: 0 };
-    this.pending.push({
-      offset: this.arenaUsed,
-      length: stored.data.length,
-      entry,
-      crc: compressed ? crcUpdate(0, data) : null,
-    });
+    // The CRC here, where the chunk's bytes are still in this core's cache.
+    const entry = {
+      name: stored.name,
+      storedBytes: stored.data.length,
+      plainBytes: data.length,
+      crc: crcUpdate(0, data),
+    };
+    this.pending.push({ offset: this.arenaUsed, length: stored.data.length, entry });
     this.arenaUsed += stored.data.length;
     this.pendingIds.set(id, entry);
+    // More than a text's worth of new chunks: packs may follow this one; load the worker meanwhile.
+    if (this.arenaUsed >= WARM_UP_BYTES) this.sealer.warmUp();
     if (this.arenaUsed >= PACK_TARGET_BYTES) await this.flush();
     return entry;
   }
@@ -331,10 +338,9 @@ export class PackWriter {
         offset: c.offset,
         length: c.length,
         plainBytes: c.entry.plainBytes,
-        crc: c.crc,
+        crc: c.entry.crc,
       })),
     });
-    for (const [i, c] of chunks.entries()) c.entry.crc = result.crcs[i] as number;
     result.durable.catch(() => undefined); // reported by finish(), which awaits it
     this.durables.push(result.durable);
     this.options.onUpload?.(result.bytes);

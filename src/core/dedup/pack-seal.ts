@@ -1,10 +1,9 @@
-// Sealing one pack: the CRC registers of its chunks, its tar encrypted with age, the pack file, its index.
+// Sealing one pack: its tar encrypted with age, the pack file, its index.
 // Runs in the pack worker (pack-worker.ts), or in the calling thread where no worker can start.
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encryptBuffer, encryptParts } from '../age/buffer.js';
 import { tempPathFor, writeFileRenamed } from '../fs-atomic.js';
-import { crcUpdate } from './cksum.js';
 import { packTarParts } from './pack.js';
 import { encodeIndex } from './pack-index.js';
 
@@ -19,20 +18,19 @@ export interface SealSettings {
   backupId: string;
 }
 
-/** One pack: its chunks as ranges of `arena`, each with its CRC register when the caller knows it. */
+/** One pack: its chunks as ranges of `arena`, each with its CRC register. */
 export interface SealJob {
   pack: string;
   arena: ArrayBufferLike;
-  chunks: { name: string; offset: number; length: number; plainBytes: number; crc: number | null }[];
+  chunks: { name: string; offset: number; length: number; plainBytes: number; crc: number }[];
 }
 
 /**
- * What sealing made: each chunk's CRC register (in job order) and the bytes of the pack and its index, and
- * `durable`, which settles once the pack is written, on disk (fsync), renamed into place, and its index
- * written after it (so an index never names a pack a crash could leave incomplete).
+ * What sealing made: the bytes of the pack and its index, and `durable`, which settles once the pack is
+ * written, on disk (fsync), renamed into place, and its index written after it (so an index never names a
+ * pack a crash could leave incomplete).
  */
 export interface SealResult {
-  crcs: number[];
   bytes: number;
   durable: Promise<void>;
 }
@@ -54,15 +52,14 @@ export async function sealPack(
   bufferFree: Promise<unknown> = Promise.resolve(),
 ): Promise<SealedPack> {
   const views = job.chunks.map((c) => ({ name: c.name, data: Buffer.from(job.arena, c.offset, c.length) }));
-  const crcs = job.chunks.map((c, i) => c.crc ?? crcUpdate(0, (views[i] as { data: Buffer }).data));
   const temp = (dir: string) => tempPathFor(join(dir, `${settings.backupId}.age`));
   await bufferFree;
   const sealed = await encryptParts(packTarParts(views), settings.recipients, sealedBuffer);
-  const entries = job.chunks.map((c, i) => ({
+  const entries = job.chunks.map((c) => ({
     name: c.name,
     storedBytes: c.length,
     plainBytes: c.plainBytes,
-    crc: crcs[i] as number,
+    crc: c.crc,
   }));
   const authKey = Buffer.from(settings.authKey);
   const index = await encryptBuffer(encodeIndex(authKey, job.pack, entries), settings.indexRecipients);
@@ -93,7 +90,6 @@ export async function sealPack(
     await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
   })();
   return {
-    crcs,
     bytes: sealed.length + index.length,
     written: written.then(
       () => undefined,

@@ -1,12 +1,12 @@
 // Seals packs on the second core: a worker thread (pack-worker.ts) that reads each pack's chunks from
-// shared memory, computes their CRCs, encrypts and writes the pack and its index. Where a worker cannot
-// start, the same work runs in this thread.
+// shared memory, encrypts and writes the pack and its index. Where a worker cannot start, the same work
+// runs in this thread.
 import type { Worker } from 'node:worker_threads';
 import { type SealJob, type SealResult, type SealSettings, sealPack } from './pack-seal.js';
 import { startWorker } from './start-worker.js';
 
 type WorkerReply =
-  | { pack: string; stage: 'sealed'; ok: true; crcs: number[]; bytes: number }
+  | { pack: string; stage: 'sealed'; ok: true; bytes: number }
   | { pack: string; stage: 'durable'; ok: true }
   | { pack: string; stage: 'sealed' | 'durable'; ok: false; message: string; code?: string };
 
@@ -46,11 +46,26 @@ export class PackSealer {
     if (inThread) this.worker = null;
   }
 
+  /**
+   * Starts the worker now, if it is not started yet (it takes a moment to load): the caller knows that
+   * more than a little is coming.
+   */
+  warmUp(): void {
+    if (this.worker === undefined) this.worker = this.start();
+  }
+
+  /** Whether a worker was started (warmed up, or for a second pack). */
+  get started(): boolean {
+    return this.startedWorker;
+  }
+  private startedWorker = false;
+
   /** Seals `job`; its arena must be shared memory, untouched until this resolves. */
   seal(job: SealJob): Promise<SealResult> {
-    // A backup that brings one pack or less (most re-exports) does not pay for starting a worker.
+    // The first pack is sealed here: a backup that brings one pack or less (most re-exports) does not wait
+    // for a worker to load, and pays for starting one only if it warmed one up.
     if (this.sealed++ === 0) return this.sealHere(job);
-    if (this.worker === undefined) this.worker = this.start();
+    this.warmUp();
     const worker = this.worker;
     if (!worker) return this.sealHere(job);
     this.inWorker = true;
@@ -88,6 +103,7 @@ export class PackSealer {
   private start(): Worker | null {
     const worker = startWorker('pack-worker', import.meta.url, this.settings);
     if (!worker) return null;
+    this.startedWorker = true;
     worker.unref();
     worker.on('message', (m: WorkerReply) => {
       const error = m.ok ? null : Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
@@ -103,8 +119,7 @@ export class PackSealer {
       if (error) {
         flushing?.reject(error);
         waiting?.reject(error);
-      } else if (m.ok && flushing)
-        waiting?.resolve({ crcs: m.crcs, bytes: m.bytes, durable: flushing.promise });
+      } else if (m.ok && flushing) waiting?.resolve({ bytes: m.bytes, durable: flushing.promise });
     });
     worker.on('online', () => {
       this.online = true;

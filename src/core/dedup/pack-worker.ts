@@ -18,14 +18,14 @@ const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
     code: (err as NodeJS.ErrnoException).code,
   });
 
-// Two replies per pack: 'sealed' once it is encrypted (its arena is free: the next pack may come; its CRCs
-// are computed while this one is written), 'durable' once it is on disk with its index.
+// Two replies per pack: 'sealed' once it is encrypted (its arena is free: the next pack may come), 'durable'
+// once it is on disk with its index.
 parentPort?.on('message', (job: SealJob) => {
   sealed ??= Buffer.allocUnsafeSlow(Math.ceil(job.arena.byteLength * 1.15) + 1024 * 1024);
   sealPack(job, settings, sealed, sealedFree).then(
-    ({ crcs, bytes, written, durable }) => {
+    ({ bytes, written, durable }) => {
       sealedFree = written;
-      parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, crcs, bytes });
+      parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, bytes });
       durable.then(
         () => parentPort?.postMessage({ pack: job.pack, stage: 'durable', ok: true }),
         (err: Error) => failure(job.pack, 'durable', err),

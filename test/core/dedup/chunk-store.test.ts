@@ -242,6 +242,25 @@ for (const inThread of [false, true])
     });
   });
 
+test('the pack worker starts once 2 MiB of new chunks are pending, before a second pack; not for less', async () => {
+  for (const [bytes, started] of [
+    [2 * 1024 * 1024 - 1, false],
+    [2 * 1024 * 1024, true],
+  ] as const) {
+    const vault = await newVault();
+    const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
+    const writer = new PackWriter(vault, store, writerOptions());
+    const data = randomBytes(bytes);
+    await writer.add(idOf(data), data);
+    assert.equal(writer.workerStarted, started, `${bytes} bytes`);
+    await writer.finish();
+    // One pack: sealed in this thread either way, and readable.
+    assert.equal(writer.sealedInWorker, false);
+    assert.equal(writer.packs.length, 1);
+    assert.equal((await readIndex(vault, writer.packs[0] as string)).length, 1);
+  }
+});
+
 test('an index made with another authentication key is a problem, and its chunks are not used', async () => {
   const vault = await newVault();
   const genuine = [randomBytes(1000), chatText(1, 5000), randomBytes(70_000)];
