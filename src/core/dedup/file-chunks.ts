@@ -102,7 +102,9 @@ export async function* fileChunks(
           filled -= start;
           start = 0;
         }
-        const { bytesRead } = await handle.read(buffer, filled, want, segment.offset + read);
+        // Synchronous: the cutting waits for these bytes anyway, and a read handed to the thread pool and
+        // back costs this thread more waiting than the copy itself.
+        const bytesRead = readSync(handle.fd, buffer, filled, want, segment.offset + read);
         if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
         const cuts = cutter.push(buffer.subarray(filled, filled + want));
         filled += want;
