@@ -251,6 +251,11 @@ export class PackWriter {
     return this.sealer.inWorker;
   }
 
+  /** Starts the pack worker now (it is otherwise started at WARM_UP_BYTES); settles once it has loaded. */
+  warmUp(): Promise<void> {
+    return this.sealer.warmUp();
+  }
+
   /** Whether the pack worker was started (see WARM_UP_BYTES). */
   get workerStarted(): boolean {
     return this.sealer.started;
@@ -285,7 +290,7 @@ export class PackWriter {
     this.arenaUsed += stored.data.length;
     this.pendingIds.set(id, entry);
     // More than a text's worth of new chunks: packs may follow this one; load the worker meanwhile.
-    if (this.arenaUsed >= WARM_UP_BYTES) this.sealer.warmUp();
+    if (this.arenaUsed >= WARM_UP_BYTES) void this.sealer.warmUp();
     if (this.arenaUsed >= PACK_TARGET_BYTES) await this.flush();
     return entry;
   }

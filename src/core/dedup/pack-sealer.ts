@@ -6,6 +6,7 @@ import { type SealJob, type SealResult, type SealSettings, sealPack } from './pa
 import { startWorker } from './start-worker.js';
 
 type WorkerReply =
+  | { ready: true }
   | { pack: string; stage: 'sealed'; ok: true; bytes: number }
   | { pack: string; stage: 'durable'; ok: true }
   | { pack: string; stage: 'sealed' | 'durable'; ok: false; message: string; code?: string };
@@ -43,16 +44,24 @@ export class PackSealer {
     private readonly settings: SealSettings,
     inThread = false,
   ) {
-    if (inThread) this.worker = null;
+    if (inThread) {
+      this.worker = null;
+      this.loaded.resolve();
+    }
   }
 
   /**
-   * Starts the worker now, if it is not started yet (it takes a moment to load): the caller knows that
-   * more than a little is coming.
+   * Starts the worker now, if it is not started yet (the caller knows that more than a little is coming);
+   * settles once it has loaded (or could not start). Until then packs are sealed in this thread.
    */
-  warmUp(): void {
+  warmUp(): Promise<void> {
     if (this.worker === undefined) this.worker = this.start();
+    return this.loaded.promise;
   }
+
+  /** Settles once the worker has loaded its code, or cannot be used. */
+  private readonly loaded = deferred();
+  private ready = false;
 
   /** Whether a worker was started (warmed up, or for a second pack). */
   get started(): boolean {
@@ -67,7 +76,8 @@ export class PackSealer {
     if (this.sealed++ === 0) return this.sealHere(job);
     this.warmUp();
     const worker = this.worker;
-    if (!worker) return this.sealHere(job);
+    // A worker still loading would keep this thread waiting: seal here meanwhile.
+    if (!worker || !this.ready) return this.sealHere(job);
     this.inWorker = true;
     return new Promise((resolve, reject) => {
       this.waiting = { job, resolve, reject };
@@ -102,10 +112,18 @@ export class PackSealer {
 
   private start(): Worker | null {
     const worker = startWorker('pack-worker', import.meta.url, this.settings);
-    if (!worker) return null;
+    if (!worker) {
+      this.loaded.resolve();
+      return null;
+    }
     this.startedWorker = true;
     worker.unref();
     worker.on('message', (m: WorkerReply) => {
+      if ('ready' in m) {
+        this.ready = true;
+        this.loaded.resolve();
+        return;
+      }
       const error = m.ok ? null : Object.assign(new Error(m.message), m.code ? { code: m.code } : {});
       const flushing = this.flushing.get(m.pack);
       if (m.stage === 'durable' || error) this.flushing.delete(m.pack);
@@ -135,9 +153,14 @@ export class PackSealer {
       this.worker = null;
       this.inWorker = false;
       this.flushing.clear();
+      this.loaded.resolve();
       if (waiting) this.sealHere(waiting.job).then(waiting.resolve, waiting.reject);
     });
-    worker.on('exit', () => this.failAll(new Error('The pack worker stopped.')));
+    worker.on('exit', () => {
+      this.ready = false;
+      this.loaded.resolve();
+      this.failAll(new Error('The pack worker stopped.'));
+    });
     return worker;
   }
 }

@@ -34,3 +34,5 @@ parentPort?.on('message', (job: SealJob) => {
     (err: Error) => failure(job.pack, 'sealed', err),
   );
 });
+// Loaded: packs may come (until now the main thread sealed them itself).
+parentPort?.postMessage({ ready: true });

@@ -114,6 +114,8 @@ for (const inThread of [false, true])
       const store = await ChunkStore.load(vault, [indexKey.identity], authKey);
       assert.equal(store.locations.size, 0);
       writer = new PackWriter(vault, store, writerOptions({ onUpload: (n) => (uploaded += n), inThread }));
+      // Loaded before the chunks come, so that every pack after the first is the worker's.
+      await writer.warmUp();
       // About 20 MiB of media (random, 300 KiB–1 MiB a chunk) with chat text between: two full packs and a
       // third one written by finish().
       const sizes = [300 * 1024, 1024 * 1024, 700 * 1024 + 1, 450 * 1024 + 3, 1000 * 1024 - 7, 333 * 1024];
