@@ -1,6 +1,7 @@
 // Lists what an export contains, in a stable order, as the entries of its tar.
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 /** One file or folder of an export. */
@@ -40,7 +41,8 @@ export async function walkExport(exportPath: string): Promise<{ entries: ExportE
   const entries: ExportEntry[] = [];
   const skipped: string[] = [];
   const visit = async (absPath: string, relPath: string): Promise<void> => {
-    const info = await lstat(absPath);
+    // Synchronous: a few microseconds each, where a round trip through the thread pool costs tens.
+    const info = lstatSync(absPath);
     const archivePath = relPath ? `${name}/${relPath}` : name;
     const common = { relPath, absPath, mode: info.mode & 0o7777, mtime: info.mtime, stats: info };
     if (info.isFile()) {
