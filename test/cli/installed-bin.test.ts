@@ -147,13 +147,19 @@ describe('the installed puddleproof command', () => {
     const [report] = (await once(worker, 'message')) as [{ type: string }];
     assert.equal(report.type, 'finished');
     await worker.terminate();
-    // The pack worker answers a pack it cannot seal (to no recipient) with why.
+    // The pack worker says it has loaded, then answers a pack it cannot seal (to no recipient) with why.
     const sealer = new Worker(new URL('../../dist/cli/pack-worker.js', import.meta.url), {
       workerData: { recipients: [], indexRecipients: [], authKey: new Uint8Array(32), packsDir: sb.home },
     });
-    sealer.postMessage({ pack: 'p', arena: new SharedArrayBuffer(0), chunks: [] });
-    const [reply] = (await once(sealer, 'message')) as [{ pack: string; ok: boolean }];
-    assert.deepEqual([reply.pack, reply.ok], ['p', false]);
-    await sealer.terminate();
+    try {
+      const [ready] = (await once(sealer, 'message')) as [{ ready?: boolean }];
+      assert.equal(ready.ready, true);
+      const job = { pack: 'p', arena: new SharedArrayBuffer(0), chunks: [] };
+      sealer.postMessage({ ...job, sealedInto: new SharedArrayBuffer(1024) });
+      const [reply] = (await once(sealer, 'message')) as [{ pack: string; ok: boolean }];
+      assert.deepEqual([reply.pack, reply.ok], ['p', false]);
+    } finally {
+      await sealer.terminate();
+    }
   });
 });

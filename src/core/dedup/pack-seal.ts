@@ -40,6 +40,11 @@ export interface SealedPack extends SealResult {
   written: Promise<void>;
 }
 
+/** Bytes of a buffer that holds any pack sealed from an arena of `arenaBytes` (tar records, age overhead). */
+export function sealedBufferBytes(arenaBytes: number): number {
+  return Math.ceil(arenaBytes * 1.15) + 1024 * 1024;
+}
+
 /**
  * Seals `job` into `sealedBuffer` (once `bufferFree` has settled: the previous pack sealed there is written)
  * and starts writing its pack (the caller flushes the folders). Resolves once the pack is sealed in memory:

@@ -2,8 +2,17 @@
 // shared memory, encrypts and writes the pack and its index. Where a worker cannot start, the same work
 // runs in this thread.
 import type { Worker } from 'node:worker_threads';
-import { type SealJob, type SealResult, type SealSettings, sealPack } from './pack-seal.js';
+import {
+  type SealJob,
+  type SealResult,
+  type SealSettings,
+  sealedBufferBytes,
+  sealPack,
+} from './pack-seal.js';
 import { startWorker } from './start-worker.js';
+
+/** What the worker is sent: a job, and the memory to seal it into. */
+export type WorkerJob = SealJob & { sealedInto: SharedArrayBuffer };
 
 type WorkerReply =
   | { ready: true }
@@ -70,28 +79,43 @@ export class PackSealer {
   private startedWorker = false;
 
   /** Seals `job`; its arena must be shared memory, untouched until this resolves. */
-  seal(job: SealJob): Promise<SealResult> {
+  async seal(job: SealJob): Promise<SealResult> {
     // The first pack is sealed here: a backup that brings one pack or less (most re-exports) does not wait
     // for a worker to load, and pays for starting one only if it warmed one up.
     if (this.sealed++ === 0) return this.sealHere(job);
-    this.warmUp();
+    void this.warmUp();
     const worker = this.worker;
     // A worker still loading would keep this thread waiting: seal here meanwhile.
     if (!worker || !this.ready) return this.sealHere(job);
+    // The worker seals into the same memory as this thread did: once this thread's last pack is out of it.
+    const sealedInto = this.sealedMemory(job);
+    await this.writtenHere;
     this.inWorker = true;
     return new Promise((resolve, reject) => {
       this.waiting = { job, resolve, reject };
       this.flushing.set(job.pack, deferred());
-      worker.postMessage(job);
+      worker.postMessage({ ...job, sealedInto } satisfies WorkerJob);
     });
   }
 
   /** The last pack this thread sealed, written: the next waits for it (one pack's memory in flight). */
   private writtenHere: Promise<unknown> = Promise.resolve();
 
+  /**
+   * The memory packs after the first are sealed into, by this thread (while the worker loads) and then by
+   * the worker: one buffer for the backup, allocated for its second pack.
+   */
+  private sealedShared: SharedArrayBuffer | undefined;
+  private sealedMemory(job: SealJob): SharedArrayBuffer {
+    this.sealedShared ??= new SharedArrayBuffer(sealedBufferBytes(job.arena.byteLength));
+    return this.sealedShared;
+  }
+
   /** Seals `job` in this thread. */
   private async sealHere(job: SealJob): Promise<SealResult> {
-    const sealed = await sealPack(job, this.settings, undefined, this.writtenHere);
+    // The first pack is sealed into memory of its own size (most backups bring one small pack).
+    const into = this.sealed > 1 ? Buffer.from(this.sealedMemory(job)) : undefined;
+    const sealed = await sealPack(job, this.settings, into, this.writtenHere);
     this.writtenHere = sealed.written;
     return sealed;
   }

@@ -1,12 +1,11 @@
 // The pack worker: seals the packs a backup hands it (see pack-sealer.ts), on the second core, while the
 // main thread reads, cuts and hashes the export.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SealJob, type SealSettings, sealPack } from './pack-seal.js';
+import { type SealSettings, sealPack } from './pack-seal.js';
+import type { WorkerJob } from './pack-sealer.js';
 
 const settings = workerData as SealSettings;
-/** One sealed-pack buffer, reused: a pack is sealed into it once the one before is written from it. */
-let sealed: Buffer | undefined;
-/** Settles once the last pack sealed into `sealed` is in its file. */
+/** Settles once the last pack sealed (into the job's `sealedInto`, the same memory each time) is in its file. */
 let sealedFree: Promise<unknown> = Promise.resolve();
 
 const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
@@ -20,9 +19,8 @@ const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
 
 // Two replies per pack: 'sealed' once it is encrypted (its arena is free: the next pack may come), 'durable'
 // once it is on disk with its index.
-parentPort?.on('message', (job: SealJob) => {
-  sealed ??= Buffer.allocUnsafeSlow(Math.ceil(job.arena.byteLength * 1.15) + 1024 * 1024);
-  sealPack(job, settings, sealed, sealedFree).then(
+parentPort?.on('message', (job: WorkerJob) => {
+  sealPack(job, settings, Buffer.from(job.sealedInto), sealedFree).then(
     ({ bytes, written, durable }) => {
       sealedFree = written;
       parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, bytes });
