@@ -1,4 +1,5 @@
-// The age header, built and opened by typage (age-encryption); the payload is ours (stream-payload.ts).
+// The age header, built and opened by typage (age-encryption), with X25519 stanzas wrapped natively
+// (x25519-recipient.ts); the payload is ours (stream-payload.ts).
 import { Decrypter, Encrypter, type Identity, type Recipient, type Stanza } from 'age-encryption';
 import { HeaderInvalidError, NoIdentityMatchedError } from './errors.js';
 import { importedX25519 } from './identity-cache.js';

@@ -1,4 +1,4 @@
-// The age v1 codec: typage for keys and headers, libsodium for the payload.
+// The age v1 codec: typage for keys and headers (X25519 stanzas wrapped natively), libsodium for the payload.
 export { generateHybridIdentity, generateX25519Identity, identityToRecipient } from 'age-encryption';
 export { createDecryptStream } from './decrypt.js';
 export { createEncryptStream } from './encrypt.js';
