@@ -32,13 +32,12 @@ export class NativeX25519Recipient {
   wrapFileKey(fileKey: Uint8Array): Stanza[] {
     const ephemeral = generateKeyPairSync('x25519');
     const share = ephemeral.publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-    let secret: Buffer;
+    // A low-order point gives an all-zero secret (which OpenSSL may refuse to derive at all).
+    let secret: Buffer | null = null;
     try {
       secret = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: this.publicKey });
-    } catch {
-      throw new Error('This age recipient is not a usable X25519 key (a low-order point).');
-    }
-    if (secret.every((b) => b === 0))
+    } catch {}
+    if (!secret || secret.every((b) => b === 0))
       throw new Error('This age recipient is not a usable X25519 key (a low-order point).');
     const salt = Buffer.concat([share, this.recipientBytes]);
     const key = Buffer.from(hkdfSync('sha256', secret, salt, LABEL, 32));

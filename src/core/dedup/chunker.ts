@@ -110,9 +110,9 @@ export class ChunkCutter {
       let j = i;
       let found = false;
       while (j < stop && !found) {
-        const n = Math.min(stop - j, KERNEL_BUFFER_BYTES);
-        k.buffer.set(data.subarray(j, j + n));
-        j += k.gearScan(0, n, mask, hash);
+        const piece = Math.min(stop - j, KERNEL_BUFFER_BYTES);
+        k.buffer.set(data.subarray(j, j + piece));
+        j += k.gearScan(0, piece, mask, hash);
         hash = k.lastHash;
         found = (hash & mask) === 0;
       }
