@@ -26,7 +26,7 @@ const log = (message: string) => process.stderr.write(`  ${message}\n`);
  * A Telegram-style export: a text chat and media files of mixed sizes, `size` bytes in all, every media
  * file random bytes of its own (a first backup has nothing to deduplicate).
  */
-function makeExport(dir: string, size: number): void {
+export function makeExport(dir: string, size: number): void {
   mkdirSync(join(dir, 'photos'), { recursive: true });
   mkdirSync(join(dir, 'video_files'), { recursive: true });
   const chat = Buffer.from('<div class="message">See you at the lake on Sunday?</div>\n'.repeat(90_000));

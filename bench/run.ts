@@ -7,6 +7,7 @@ import { backup, restore } from './backup.js';
 import { chats } from './chats.js';
 import { cliStart } from './cli-start.js';
 import { codec } from './codec.js';
+import { floor } from './floor.js';
 import { series } from './series.js';
 import { watch } from './watch.js';
 
@@ -22,6 +23,7 @@ export const sections: Record<string, () => Promise<SectionResult>> = {
   codec,
   backup,
   restore,
+  floor,
   watch,
   responsiveness,
   chats,
