@@ -1,8 +1,7 @@
 // One file cut into chunks: a zip into its members' stored data and the raw records between them, each
 // chunked on its own; any other file as one stream. Concatenating the chunks rebuilds the file. The file is
 // read into one reused buffer, so a chunk's bytes are a view that the next step of the iteration replaces.
-import { readSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ChunkKeys } from './chunk-keys.js';
 import { ChunkCutter, type ChunkerParams, chunkId, DEFAULT_CHUNKER } from './chunker.js';
 import { type MemberCache, type MemberChunk, memberKey, sampleRanges } from './member-cache.js';
@@ -45,13 +44,14 @@ export async function* fileChunks(
   reuse?: ReadBuffer,
   members?: MemberReuse,
 ): AsyncGenerator<FileChunk> {
-  const handle = await open(path, 'r');
+  // Synchronous, as the reads below: the thread would only wait for the thread pool's answer.
+  const fd = openSync(path, 'r');
   try {
-    const size = (await handle.stat()).size;
+    const size = fstatSync(fd).size;
     // Only what starts as a zip (a local header, or the end record of an empty zip) is looked into: most
     // files of an export are media, and looking for a zip's end record in each costs more than it gives.
     const magic = Buffer.alloc(4);
-    await handle.read(magic, 0, 4, 0);
+    readSync(fd, magic, 0, 4, 0);
     const zip = magic.equals(LOCAL_HEADER) || magic.equals(EMPTY_ZIP) ? await zipLayout(path) : null;
     const segments: ZipSegment[] = zip ?? [{ kind: 'raw', offset: 0, length: size }];
     const cutter = new ChunkCutter(keys.table, params);
@@ -64,7 +64,7 @@ export async function* fileChunks(
       let cutHere: MemberChunk[] | null = null;
       let key = '';
       if (members && segment.kind === 'member') {
-        key = memberKey(keys.idKey, segment, samplesOf(handle, segment, path));
+        key = memberKey(keys.idKey, segment, samplesOf(fd, segment, path));
         const known = members.cache.lookup(key);
         if (
           known &&
@@ -102,9 +102,9 @@ export async function* fileChunks(
           filled -= start;
           start = 0;
         }
-        // Synchronous: the cutting waits for these bytes anyway, and a read handed to the thread pool and
-        // back costs this thread more waiting than the copy itself.
-        const bytesRead = readSync(handle.fd, buffer, filled, want, segment.offset + read);
+        // The cutting waits for these bytes anyway: a read handed to the thread pool and back costs this
+        // thread more waiting than the copy itself.
+        const bytesRead = readSync(fd, buffer, filled, want, segment.offset + read);
         if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
         const cuts = cutter.push(buffer.subarray(filled, filled + want));
         filled += want;
@@ -115,17 +115,17 @@ export async function* fileChunks(
       if (cutHere) members?.cache.remember(key, cutHere);
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** The samples of a member's stored data that its key covers (see member-cache.ts). */
-function samplesOf(handle: FileHandle, segment: ZipSegment, path: string): Buffer[] {
+function samplesOf(fd: number, segment: ZipSegment, path: string): Buffer[] {
   const samples: Buffer[] = [];
   for (const range of sampleRanges(segment.length)) {
     const sample = Buffer.alloc(range.length);
     // Synchronous, as zipLayout's small reads: a few KiB each, handing them to the thread pool costs more.
-    const bytesRead = readSync(handle.fd, sample, 0, range.length, segment.offset + range.at);
+    const bytesRead = readSync(fd, sample, 0, range.length, segment.offset + range.at);
     if (bytesRead !== range.length) throw new Error(`${path} changed while it was being read`);
     samples.push(sample);
   }
