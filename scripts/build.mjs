@@ -70,6 +70,7 @@ await build({
   entryPoints: {
     'pack-worker': `${root}src/core/dedup/pack-worker.ts`,
     'restore-worker': `${root}src/core/restore/restore-worker.ts`,
+    'store-worker': `${root}src/core/backup/store-worker.ts`,
   },
   outdir: `${root}dist/cli`,
   bundle: true,

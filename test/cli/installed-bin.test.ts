@@ -134,7 +134,7 @@ describe('the installed puddleproof command', () => {
     const chunks = new URL('../../dist/cli/chunks/', import.meta.url);
     const aChunk = (await readdir(chunks)).find((name) => name.endsWith('.js'));
     assert.ok(aChunk, 'the bundle has chunks');
-    for (const name of ['pack-worker', 'restore-worker']) {
+    for (const name of ['pack-worker', 'restore-worker', 'store-worker']) {
       // start-worker.ts, bundled into a chunk, looks one folder up.
       const url = new URL(`../${name}.js`, new URL(aChunk, chunks));
       assert.ok(existsSync(url), `${name}.js beside the bundle`);
@@ -155,11 +155,27 @@ describe('the installed puddleproof command', () => {
       const [ready] = (await once(sealer, 'message')) as [{ ready?: boolean }];
       assert.equal(ready.ready, true);
       const job = { pack: 'p', arena: new SharedArrayBuffer(0), chunks: [] };
-      sealer.postMessage({ ...job, sealedInto: new SharedArrayBuffer(1024) });
+      sealer.postMessage(job);
       const [reply] = (await once(sealer, 'message')) as [{ pack: string; ok: boolean }];
       assert.deepEqual([reply.pack, reply.ok], ['p', false]);
     } finally {
       await sealer.terminate();
+    }
+    // The store worker with no file to take writes no pack and says it is done.
+    const storer = new Worker(new URL('../../dist/cli/store-worker.js', import.meta.url), {
+      workerData: {
+        files: [],
+        next: new SharedArrayBuffer(4),
+        known: [],
+        folders: { packsDir: sb.home, indexDir: sb.home },
+        writer: { recipients: [], indexRecipients: [], authKey: new Uint8Array(32), backupId: 'b' },
+      },
+    });
+    try {
+      const [done] = (await once(storer, 'message')) as [{ type: string; packs: unknown[] }];
+      assert.deepEqual([done.type, done.packs], ['done', []]);
+    } finally {
+      await storer.terminate();
     }
   });
 });

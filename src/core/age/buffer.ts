@@ -14,26 +14,28 @@ function chunkNonce(nonce: Buffer, index: number, last: boolean): Buffer {
   return nonce;
 }
 
+/** Room for the next `bytes` bytes of an age file being written: its header, its nonce, each sealed chunk. */
+type Room = (bytes: number) => Buffer;
+
 /**
- * The concatenation of `parts` as an age file to every recipient; written into `into` (and returned as a
- * view of it) when `into` is large enough, so that a caller encrypting many objects can reuse one buffer.
+ * Writes the concatenation of `parts` as an age file to every recipient, piece by piece into the room that
+ * `roomFor(the file's size)` gives; returns the file's size.
  */
-export async function encryptParts(
+async function encryptThrough(
   parts: readonly Uint8Array[],
   recipients: readonly string[],
-  into?: Buffer,
-): Promise<Buffer> {
+  roomFor: (size: number) => Room,
+): Promise<number> {
   const { header, fileKey } = await createHeader(recipients);
   const payloadNonce = randomBytes(PAYLOAD_NONCE_SIZE);
   const key = payloadKey(fileKey, payloadNonce);
   fileKey.fill(0);
   const plainBytes = parts.reduce((sum, p) => sum + p.length, 0);
   const chunks = Math.max(1, Math.ceil(plainBytes / CHUNK_SIZE));
-  const size = header.length + PAYLOAD_NONCE_SIZE + plainBytes + chunks * TAG_SIZE;
-  const out = into && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
-  header.copy(out, 0);
-  payloadNonce.copy(out, header.length);
-  let at = header.length + PAYLOAD_NONCE_SIZE;
+  const fileSize = header.length + PAYLOAD_NONCE_SIZE + plainBytes + chunks * TAG_SIZE;
+  const room = roomFor(fileSize);
+  header.copy(room(header.length));
+  payloadNonce.copy(room(PAYLOAD_NONCE_SIZE));
   const nonce = Buffer.alloc(12);
   const scratch = Buffer.allocUnsafe(CHUNK_SIZE);
   let part = 0;
@@ -65,19 +67,67 @@ export async function encryptParts(
       part++;
       offset = 0;
     }
-    const sealed = out.subarray(at, at + size + TAG_SIZE);
     sodium.crypto_aead_chacha20poly1305_ietf_encrypt(
-      sealed,
+      room(size + TAG_SIZE),
       input,
       null,
       null,
       chunkNonce(nonce, i, i === chunks - 1),
       key,
     );
-    at += size + TAG_SIZE;
   }
   key.fill(0);
+  return fileSize;
+}
+
+/**
+ * The concatenation of `parts` as an age file to every recipient; written into `into` (and returned as a
+ * view of it) when `into` is large enough, so that a caller encrypting many objects can reuse one buffer.
+ */
+export async function encryptParts(
+  parts: readonly Uint8Array[],
+  recipients: readonly string[],
+  into?: Buffer,
+): Promise<Buffer> {
+  let out: Buffer = Buffer.alloc(0);
+  let at = 0;
+  await encryptThrough(parts, recipients, (size) => {
+    out = into && into.length >= size ? into.subarray(0, size) : Buffer.allocUnsafe(size);
+    return (bytes) => {
+      at += bytes;
+      return out.subarray(at - bytes, at);
+    };
+  });
   return out;
+}
+
+/** Bytes of a staging buffer for encryptPartsTo: room for the largest header and one sealed chunk. */
+export const STAGING_BYTES = 1024 * 1024;
+
+/**
+ * The concatenation of `parts` as an age file to every recipient, handed to `write` in pieces of at most
+ * `staging.length` bytes (STAGING_BYTES or more), each valid until `write` returns; returns the file's size.
+ * The file is never whole in memory.
+ */
+export async function encryptPartsTo(
+  parts: readonly Uint8Array[],
+  recipients: readonly string[],
+  staging: Buffer,
+  write: (piece: Buffer) => void,
+): Promise<number> {
+  let used = 0;
+  const size = await encryptThrough(parts, recipients, () => (bytes) => {
+    if (used + bytes > staging.length) {
+      write(staging.subarray(0, used));
+      used = 0;
+    }
+    if (bytes > staging.length)
+      throw new Error(`An age header of ${bytes} bytes does not fit the staging buffer`);
+    used += bytes;
+    return staging.subarray(used - bytes, used);
+  });
+  if (used > 0) write(staging.subarray(0, used));
+  return size;
 }
 
 /** `data` as an age file to every recipient. */

@@ -49,6 +49,8 @@ export interface BackupContext {
   ownPacks?: OwnPacks;
   /** This device's caches of the zip members of each chat's last export (see dedup/member-cache.ts). */
   memberCacheDir?: string;
+  /** Overrides HELPER_FROM_BYTES (snapshot-backup.ts): from how many bytes a second thread stores files. */
+  helperFromBytes?: number;
 }
 
 /** What happened to one export. */
@@ -327,6 +329,7 @@ export async function backupExport(
         ...(ctx.ownPacks ? { ownPacks: ctx.ownPacks } : {}),
         ...(ctx.memberCacheDir ? { memberCacheDir: ctx.memberCacheDir } : {}),
         ...(ctx.onUpload ? { onUpload: ctx.onUpload } : {}),
+        ...(ctx.helperFromBytes !== undefined ? { helperFromBytes: ctx.helperFromBytes } : {}),
       });
       const fingerprint = contentFingerprint(authKey, entries, chunks.digests);
       const same = existing.find((m) => m.fingerprint === fingerprint);

@@ -4,15 +4,19 @@ import { createHash } from 'node:crypto';
 import { encryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
-import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
-import { fileChunks, type MemberReuse, type ReadBuffer } from '../dedup/file-chunks.js';
+import type { MemberReuse, ReadBuffer } from '../dedup/file-chunks.js';
 import { MemberCache } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
-import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
+import { encodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import type { Vault } from '../vault/vault.js';
-import { type ExportEntry, ExportError } from './walk.js';
+import { type StoredFile, storeFile } from './store-file.js';
+import { SharedFiles, StoreHelper } from './store-helper.js';
+import type { ExportEntry } from './walk.js';
+
+/** Bytes of an export's files (zips aside) from which the store worker stores some of them on the second core. */
+export const HELPER_FROM_BYTES = 32 * 1024 * 1024;
 
 /** What writing a snapshot needs. */
 export interface SnapshotBackupRequest {
@@ -41,6 +45,8 @@ export interface SnapshotBackupRequest {
   /** The profile folder of the member caches (member-cache.ts): zip members of the chat's last export that
    * the vault holds are not read again. */
   memberCacheDir?: string;
+  /** Overrides HELPER_FROM_BYTES. */
+  helperFromBytes?: number;
 }
 
 /** The export's chunks are in packs; `writeSnapshot` writes the file list that makes them a backup. */
@@ -49,38 +55,6 @@ export interface StoredExport {
   digests: Map<string, string>;
   /** Writes the snapshot; returns its hash and the bytes this backup added to the vault. */
   writeSnapshot(): Promise<{ snapshotSha256: string; uploadedBytes: number }>;
-}
-
-/**
- * Cuts one file into chunks, storing the new ones; returns its chunk list and their index entries, whose
- * CRC registers make the file's checksum once every pack is sealed (a known chunk is not read again).
- */
-async function storeFile(
-  entry: ExportEntry,
-  writer: PackWriter,
-  keys: ReturnType<typeof chunkKeys>,
-  onBytes: (n: number) => void,
-  reuse: ReadBuffer,
-  members?: MemberReuse,
-): Promise<{ chunks: ListedChunk[]; entries: IndexEntry[]; digest: string }> {
-  const chunks: ListedChunk[] = [];
-  const entries: IndexEntry[] = [];
-  const ids = createHash('sha256');
-  let size = 0;
-  for await (const chunk of fileChunks(entry.absPath, keys, DEFAULT_CHUNKER, reuse, members)) {
-    size += chunk.length;
-    if (size > entry.size) break;
-    ids.update(chunk.id);
-    // A chunk not read (a member the cache knows) is one the vault holds: fileChunks checked.
-    const stored = chunk.data ? await writer.add(chunk.id, chunk.data) : writer.known(chunk.id);
-    if (!stored) throw new Error(`chunk ${chunk.id} is no longer in the vault`);
-    entries.push(stored);
-    chunks.push({ name: stored.name, plainBytes: chunk.length });
-    onBytes(chunk.length);
-  }
-  if (size !== entry.size)
-    throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
-  return { chunks, entries, digest: ids.digest('hex') };
 }
 
 /** POSIX cksum of a file from its chunks' entries (their CRC registers and sizes). */
@@ -102,18 +76,38 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     req.onUpload?.(n);
   };
   const store = await ChunkStore.load(vault, req.identities, authKey, req.indexCache, req.avoid);
+  // Zips stay on this thread, where the chat's member cache spares reading their known members; the
+  // other files are shared with the store worker when there are enough of them to be worth a thread.
+  const files = req.entries.flatMap((e, i) => (e.type === 'file' ? [i] : []));
+  const isZip = (i: number) => /\.zip$/i.test(req.entries[i]?.relPath ?? '');
+  const own = files.filter(isZip);
+  const sharedIndexes = files.filter((i) => !isZip(i));
+  const shared = new SharedFiles(sharedIndexes.map((i) => req.entries[i] as ExportEntry));
+  const sharedBytes = shared.files.reduce((sum, e) => sum + e.size, 0);
+  const recipients = { recipients: [...req.recipients], indexRecipients: [...req.recordRecipients] };
+  const helper =
+    shared.files.length > 1 && sharedBytes >= (req.helperFromBytes ?? HELPER_FROM_BYTES)
+      ? StoreHelper.start(
+          shared,
+          {
+            known: [...store.locations],
+            folders: { packsDir: vault.paths.packsDir, indexDir: vault.paths.indexDir },
+            writer: { ...recipients, authKey: new Uint8Array(authKey), backupId: req.id },
+          },
+          req.onBytes,
+          onUpload,
+          (file) => writer.learn(file.entries),
+        )
+      : null;
+  // With the store worker on the second core, this thread seals its own packs.
   const writer = new PackWriter(vault, store, {
-    recipients: req.recipients,
-    indexRecipients: req.recordRecipients,
+    ...recipients,
     authKey,
     backupId: req.id,
     onUpload,
+    inThread: helper !== null,
   });
   const keys = chunkKeys(authKey);
-  const listed: ListedEntry[] = [];
-  const digests = new Map<string, string>();
-  /** Each file's chunk entries, for its checksum once the packs are sealed. */
-  const fileEntries = new Map<ListedEntry, IndexEntry[]>();
   const reuse: ReadBuffer = { buffer: Buffer.alloc(0) };
   const cache = req.memberCacheDir
     ? await MemberCache.open(req.memberCacheDir, req.chatKey ?? `export:${req.exportName}`)
@@ -121,26 +115,50 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   const members: MemberReuse | undefined = cache
     ? { cache, holds: (c) => writer.known(c.id)?.plainBytes === c.length }
     : undefined;
-  for (const e of req.entries) {
+  /** Each file's stored chunks, by index in req.entries. */
+  const stored = new Map<number, StoredFile>();
+  const storeHere = async (i: number) => {
+    helper?.throwIfFailed();
+    const file = await storeFile(req.entries[i] as ExportEntry, writer, keys, req.onBytes, reuse, members);
+    stored.set(i, file);
+    // The worker learns this file's chunks, so that a copy of the file it meets later is not stored again.
+    helper?.learn(file.entries);
+  };
+  try {
+    for (const i of own) await storeHere(i);
+    for (let k = shared.take(); k !== null; k = shared.take()) await storeHere(sharedIndexes[k] as number);
+    await helper?.finished();
+  } catch (err) {
+    await helper?.stop();
+    throw err;
+  }
+  for (const [k, file] of helper?.stored ?? []) stored.set(sharedIndexes[k] as number, file);
+  for (const [pack, entries] of helper?.packs ?? []) store.add(pack, entries);
+  const listed: ListedEntry[] = [];
+  const digests = new Map<string, string>();
+  /** Each file's chunk entries, for its checksum once the packs are sealed. */
+  const fileEntries = new Map<ListedEntry, IndexEntry[]>();
+  for (const [i, e] of req.entries.entries()) {
     const path = e.archivePath.replace(/\/$/, '');
     const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
     if (e.type === 'dir') {
       listed.push({ type: 'dir', ...common });
       continue;
     }
-    const { chunks, entries, digest } = await storeFile(e, writer, keys, req.onBytes, reuse, members);
+    const { chunks, entries, digest } = stored.get(i) as StoredFile;
     digests.set(e.relPath, digest);
     const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks };
     listed.push(file);
     fileEntries.set(file, entries);
   }
   await writer.finish();
-  await req.ownPacks?.add(vault.root, writer.packs);
+  await req.ownPacks?.add(vault.root, [...writer.packs, ...(helper?.packs ?? []).map(([pack]) => pack)]);
   await cache?.save();
   for (const [file, entries] of fileEntries)
     if (file.type === 'file') file.cksum = cksumOf(entries, file.size);
   // The packs just written join the cache, so the next backup need not decrypt their indexes.
-  if (req.indexCache && writer.packs.length) await req.indexCache.write(vault.root, store.cacheable());
+  if (req.indexCache && (writer.packs.length || helper?.packs.length))
+    await req.indexCache.write(vault.root, store.cacheable());
   const writeSnapshot = async () => {
     const plain = encodeSnapshot(
       {

@@ -182,6 +182,11 @@ export class OwnPacks {
   }
 }
 
+/** The folders a pack writer writes packs and indexes into (a Vault has them). */
+export interface PackFolders {
+  paths: { packsDir: string; indexDir: string };
+}
+
 /** Keys and names a pack writer needs. */
 export interface PackWriterOptions {
   /** Recipients of packs (the trusted recipients: device keys and the recovery key). */
@@ -193,7 +198,7 @@ export interface PackWriterOptions {
   backupId: string;
   /** Called with the bytes of each object written (pack and index). */
   onUpload?: (bytes: number) => void;
-  /** Seal packs in this thread instead of the pack worker. */
+  /** Seal packs in this thread instead of the pack worker (one pack's memory instead of two). */
   inThread?: boolean;
 }
 
@@ -221,18 +226,20 @@ export class PackWriter {
   /** Packs written so far. */
   readonly packs: string[] = [];
   /**
-   * Two arenas of shared memory for the stored chunks of a pack (one filling while the other's pack is
-   * sealed by the pack worker, which reads it without a copy). Pages are touched only as they are used.
+   * Shared memory for the stored chunks of a pack: two arenas (one filling while the other's pack is sealed
+   * by the pack worker, which reads it without a copy), or one where packs are sealed in this thread.
+   * Pages are touched only as they are used.
    */
-  private arenas = [new SharedArrayBuffer(ARENA_BYTES), new SharedArrayBuffer(ARENA_BYTES)];
+  private readonly arenas: SharedArrayBuffer[];
   private arenaUsed = 0;
   private readonly sealer: PackSealer;
 
   constructor(
-    private readonly vault: Vault,
+    private readonly vault: PackFolders,
     private readonly store: ChunkStore,
     private readonly options: PackWriterOptions,
   ) {
+    this.arenas = Array.from({ length: options.inThread ? 1 : 2 }, () => new SharedArrayBuffer(ARENA_BYTES));
     this.sealer = new PackSealer(
       {
         recipients: options.recipients,
@@ -261,9 +268,20 @@ export class PackWriter {
     return this.sealer.started;
   }
 
-  /** Chunk `id`'s entry if the vault (or this writer) holds it already. */
+  /** Chunk `id`'s entry if the vault (or this writer, or another writer of the backup) holds it already. */
   known(id: string): IndexEntry | undefined {
-    return this.store.locations.get(id) ?? this.pendingIds.get(id);
+    return this.store.locations.get(id) ?? this.pendingIds.get(id) ?? this.elsewhere.get(id);
+  }
+
+  /** Chunks another writer of the same backup stored (on another thread), by id. */
+  private readonly elsewhere = new Map<string, IndexEntry>();
+
+  /** Records chunks another writer of the same backup stored: they are not stored again here. */
+  learn(entries: readonly IndexEntry[]): void {
+    for (const entry of entries) {
+      const id = chunkIdOf(entry.name);
+      if (!this.known(id)) this.elsewhere.set(id, entry);
+    }
   }
 
   /**
@@ -325,6 +343,10 @@ export class PackWriter {
     );
     this.packs.push(pack);
     await this.writing;
+    // And once the pack before that is durable, with its index: a crash loses at most the last two packs'
+    // work, and a thread that cuts and seals without waiting for I/O would otherwise hold every pack's flush,
+    // rename and index (and its open file) back until the backup ends.
+    await this.durables.at(-2);
     // The previous pack is sealed: its arena is free to fill while this one is sealed.
     const arena = this.arenas[0] as SharedArrayBuffer;
     this.arenas.reverse();
@@ -332,6 +354,8 @@ export class PackWriter {
     this.writing = this.writePack(pack, arena, chunks);
     // A failure is reported where the write is awaited (the next flush, or finish); never unhandled.
     this.writing.catch(() => undefined);
+    // With one arena, the next chunks wait until this pack is sealed out of it.
+    if (this.arenas.length === 1) await this.writing;
   }
 
   private async writePack(pack: string, arena: SharedArrayBuffer, chunks: PendingChunk[]): Promise<void> {

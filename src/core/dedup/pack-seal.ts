@@ -1,8 +1,10 @@
 // Sealing one pack: its tar encrypted with age, the pack file, its index.
 // Runs in the pack worker (pack-worker.ts), or in the calling thread where no worker can start.
-import { open, rename, rm } from 'node:fs/promises';
+import { close, closeSync, fsync, openSync, writeSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encryptBuffer, encryptParts } from '../age/buffer.js';
+import { promisify } from 'node:util';
+import { encryptBuffer, encryptPartsTo } from '../age/buffer.js';
 import { tempPathFor, writeFileRenamed } from '../fs-atomic.js';
 import { packTarParts } from './pack.js';
 import { encodeIndex } from './pack-index.js';
@@ -35,31 +37,17 @@ export interface SealResult {
   durable: Promise<void>;
 }
 
-/** A SealResult, and `written`: settled once the pack's bytes are in its file (its memory is free again). */
-export interface SealedPack extends SealResult {
-  written: Promise<void>;
-}
-
-/** Bytes of a buffer that holds any pack sealed from an arena of `arenaBytes` (tar records, age overhead). */
-export function sealedBufferBytes(arenaBytes: number): number {
-  return Math.ceil(arenaBytes * 1.15) + 1024 * 1024;
-}
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
 
 /**
- * Seals `job` into `sealedBuffer` (once `bufferFree` has settled: the previous pack sealed there is written)
- * and starts writing its pack (the caller flushes the folders). Resolves once the pack is sealed in memory:
- * the arena can be reused at once; the file is written meanwhile (`written`; its failure is `durable`'s).
+ * Seals `job` and writes its pack to a temporary file, through `staging` (STAGING_BYTES: the pack is never
+ * whole in memory); the caller flushes the folders. Resolves once the pack is written: the arena can be
+ * reused at once; the pack is made durable meanwhile (`durable`).
  */
-export async function sealPack(
-  job: SealJob,
-  settings: SealSettings,
-  sealedBuffer?: Buffer,
-  bufferFree: Promise<unknown> = Promise.resolve(),
-): Promise<SealedPack> {
+export async function sealPack(job: SealJob, settings: SealSettings, staging: Buffer): Promise<SealResult> {
   const views = job.chunks.map((c) => ({ name: c.name, data: Buffer.from(job.arena, c.offset, c.length) }));
   const temp = (dir: string) => tempPathFor(join(dir, `${settings.backupId}.age`));
-  await bufferFree;
-  const sealed = await encryptParts(packTarParts(views), settings.recipients, sealedBuffer);
   const entries = job.chunks.map((c) => ({
     name: c.name,
     storedBytes: c.length,
@@ -69,37 +57,31 @@ export async function sealPack(
   const authKey = Buffer.from(settings.authKey);
   const index = await encryptBuffer(encodeIndex(authKey, job.pack, entries), settings.indexRecipients);
   const packTemp = temp(settings.packsDir);
-  const written = (async () => {
-    const handle = await open(packTemp, 'wx', 0o644);
-    try {
-      await handle.writeFile(sealed);
-    } catch (err) {
-      await handle.close();
-      await rm(packTemp, { force: true });
-      throw err;
-    }
-    return handle;
-  })();
+  // Written as it is sealed, in this thread: handing the pieces to the thread pool would only make this
+  // thread wait for them.
+  const fd = openSync(packTemp, 'wx', 0o644);
+  let packBytes: number;
+  try {
+    packBytes = await encryptPartsTo(packTarParts(views), settings.recipients, staging, (piece) => {
+      for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at, piece.length - at);
+    });
+  } catch (err) {
+    closeSync(fd);
+    await rm(packTemp, { force: true });
+    throw err;
+  }
   // The disk flushes this pack while the next one is sealed; its index follows once it is durable.
   const durable = (async () => {
-    const handle = await written;
     try {
-      await handle.sync();
+      await fsyncFd(fd);
     } catch (err) {
       await rm(packTemp, { force: true });
       throw err;
     } finally {
-      await handle.close();
+      await closeFd(fd);
     }
     await rename(packTemp, join(settings.packsDir, `${job.pack}.age`));
     await writeFileRenamed(join(settings.indexDir, `${job.pack}.age`), index, 0o644, temp(settings.indexDir));
   })();
-  return {
-    bytes: sealed.length + index.length,
-    written: written.then(
-      () => undefined,
-      () => undefined, // the failure is durable's
-    ),
-    durable,
-  };
+  return { bytes: packBytes + index.length, durable };
 }

@@ -2,17 +2,9 @@
 // shared memory, encrypts and writes the pack and its index. Where a worker cannot start, the same work
 // runs in this thread.
 import type { Worker } from 'node:worker_threads';
-import {
-  type SealJob,
-  type SealResult,
-  type SealSettings,
-  sealedBufferBytes,
-  sealPack,
-} from './pack-seal.js';
+import { STAGING_BYTES } from '../age/buffer.js';
+import { type SealJob, type SealResult, type SealSettings, sealPack } from './pack-seal.js';
 import { startWorker } from './start-worker.js';
-
-/** What the worker is sent: a job, and the memory to seal it into. */
-export type WorkerJob = SealJob & { sealedInto: SharedArrayBuffer };
 
 type WorkerReply =
   | { ready: true }
@@ -87,37 +79,21 @@ export class PackSealer {
     const worker = this.worker;
     // A worker still loading would keep this thread waiting: seal here meanwhile.
     if (!worker || !this.ready) return this.sealHere(job);
-    // The worker seals into the same memory as this thread did: once this thread's last pack is out of it.
-    const sealedInto = this.sealedMemory(job);
-    await this.writtenHere;
     this.inWorker = true;
     return new Promise((resolve, reject) => {
       this.waiting = { job, resolve, reject };
       this.flushing.set(job.pack, deferred());
-      worker.postMessage({ ...job, sealedInto } satisfies WorkerJob);
+      worker.postMessage(job);
     });
   }
 
-  /** The last pack this thread sealed, written: the next waits for it (one pack's memory in flight). */
-  private writtenHere: Promise<unknown> = Promise.resolve();
-
-  /**
-   * The memory packs after the first are sealed into, by this thread (while the worker loads) and then by
-   * the worker: one buffer for the backup, allocated for its second pack.
-   */
-  private sealedShared: SharedArrayBuffer | undefined;
-  private sealedMemory(job: SealJob): SharedArrayBuffer {
-    this.sealedShared ??= new SharedArrayBuffer(sealedBufferBytes(job.arena.byteLength));
-    return this.sealedShared;
-  }
+  /** The staging buffer of the packs sealed in this thread. */
+  private staging: Buffer | undefined;
 
   /** Seals `job` in this thread. */
   private async sealHere(job: SealJob): Promise<SealResult> {
-    // The first pack is sealed into memory of its own size (most backups bring one small pack).
-    const into = this.sealed > 1 ? Buffer.from(this.sealedMemory(job)) : undefined;
-    const sealed = await sealPack(job, this.settings, into, this.writtenHere);
-    this.writtenHere = sealed.written;
-    return sealed;
+    this.staging ??= Buffer.allocUnsafeSlow(STAGING_BYTES);
+    return sealPack(job, this.settings, this.staging);
   }
 
   /** Stops the worker (after every pack handed to it is durable: the caller awaits them first). */

@@ -1,12 +1,12 @@
 // The pack worker: seals the packs a backup hands it (see pack-sealer.ts), on the second core, while the
 // main thread reads, cuts and hashes the export.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SealSettings, sealPack } from './pack-seal.js';
-import type { WorkerJob } from './pack-sealer.js';
+import { STAGING_BYTES } from '../age/buffer.js';
+import { type SealJob, type SealSettings, sealPack } from './pack-seal.js';
 
 const settings = workerData as SealSettings;
-/** Settles once the last pack sealed (into the job's `sealedInto`, the same memory each time) is in its file. */
-let sealedFree: Promise<unknown> = Promise.resolve();
+/** The staging buffer every pack is sealed through (one at a time). */
+const staging = Buffer.allocUnsafeSlow(STAGING_BYTES);
 
 const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
   parentPort?.postMessage({
@@ -17,12 +17,11 @@ const failure = (pack: string, stage: 'sealed' | 'durable', err: Error) =>
     code: (err as NodeJS.ErrnoException).code,
   });
 
-// Two replies per pack: 'sealed' once it is encrypted (its arena is free: the next pack may come), 'durable'
-// once it is on disk with its index.
-parentPort?.on('message', (job: WorkerJob) => {
-  sealPack(job, settings, Buffer.from(job.sealedInto), sealedFree).then(
-    ({ bytes, written, durable }) => {
-      sealedFree = written;
+// Two replies per pack: 'sealed' once it is encrypted and written (its arena is free: the next pack may
+// come), 'durable' once it is on disk with its index.
+parentPort?.on('message', (job: SealJob) => {
+  sealPack(job, settings, staging).then(
+    ({ bytes, durable }) => {
       parentPort?.postMessage({ pack: job.pack, stage: 'sealed', ok: true, bytes });
       durable.then(
         () => parentPort?.postMessage({ pack: job.pack, stage: 'durable', ok: true }),

@@ -244,6 +244,26 @@ for (const inThread of [false, true])
     });
   });
 
+test('chunks another writer of the backup stored (learned) are known: not stored again', async () => {
+  const vault = await newVault();
+  const writer = new PackWriter(
+    vault,
+    await ChunkStore.load(vault, [indexKey.identity], authKey),
+    writerOptions(),
+  );
+  const learned = randomBytes(1000);
+  const fresh = randomBytes(1000);
+  const entry = { name: idOf(learned), storedBytes: 1000, plainBytes: 1000, crc: crcUpdate(0, learned) };
+  writer.learn([entry]);
+  assert.deepEqual(writer.known(idOf(learned)), entry);
+  assert.deepEqual(await writer.add(idOf(learned), learned), entry);
+  await writer.add(idOf(fresh), fresh);
+  await writer.finish();
+  assert.equal(writer.packs.length, 1);
+  const names = (await readIndex(vault, writer.packs[0] as string)).map((e) => e.name);
+  assert.deepEqual(names, [idOf(fresh)]);
+});
+
 test('the pack worker starts once 2 MiB of new chunks are pending, before a second pack; not for less', async () => {
   for (const [bytes, started] of [
     [2 * 1024 * 1024 - 1, false],

@@ -1,0 +1,147 @@
+// The main thread's side of the store worker (store-worker.ts): starts it on the files both threads may
+// store, forwards its progress, and collects what it stored. Each thread takes the next file nobody has
+// taken from one counter in shared memory, so the two finish together whatever the files' sizes.
+import type { Worker } from 'node:worker_threads';
+import type { ChunkLocation } from '../dedup/chunk-store.js';
+import type { IndexEntry } from '../dedup/pack-index.js';
+import { startWorker } from '../dedup/start-worker.js';
+import type { StoredFile } from './store-file.js';
+import { type ExportEntry, ExportError } from './walk.js';
+
+/** Files both threads take from, one at a time, through a counter in shared memory. */
+export class SharedFiles {
+  /** The counter: the index of the next file to take. */
+  readonly next = new SharedArrayBuffer(4);
+  private readonly counter = new Int32Array(this.next);
+  /** Files this thread took. */
+  taken = 0;
+
+  constructor(readonly files: readonly ExportEntry[]) {}
+
+  /** The index of the next file nobody has taken, for this thread; null once all are taken. */
+  take(): number | null {
+    const i = Atomics.add(this.counter, 0, 1);
+    if (i >= this.files.length) return null;
+    this.taken++;
+    return i;
+  }
+}
+
+/** What the store worker is started with. */
+export interface StoreWorkerData {
+  files: readonly ExportEntry[];
+  next: SharedArrayBuffer;
+  /** The chunks the vault held when the backup started, by id. */
+  known: [string, ChunkLocation][];
+  folders: { packsDir: string; indexDir: string };
+  writer: { recipients: string[]; indexRecipients: string[]; authKey: Uint8Array; backupId: string };
+}
+
+/** What the main thread tells the store worker once it is running. */
+export type StoreWorkerMessage = { type: 'learn'; entries: readonly IndexEntry[] };
+
+/** What the store worker tells the main thread. */
+export type StoreWorkerReply =
+  | { type: 'bytes'; bytes: number }
+  | { type: 'upload'; bytes: number }
+  | { type: 'file'; index: number; stored: StoredFile }
+  | { type: 'done'; packs: [string, readonly IndexEntry[]][] }
+  | { type: 'failed'; message: string; exportError: boolean };
+
+/** The store worker of one backup, seen from the main thread. */
+export class StoreHelper {
+  /** The files it stored, by index in the shared files. */
+  readonly stored = new Map<number, StoredFile>();
+  /** The packs it wrote (on disk, with their indexes, once `finished` settles), with their entries. */
+  packs: [string, readonly IndexEntry[]][] = [];
+  private failure: Error | undefined;
+  private readonly ended: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly shared: SharedFiles,
+    onBytes: (bytes: number) => void,
+    onUpload: (bytes: number) => void,
+    onFile: (file: StoredFile) => void,
+  ) {
+    worker.unref();
+    let online = false;
+    worker.on('online', () => {
+      online = true;
+    });
+    this.ended = new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        this.failure = err;
+        reject(err);
+      };
+      worker.on('message', (m: StoreWorkerReply) => {
+        if (m.type === 'bytes') onBytes(m.bytes);
+        else if (m.type === 'upload') onUpload(m.bytes);
+        else if (m.type === 'file') {
+          this.stored.set(m.index, m.stored);
+          onFile(m.stored);
+        } else if (m.type === 'done') {
+          this.packs = m.packs;
+          settled = true;
+          resolve();
+        } else fail(m.exportError ? new ExportError(m.message) : new Error(m.message));
+      });
+      // A worker that could not load took no file: the main thread stores them all.
+      worker.on('error', (err) => {
+        if (online) return fail(err);
+        settled = true;
+        resolve();
+      });
+      worker.on('exit', () => fail(new Error('The store worker stopped.')));
+    });
+    this.ended.catch(() => undefined); // reported by `finished` or `throwIfFailed`
+  }
+
+  /** Starts the worker on `shared`; null where it cannot start here. */
+  static start(
+    shared: SharedFiles,
+    data: Omit<StoreWorkerData, 'files' | 'next'>,
+    onBytes: (bytes: number) => void,
+    onUpload: (bytes: number) => void,
+    onFile: (file: StoredFile) => void,
+  ): StoreHelper | null {
+    const worker = startWorker('store-worker', import.meta.url, {
+      ...data,
+      files: shared.files,
+      next: shared.next,
+    } satisfies StoreWorkerData);
+    return worker ? new StoreHelper(worker, shared, onBytes, onUpload, onFile) : null;
+  }
+
+  /** Tells the worker of chunks this thread stored (or found), so that it does not store them again. */
+  learn(entries: readonly IndexEntry[]): void {
+    this.worker.postMessage({ type: 'learn', entries } satisfies StoreWorkerMessage);
+  }
+
+  /** Throws the worker's failure, if it failed: the backup stops without waiting for the rest. */
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Once every file is taken: settles when the worker has stored the ones it took and written its packs
+   * (at once if it took none), or rejects with its failure. The worker is stopped either way.
+   */
+  async finished(): Promise<void> {
+    try {
+      if (this.shared.taken < this.shared.files.length) await this.ended;
+      this.throwIfFailed();
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Stops the worker (after a failure elsewhere: what it was writing is left for `gc`). */
+  async stop(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
