@@ -161,10 +161,10 @@ describe('the installed puddleproof command', () => {
     } finally {
       await sealer.terminate();
     }
-    // The store worker with no file to take writes no pack and says it is done.
+    // The store worker with no piece to take writes no pack and says it is done.
     const storer = new Worker(new URL('../../dist/cli/store-worker.js', import.meta.url), {
       workerData: {
-        files: [],
+        pieces: [],
         next: new SharedArrayBuffer(4),
         known: [],
         folders: { packsDir: sb.home, indexDir: sb.home },

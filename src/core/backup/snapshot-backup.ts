@@ -1,21 +1,22 @@
 // One export → one format-2 backup: its files cut into chunks; chunks the vault does not hold yet go into
 // new packs; then the snapshot (the file list). The caller writes the metadata last, as the commit record.
 import { createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { encryptBuffer } from '../age/buffer.js';
-import { chunkKeys } from '../dedup/chunk-keys.js';
+import { type ChunkKeys, chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
-import type { MemberReuse, ReadBuffer } from '../dedup/file-chunks.js';
-import { MemberCache } from '../dedup/member-cache.js';
+import { fileLayout, knownMember, type MemberReuse, type ReadBuffer } from '../dedup/file-chunks.js';
+import { MemberCache, type MemberChunk } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
-import { encodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
+import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import type { Vault } from '../vault/vault.js';
-import { type StoredFile, storeFile } from './store-file.js';
-import { SharedFiles, StoreHelper } from './store-helper.js';
-import type { ExportEntry } from './walk.js';
+import { pieceBytes, type StoredPiece, type StorePiece, storePiece } from './store-file.js';
+import { SharedPieces, StoreHelper } from './store-helper.js';
+import { type ExportEntry, ExportError } from './walk.js';
 
-/** Bytes of an export's files (zips aside) from which the store worker stores some of them on the second core. */
+/** Bytes to cut (files, and zip members not known) from which a store worker shares the work on the second core. */
 export const HELPER_FROM_BYTES = 32 * 1024 * 1024;
 
 /** What writing a snapshot needs. */
@@ -57,6 +58,70 @@ export interface StoredExport {
   writeSnapshot(): Promise<{ snapshotSha256: string; uploadedBytes: number }>;
 }
 
+/** One part of a file: a piece to store (by index), or the chunks of a zip member the vault holds. */
+interface FilePart {
+  piece?: number;
+  known?: readonly MemberChunk[];
+  /** The member's key in the member cache, for a zip member. */
+  memberKey?: string;
+}
+
+/**
+ * The pieces of the export's files to store, and each file's parts in order: a zip (by its name) is split
+ * into its segments, and a member the chat's member cache knows (whose chunks the vault holds) is not read
+ * again; any other file is one piece. Known members count as done at once (`onBytes`).
+ */
+async function planPieces(
+  entries: readonly ExportEntry[],
+  keys: ChunkKeys,
+  members: MemberReuse | undefined,
+  onBytes: (n: number) => void,
+): Promise<{ pieces: StorePiece[]; plans: Map<number, FilePart[]> }> {
+  const pieces: StorePiece[] = [];
+  const plans = new Map<number, FilePart[]>();
+  const add = (piece: StorePiece) => pieces.push(piece) - 1;
+  for (const [i, e] of entries.entries()) {
+    if (e.type !== 'file') continue;
+    if (!/\.zip$/i.test(e.absPath)) {
+      plans.set(i, [{ piece: add({ path: e.absPath, size: e.size, segment: null }) }]);
+      continue;
+    }
+    const fd = openSync(e.absPath, 'r');
+    try {
+      const layout = await fileLayout(fd, e.absPath);
+      if (layout.size !== e.size)
+        throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);
+      const parts: FilePart[] = [];
+      for (const segment of layout.segments) {
+        const member =
+          members && segment.kind === 'member' ? knownMember(fd, e.absPath, segment, keys, members) : null;
+        const memberKey = member ? { memberKey: member.key } : {};
+        if (member?.known) {
+          parts.push({ known: member.known, ...memberKey });
+          onBytes(segment.length);
+        } else parts.push({ piece: add({ path: e.absPath, size: e.size, segment }), ...memberKey });
+      }
+      plans.set(i, parts);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { pieces, plans };
+}
+
+/** A known member's chunks as a stored piece, from the entries the vault holds. */
+function knownPiece(known: readonly MemberChunk[] | undefined, writer: PackWriter): StoredPiece {
+  const piece: StoredPiece = { chunks: [], entries: [], ids: [] };
+  for (const c of known ?? []) {
+    const entry = writer.known(c.id);
+    if (!entry) throw new Error(`chunk ${c.id} is no longer in the vault`);
+    piece.entries.push(entry);
+    piece.chunks.push({ name: entry.name, plainBytes: c.length });
+    piece.ids.push(c.id);
+  }
+  return piece;
+}
+
 /** POSIX cksum of a file from its chunks' entries (their CRC registers and sizes). */
 function cksumOf(entries: readonly IndexEntry[], size: number): number {
   let crc = 0;
@@ -76,17 +141,21 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     req.onUpload?.(n);
   };
   const store = await ChunkStore.load(vault, req.identities, authKey, req.indexCache, req.avoid);
-  // Zips stay on this thread, where the chat's member cache spares reading their known members; the
-  // other files are shared with the store worker when there are enough of them to be worth a thread.
-  const files = req.entries.flatMap((e, i) => (e.type === 'file' ? [i] : []));
-  const isZip = (i: number) => /\.zip$/i.test(req.entries[i]?.relPath ?? '');
-  const own = files.filter(isZip);
-  const sharedIndexes = files.filter((i) => !isZip(i));
-  const shared = new SharedFiles(sharedIndexes.map((i) => req.entries[i] as ExportEntry));
-  const sharedBytes = shared.files.reduce((sum, e) => sum + e.size, 0);
+  const keys = chunkKeys(authKey);
+  const cache = req.memberCacheDir
+    ? await MemberCache.open(req.memberCacheDir, req.chatKey ?? `export:${req.exportName}`)
+    : null;
+  const members: MemberReuse | undefined = cache
+    ? { cache, holds: (c) => store.locations.get(c.id)?.plainBytes === c.length }
+    : undefined;
+  const { pieces, plans } = await planPieces(req.entries, keys, members, req.onBytes);
+  const shared = new SharedPieces(pieces);
+  const sharedBytes = pieces.reduce((sum, p) => sum + pieceBytes(p), 0);
   const recipients = { recipients: [...req.recipients], indexRecipients: [...req.recordRecipients] };
+  // A second thread is worth starting for enough bytes to cut; below that this thread stores everything,
+  // with the pack worker sealing.
   const helper =
-    shared.files.length > 1 && sharedBytes >= (req.helperFromBytes ?? HELPER_FROM_BYTES)
+    pieces.length > 1 && sharedBytes >= (req.helperFromBytes ?? HELPER_FROM_BYTES)
       ? StoreHelper.start(
           shared,
           {
@@ -96,7 +165,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
           },
           req.onBytes,
           onUpload,
-          (file) => writer.learn(file.entries),
+          (piece) => writer.learn(piece.entries),
         )
       : null;
   // With the store worker on the second core, this thread seals its own packs.
@@ -107,32 +176,23 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     onUpload,
     inThread: helper !== null,
   });
-  const keys = chunkKeys(authKey);
   const reuse: ReadBuffer = { buffer: Buffer.alloc(0) };
-  const cache = req.memberCacheDir
-    ? await MemberCache.open(req.memberCacheDir, req.chatKey ?? `export:${req.exportName}`)
-    : null;
-  const members: MemberReuse | undefined = cache
-    ? { cache, holds: (c) => writer.known(c.id)?.plainBytes === c.length }
-    : undefined;
-  /** Each file's stored chunks, by index in req.entries. */
-  const stored = new Map<number, StoredFile>();
-  const storeHere = async (i: number) => {
-    helper?.throwIfFailed();
-    const file = await storeFile(req.entries[i] as ExportEntry, writer, keys, req.onBytes, reuse, members);
-    stored.set(i, file);
-    // The worker learns this file's chunks, so that a copy of the file it meets later is not stored again.
-    helper?.learn(file.entries);
-  };
+  /** Each piece's chunks, by index in `pieces`. */
+  const stored = new Map<number, StoredPiece>();
   try {
-    for (const i of own) await storeHere(i);
-    for (let k = shared.take(); k !== null; k = shared.take()) await storeHere(sharedIndexes[k] as number);
+    for (let k = shared.take(); k !== null; k = shared.take()) {
+      helper?.throwIfFailed();
+      const piece = await storePiece(pieces[k] as StorePiece, writer, keys, req.onBytes, reuse);
+      stored.set(k, piece);
+      // The worker learns this piece's chunks, so that a copy it meets later is not stored again.
+      helper?.learn(piece.entries);
+    }
     await helper?.finished();
   } catch (err) {
     await helper?.stop();
     throw err;
   }
-  for (const [k, file] of helper?.stored ?? []) stored.set(sharedIndexes[k] as number, file);
+  for (const [k, piece] of helper?.stored ?? []) stored.set(k, piece);
   for (const [pack, entries] of helper?.packs ?? []) store.add(pack, entries);
   const listed: ListedEntry[] = [];
   const digests = new Map<string, string>();
@@ -145,9 +205,24 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       listed.push({ type: 'dir', ...common });
       continue;
     }
-    const { chunks, entries, digest } = stored.get(i) as StoredFile;
-    digests.set(e.relPath, digest);
-    const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks };
+    const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks: [] };
+    const entries: IndexEntry[] = [];
+    const ids = createHash('sha256');
+    for (const part of plans.get(i) ?? []) {
+      const piece: StoredPiece =
+        part.piece !== undefined ? (stored.get(part.piece) as StoredPiece) : knownPiece(part.known, writer);
+      file.chunks.push(...piece.chunks);
+      entries.push(...piece.entries);
+      for (const id of piece.ids) ids.update(id);
+      if (part.memberKey)
+        cache?.remember(
+          part.memberKey,
+          piece.ids.map((id, n) => ({ id, length: (piece.chunks[n] as ListedChunk).plainBytes })),
+        );
+    }
+    if (entries.reduce((sum, c) => sum + c.plainBytes, 0) !== e.size)
+      throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);
+    digests.set(e.relPath, ids.digest('hex'));
     listed.push(file);
     fileEntries.set(file, entries);
   }

@@ -1,50 +1,73 @@
-// One file of an export cut into chunks, its new chunks added to a pack writer: on the main thread, or on
-// the store worker's (store-worker.ts) for the files it takes.
-import { createHash } from 'node:crypto';
+// One piece of an export cut into chunks, its new chunks added to a pack writer: on the main thread, or on
+// the store worker's (store-worker.ts) for the pieces it takes. A piece is a whole file, or one segment of
+// a zip (a member's data, or the records between members), which is cut on its own either way.
+import { closeSync, openSync } from 'node:fs';
 import type { ChunkKeys } from '../dedup/chunk-keys.js';
 import type { PackWriter } from '../dedup/chunk-store.js';
 import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
-import { fileChunks, type MemberReuse, type ReadBuffer } from '../dedup/file-chunks.js';
+import { type FileChunk, fileChunks, type ReadBuffer, segmentChunks } from '../dedup/file-chunks.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import type { ListedChunk } from '../dedup/snapshot-list.js';
-import { type ExportEntry, ExportError } from './walk.js';
+import type { ZipSegment } from '../dedup/zip-layout.js';
+import { ExportError } from './walk.js';
 
-/** A stored file: its chunk list, the chunks' index entries (their CRCs make its cksum), its id digest. */
-export interface StoredFile {
-  chunks: ListedChunk[];
-  entries: IndexEntry[];
-  /** A hash of its chunk ids: equal files, equal digests. */
-  digest: string;
+/** A piece to store: file `path` of `size` bytes, whole (segment null) or one segment of it. */
+export interface StorePiece {
+  path: string;
+  size: number;
+  segment: ZipSegment | null;
 }
 
-/**
- * Cuts one file into chunks, storing the new ones; returns its chunk list and their index entries, whose
- * CRC registers make the file's checksum once every pack is sealed (a known chunk is not read again).
- */
-export async function storeFile(
-  entry: ExportEntry,
+/** A stored piece: its chunks in order, as the snapshot lists them, with their index entries and ids. */
+export interface StoredPiece {
+  chunks: ListedChunk[];
+  /** Their CRC registers make the file's cksum once every pack is sealed. */
+  entries: IndexEntry[];
+  ids: string[];
+}
+
+/** Bytes of a piece. */
+export function pieceBytes(piece: StorePiece): number {
+  return piece.segment ? piece.segment.length : piece.size;
+}
+
+/** Cuts `piece` into chunks, storing the new ones (the writer's known ones are not stored again). */
+export async function storePiece(
+  piece: StorePiece,
   writer: PackWriter,
   keys: ChunkKeys,
   onBytes: (n: number) => void,
   reuse: ReadBuffer,
-  members?: MemberReuse,
-): Promise<StoredFile> {
-  const chunks: ListedChunk[] = [];
-  const entries: IndexEntry[] = [];
-  const ids = createHash('sha256');
+): Promise<StoredPiece> {
+  const stored: StoredPiece = { chunks: [], entries: [], ids: [] };
+  const expected = pieceBytes(piece);
   let size = 0;
-  for await (const chunk of fileChunks(entry.absPath, keys, DEFAULT_CHUNKER, reuse, members)) {
-    size += chunk.length;
-    if (size > entry.size) break;
-    ids.update(chunk.id);
-    // A chunk not read (a member the cache knows) is one the vault holds: fileChunks checked.
-    const stored = chunk.data ? await writer.add(chunk.id, chunk.data) : writer.known(chunk.id);
-    if (!stored) throw new Error(`chunk ${chunk.id} is no longer in the vault`);
-    entries.push(stored);
-    chunks.push({ name: stored.name, plainBytes: chunk.length });
+  const add = async (chunk: FileChunk) => {
+    const entry = await writer.add(chunk.id, chunk.data as Buffer);
+    stored.entries.push(entry);
+    stored.chunks.push({ name: entry.name, plainBytes: chunk.length });
+    stored.ids.push(chunk.id);
     onBytes(chunk.length);
+  };
+  const { segment } = piece;
+  if (segment) {
+    const fd = openSync(piece.path, 'r');
+    try {
+      for (const chunk of segmentChunks(fd, piece.path, segment, keys, DEFAULT_CHUNKER, reuse)) {
+        size += chunk.length;
+        await add(chunk);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } else {
+    for await (const chunk of fileChunks(piece.path, keys, DEFAULT_CHUNKER, reuse)) {
+      size += chunk.length;
+      if (size > expected) break;
+      await add(chunk);
+    }
   }
-  if (size !== entry.size)
-    throw new ExportError(`${entry.absPath} changed while it was being backed up; try again.`);
-  return { chunks, entries, digest: ids.digest('hex') };
+  if (size !== expected)
+    throw new ExportError(`${piece.path} changed while it was being backed up; try again.`);
+  return stored;
 }

@@ -1,27 +1,28 @@
-// The main thread's side of the store worker (store-worker.ts): starts it on the files both threads may
-// store, forwards its progress, and collects what it stored. Each thread takes the next file nobody has
-// taken from one counter in shared memory, so the two finish together whatever the files' sizes.
+// The main thread's side of the store worker (store-worker.ts): starts it on the pieces of an export both
+// threads may store (whole files, and segments of zips), forwards its progress, and collects what it
+// stored. Each thread takes the next piece nobody has taken from one counter in shared memory, so the two
+// finish together whatever the pieces' sizes.
 import type { Worker } from 'node:worker_threads';
 import type { ChunkLocation } from '../dedup/chunk-store.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import { startWorker } from '../dedup/start-worker.js';
-import type { StoredFile } from './store-file.js';
-import { type ExportEntry, ExportError } from './walk.js';
+import type { StoredPiece, StorePiece } from './store-file.js';
+import { ExportError } from './walk.js';
 
-/** Files both threads take from, one at a time, through a counter in shared memory. */
-export class SharedFiles {
-  /** The counter: the index of the next file to take. */
+/** Pieces both threads take from, one at a time, through a counter in shared memory. */
+export class SharedPieces {
+  /** The counter: the index of the next piece to take. */
   readonly next = new SharedArrayBuffer(4);
   private readonly counter = new Int32Array(this.next);
-  /** Files this thread took. */
+  /** Pieces this thread took. */
   taken = 0;
 
-  constructor(readonly files: readonly ExportEntry[]) {}
+  constructor(readonly pieces: readonly StorePiece[]) {}
 
-  /** The index of the next file nobody has taken, for this thread; null once all are taken. */
+  /** The index of the next piece nobody has taken, for this thread; null once all are taken. */
   take(): number | null {
     const i = Atomics.add(this.counter, 0, 1);
-    if (i >= this.files.length) return null;
+    if (i >= this.pieces.length) return null;
     this.taken++;
     return i;
   }
@@ -29,7 +30,7 @@ export class SharedFiles {
 
 /** What the store worker is started with. */
 export interface StoreWorkerData {
-  files: readonly ExportEntry[];
+  pieces: readonly StorePiece[];
   next: SharedArrayBuffer;
   /** The chunks the vault held when the backup started, by id. */
   known: [string, ChunkLocation][];
@@ -44,14 +45,14 @@ export type StoreWorkerMessage = { type: 'learn'; entries: readonly IndexEntry[]
 export type StoreWorkerReply =
   | { type: 'bytes'; bytes: number }
   | { type: 'upload'; bytes: number }
-  | { type: 'file'; index: number; stored: StoredFile }
+  | { type: 'piece'; index: number; stored: StoredPiece }
   | { type: 'done'; packs: [string, readonly IndexEntry[]][] }
   | { type: 'failed'; message: string; exportError: boolean };
 
 /** The store worker of one backup, seen from the main thread. */
 export class StoreHelper {
-  /** The files it stored, by index in the shared files. */
-  readonly stored = new Map<number, StoredFile>();
+  /** The pieces it stored, by index in the shared pieces. */
+  readonly stored = new Map<number, StoredPiece>();
   /** The packs it wrote (on disk, with their indexes, once `finished` settles), with their entries. */
   packs: [string, readonly IndexEntry[]][] = [];
   private failure: Error | undefined;
@@ -59,10 +60,10 @@ export class StoreHelper {
 
   private constructor(
     private readonly worker: Worker,
-    private readonly shared: SharedFiles,
+    private readonly shared: SharedPieces,
     onBytes: (bytes: number) => void,
     onUpload: (bytes: number) => void,
-    onFile: (file: StoredFile) => void,
+    onPiece: (piece: StoredPiece) => void,
   ) {
     worker.unref();
     let online = false;
@@ -80,16 +81,16 @@ export class StoreHelper {
       worker.on('message', (m: StoreWorkerReply) => {
         if (m.type === 'bytes') onBytes(m.bytes);
         else if (m.type === 'upload') onUpload(m.bytes);
-        else if (m.type === 'file') {
+        else if (m.type === 'piece') {
           this.stored.set(m.index, m.stored);
-          onFile(m.stored);
+          onPiece(m.stored);
         } else if (m.type === 'done') {
           this.packs = m.packs;
           settled = true;
           resolve();
         } else fail(m.exportError ? new ExportError(m.message) : new Error(m.message));
       });
-      // A worker that could not load took no file: the main thread stores them all.
+      // A worker that could not load took no piece: the main thread stores them all.
       worker.on('error', (err) => {
         if (online) return fail(err);
         settled = true;
@@ -102,18 +103,18 @@ export class StoreHelper {
 
   /** Starts the worker on `shared`; null where it cannot start here. */
   static start(
-    shared: SharedFiles,
-    data: Omit<StoreWorkerData, 'files' | 'next'>,
+    shared: SharedPieces,
+    data: Omit<StoreWorkerData, 'pieces' | 'next'>,
     onBytes: (bytes: number) => void,
     onUpload: (bytes: number) => void,
-    onFile: (file: StoredFile) => void,
+    onPiece: (piece: StoredPiece) => void,
   ): StoreHelper | null {
     const worker = startWorker('store-worker', import.meta.url, {
       ...data,
-      files: shared.files,
+      pieces: shared.pieces,
       next: shared.next,
     } satisfies StoreWorkerData);
-    return worker ? new StoreHelper(worker, shared, onBytes, onUpload, onFile) : null;
+    return worker ? new StoreHelper(worker, shared, onBytes, onUpload, onPiece) : null;
   }
 
   /** Tells the worker of chunks this thread stored (or found), so that it does not store them again. */
@@ -127,12 +128,12 @@ export class StoreHelper {
   }
 
   /**
-   * Once every file is taken: settles when the worker has stored the ones it took and written its packs
+   * Once every piece is taken: settles when the worker has stored the ones it took and written its packs
    * (at once if it took none), or rejects with its failure. The worker is stopped either way.
    */
   async finished(): Promise<void> {
     try {
-      if (this.shared.taken < this.shared.files.length) await this.ended;
+      if (this.shared.taken < this.shared.pieces.length) await this.ended;
       this.throwIfFailed();
     } finally {
       await this.stop();

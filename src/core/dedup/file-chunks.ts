@@ -33,9 +33,97 @@ export interface ReadBuffer {
 const LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const EMPTY_ZIP = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
+/** How a file is cut: each of its segments on its own. */
+export interface FileLayout {
+  size: number;
+  /** A zip's members' stored data and the raw records between them, or the whole file as one raw segment. */
+  segments: ZipSegment[];
+}
+
+/** The layout of the file open as `fd` (at `path`). */
+export async function fileLayout(fd: number, path: string): Promise<FileLayout> {
+  const size = fstatSync(fd).size;
+  // Only what starts as a zip (a local header, or the end record of an empty zip) is looked into: most
+  // files of an export are media, and looking for a zip's end record in each costs more than it gives.
+  const magic = Buffer.alloc(4);
+  readSync(fd, magic, 0, 4, 0);
+  const zip = magic.equals(LOCAL_HEADER) || magic.equals(EMPTY_ZIP) ? await zipLayout(path) : null;
+  return { size, segments: zip ?? [{ kind: 'raw', offset: 0, length: size }] };
+}
+
+/**
+ * The key of member `segment` of the open file `fd`, and its chunks as the member cache knows them when
+ * the vault holds them all (its data need not be read), else null.
+ */
+export function knownMember(
+  fd: number,
+  path: string,
+  segment: Extract<ZipSegment, { kind: 'member' }>,
+  keys: ChunkKeys,
+  members: MemberReuse,
+): { key: string; known: readonly MemberChunk[] | null } {
+  const key = memberKey(keys.idKey, segment, samplesOf(fd, segment, path));
+  const known = members.cache.lookup(key);
+  const held =
+    known &&
+    known.reduce((sum, c) => sum + c.length, 0) === segment.length &&
+    known.every((c) => members.holds(c));
+  return { key, known: held ? known : null };
+}
+
+/**
+ * The chunks of `segment` of the open file `fd`, cut on its own, in order; throws if the file is shorter
+ * than the segment. Each chunk's `data` is only valid until the iteration resumes.
+ */
+export function* segmentChunks(
+  fd: number,
+  path: string,
+  segment: ZipSegment,
+  keys: ChunkKeys,
+  params: ChunkerParams = DEFAULT_CHUNKER,
+  reuse?: ReadBuffer,
+): Generator<FileChunk> {
+  const cutter = new ChunkCutter(keys.table, params);
+  // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read, nor
+  // more than the segment (most files of an export are small).
+  const need = Math.max(1, Math.min(params.max + READ_BYTES, segment.length));
+  if (reuse && reuse.buffer.length < need) reuse.buffer = Buffer.allocUnsafeSlow(params.max + READ_BYTES);
+  const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
+  let start = 0;
+  let filled = 0;
+  /** Segment offset of buffer[0]. */
+  let base = 0;
+  let read = 0;
+  const emit = function* (cut: number): Generator<FileChunk> {
+    const end = cut - base;
+    const data = buffer.subarray(start, end);
+    yield { id: chunkId(keys.idKey, data), offset: segment.offset + base + start, length: data.length, data };
+    start = end;
+  };
+  while (read < segment.length) {
+    const want = Math.min(READ_BYTES, segment.length - read);
+    if (filled + want > buffer.length) {
+      buffer.copyWithin(0, start, filled);
+      base += start;
+      filled -= start;
+      start = 0;
+    }
+    // Synchronous: the cutting waits for these bytes anyway, and a read handed to the thread pool and
+    // back costs this thread more waiting than the copy itself.
+    const bytesRead = readSync(fd, buffer, filled, want, segment.offset + read);
+    if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
+    const cuts = cutter.push(buffer.subarray(filled, filled + want));
+    filled += want;
+    read += want;
+    for (const cut of cuts) yield* emit(cut);
+  }
+  for (const cut of cutter.end()) yield* emit(cut);
+}
+
 /**
  * The file at `path` as its chunks, in order; throws if the file changes size while it is read. Each
- * chunk's `data` is only valid until the iteration resumes: copy what must be kept.
+ * chunk's `data` is only valid until the iteration resumes: copy what must be kept. With `members`, a zip
+ * member the cache knows (and the vault holds) is not read: its chunks come with `data` null.
  */
 export async function* fileChunks(
   path: string,
@@ -44,75 +132,27 @@ export async function* fileChunks(
   reuse?: ReadBuffer,
   members?: MemberReuse,
 ): AsyncGenerator<FileChunk> {
-  // Synchronous, as the reads below: the thread would only wait for the thread pool's answer.
+  // Synchronous, as the reads: the thread would only wait for the thread pool's answer.
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    // Only what starts as a zip (a local header, or the end record of an empty zip) is looked into: most
-    // files of an export are media, and looking for a zip's end record in each costs more than it gives.
-    const magic = Buffer.alloc(4);
-    readSync(fd, magic, 0, 4, 0);
-    const zip = magic.equals(LOCAL_HEADER) || magic.equals(EMPTY_ZIP) ? await zipLayout(path) : null;
-    const segments: ZipSegment[] = zip ?? [{ kind: 'raw', offset: 0, length: size }];
-    const cutter = new ChunkCutter(keys.table, params);
-    // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read, nor
-    // more than the file (most files of an export are small).
-    const need = Math.max(1, Math.min(params.max + READ_BYTES, size));
-    if (reuse && reuse.buffer.length < need) reuse.buffer = Buffer.allocUnsafeSlow(params.max + READ_BYTES);
-    const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
-    for (const segment of segments) {
-      let cutHere: MemberChunk[] | null = null;
-      let key = '';
-      if (members && segment.kind === 'member') {
-        key = memberKey(keys.idKey, segment, samplesOf(fd, segment, path));
-        const known = members.cache.lookup(key);
-        if (
-          known &&
-          known.reduce((sum, c) => sum + c.length, 0) === segment.length &&
-          known.every((c) => members.holds(c))
-        ) {
-          let at = segment.offset;
-          for (const c of known) {
-            yield { id: c.id, offset: at, length: c.length, data: null };
-            at += c.length;
-          }
-          members.cache.remember(key, known);
-          continue;
+    for (const segment of (await fileLayout(fd, path)).segments) {
+      const member =
+        members && segment.kind === 'member' ? knownMember(fd, path, segment, keys, members) : null;
+      if (member?.known) {
+        let at = segment.offset;
+        for (const c of member.known) {
+          yield { id: c.id, offset: at, length: c.length, data: null };
+          at += c.length;
         }
-        cutHere = [];
+        members?.cache.remember(member.key, member.known);
+        continue;
       }
-      let start = 0;
-      let filled = 0;
-      /** Segment offset of buffer[0]. */
-      let base = 0;
-      let read = 0;
-      const emit = function* (cut: number): Generator<FileChunk> {
-        const end = cut - base;
-        const data = buffer.subarray(start, end);
-        const id = chunkId(keys.idKey, data);
-        cutHere?.push({ id, length: data.length });
-        yield { id, offset: segment.offset + base + start, length: data.length, data };
-        start = end;
-      };
-      while (read < segment.length) {
-        const want = Math.min(READ_BYTES, segment.length - read);
-        if (filled + want > buffer.length) {
-          buffer.copyWithin(0, start, filled);
-          base += start;
-          filled -= start;
-          start = 0;
-        }
-        // The cutting waits for these bytes anyway: a read handed to the thread pool and back costs this
-        // thread more waiting than the copy itself.
-        const bytesRead = readSync(fd, buffer, filled, want, segment.offset + read);
-        if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
-        const cuts = cutter.push(buffer.subarray(filled, filled + want));
-        filled += want;
-        read += want;
-        for (const cut of cuts) yield* emit(cut);
+      const cut: MemberChunk[] = [];
+      for (const chunk of segmentChunks(fd, path, segment, keys, params, reuse)) {
+        cut.push({ id: chunk.id, length: chunk.length });
+        yield chunk;
       }
-      for (const cut of cutter.end()) yield* emit(cut);
-      if (cutHere) members?.cache.remember(key, cutHere);
+      if (member) members?.cache.remember(member.key, cut);
     }
   } finally {
     closeSync(fd);

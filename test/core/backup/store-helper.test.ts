@@ -1,31 +1,41 @@
 // The store worker (src/core/backup/store-worker.ts) on real files, real vault folders and real age keys:
-// the files it takes are stored as the main thread stores them, a copy of a file it stored is not stored
-// again, its packs and indexes are on disk when it says it is done, and a file it cannot read fails it with
-// the file named. Through backupExport, an export stored on both threads restores byte for byte.
+// the pieces it takes (whole files, segments of a zip made by the system `zip`) are stored as the main
+// thread stores them, a copy of a file it stored is not stored again, its packs and indexes are on disk when
+// it says it is done, and a file it cannot read fails it with the file named. Through backupExport, exports
+// stored on both threads (a Telegram folder, successive WhatsApp zips) restore byte for byte.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { generateX25519Identity, identityToRecipient } from '../../../src/core/age/index.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
-import { type StoredFile, storeFile } from '../../../src/core/backup/store-file.js';
-import { SharedFiles, StoreHelper } from '../../../src/core/backup/store-helper.js';
-import { type ExportEntry, walkExport } from '../../../src/core/backup/walk.js';
+import { type StorePiece, storePiece } from '../../../src/core/backup/store-file.js';
+import { SharedPieces, StoreHelper } from '../../../src/core/backup/store-helper.js';
+import { walkExport } from '../../../src/core/backup/walk.js';
 import { chunkKeys } from '../../../src/core/dedup/chunk-keys.js';
 import { ChunkStore, chunkIdOf, PackWriter } from '../../../src/core/dedup/chunk-store.js';
+import { fileLayout } from '../../../src/core/dedup/file-chunks.js';
 import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { verifyBackup } from '../../../src/core/restore/verify.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
 import { Vault } from '../../../src/core/vault/vault.js';
+import { writeExportSeries } from '../../helpers/export-series.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
 
+const run = promisify(execFile);
 const MiB = 1024 * 1024;
 let dir = '';
-let files: ExportEntry[] = [];
+/** The export's files whole, and the segments of a zip among them. */
+const pieces: StorePiece[] = [];
+/** The random bytes among them (the copy of photo 3 aside). */
+let randomBytesIn = 0;
 const authKey = randomBytes(32);
 let recipients: { recipients: string[]; indexRecipients: string[] };
 let indexIdentity = '';
@@ -41,7 +51,28 @@ before(async () => {
     await writeFile(join(exportDir, 'photos', `photo_${i}.jpg`), randomBytes(size));
   // The same photo twice, as an export holds a picture sent twice.
   await copyFile(join(exportDir, 'photos', 'photo_3.jpg'), join(exportDir, 'photos', 'photo_3 (copy).jpg'));
-  files = (await walkExport(exportDir)).entries.filter((e) => e.type === 'file');
+  const sizes = [300_000, 1_500_000, 65_536, 2_500_000, 900_000, 6 * MiB + 5, 0];
+  // A zip: a stored and a deflated member of random bytes (the deflated one stays as large), and text.
+  const zipped = join(dir, 'zipped');
+  await mkdir(zipped);
+  await writeFile(join(zipped, 'a.opus'), randomBytes(700_000));
+  await writeFile(join(zipped, 'b.jpg'), randomBytes(1_200_000));
+  await writeFile(join(zipped, '_chat.txt'), chat.subarray(0, 400_000));
+  await run('zip', ['-q', '-0', join(exportDir, 'media.zip'), 'a.opus'], { cwd: zipped });
+  await run('zip', ['-q', join(exportDir, 'media.zip'), 'b.jpg', '_chat.txt'], { cwd: zipped });
+  randomBytesIn = sizes.reduce((a, b) => a + b, 0) + 700_000 + 1_200_000;
+  for (const e of (await walkExport(exportDir)).entries) {
+    if (e.type !== 'file') continue;
+    if (!e.relPath.endsWith('.zip')) {
+      pieces.push({ path: e.absPath, size: e.size, segment: null });
+      continue;
+    }
+    const fd = openSync(e.absPath, 'r');
+    const { segments } = await fileLayout(fd, e.absPath);
+    closeSync(fd);
+    assert.ok(segments.filter((g) => g.kind === 'member').length === 3, 'the zip has three members');
+    for (const segment of segments) pieces.push({ path: e.absPath, size: e.size, segment });
+  }
   const device = await generateX25519Identity();
   indexIdentity = await generateX25519Identity();
   recipients = {
@@ -63,7 +94,7 @@ async function newVault(): Promise<Vault> {
 }
 
 /** Starts the store worker on `shared`, writing into `vault`; counts the bytes it reports. */
-function startHelper(vault: Vault, shared: SharedFiles, counted = { bytes: 0, uploaded: 0 }): StoreHelper {
+function startHelper(vault: Vault, shared: SharedPieces, counted = { bytes: 0, uploaded: 0 }): StoreHelper {
   const helper = StoreHelper.start(
     shared,
     {
@@ -83,28 +114,30 @@ function startHelper(vault: Vault, shared: SharedFiles, counted = { bytes: 0, up
   return helper;
 }
 
-test('the store worker stores the files it takes as this thread does, each chunk once, on disk when done', async () => {
-  // This thread takes no file: the worker takes them all.
+test('the store worker stores the pieces it takes as this thread does, each chunk once, on disk when done', async () => {
+  // This thread takes no piece: the worker takes them all.
   const vault = await newVault();
   const counted = { bytes: 0, uploaded: 0 };
-  const helper = startHelper(vault, new SharedFiles(files), counted);
+  const helper = startHelper(vault, new SharedPieces(pieces), counted);
   await helper.finished();
-  assert.equal(helper.stored.size, files.length);
+  assert.equal(helper.stored.size, pieces.length);
   assert.equal(
     counted.bytes,
-    files.reduce((sum, f) => sum + f.size, 0),
+    pieces.reduce((sum, p) => sum + (p.segment ? p.segment.length : p.size), 0),
   );
-  // The random photos' bytes, and little more: the chat text compresses, the copy is not uploaded again.
-  const photos = 300_000 + 1_500_000 + 65_536 + 2_500_000 + 900_000 + 6 * MiB + 5;
-  assert.ok(counted.uploaded > photos && counted.uploaded < photos + 500_000, `uploaded ${counted.uploaded}`);
+  // The random bytes, and little more: the text compresses, the copy is not uploaded again.
+  assert.ok(
+    counted.uploaded > randomBytesIn && counted.uploaded < randomBytesIn + 600_000,
+    `uploaded ${counted.uploaded} for ${randomBytesIn} random bytes`,
+  );
 
-  // The same files stored by this thread, into another vault with the same key.
+  // The same pieces stored by this thread, into another vault with the same key.
   const mine = new PackWriter(await newVault(), new ChunkStore(), { ...recipients, authKey, backupId: 'b' });
   const keys = chunkKeys(authKey);
   const reuse = { buffer: Buffer.alloc(0) };
-  for (const [i, file] of files.entries()) {
-    const here: StoredFile = await storeFile(file, mine, keys, () => undefined, reuse);
-    assert.deepEqual(helper.stored.get(i), here, file.relPath);
+  for (const [i, piece] of pieces.entries()) {
+    const here = await storePiece(piece, mine, keys, () => undefined, reuse);
+    assert.deepEqual(helper.stored.get(i), here, `${piece.path} ${JSON.stringify(piece.segment)}`);
   }
   await mine.finish();
 
@@ -120,15 +153,14 @@ test('the store worker stores the files it takes as this thread does, each chunk
 
 test('a file the store worker cannot read fails it, naming the file', async () => {
   const vault = await newVault();
-  const gone = { ...(files[1] as ExportEntry), absPath: join(dir, 'no such photo.jpg') };
-  const helper = startHelper(vault, new SharedFiles([files[0] as ExportEntry, gone]));
+  const gone = { path: join(dir, 'no such photo.jpg'), size: 1000, segment: null };
+  const helper = startHelper(vault, new SharedPieces([pieces[0] as StorePiece, gone]));
   await assert.rejects(helper.finished(), (err: Error) => err.message.includes('no such photo.jpg'));
 });
 
-test('an export stored on both threads restores byte for byte and verifies', {
-  timeout: 120_000,
-}, async () => {
-  const root = join(dir, 'world');
+/** A new vault in a folder of its own, with this device's profile in the real keychain. */
+async function newDevice(name: string): Promise<{ root: string; device: Device }> {
+  const root = join(dir, name);
   await mkdir(join(root, 'cloud'), { recursive: true });
   await mkdir(join(root, 'watch'));
   const device = await initVault({
@@ -139,25 +171,66 @@ test('an export stored on both threads restores byte for byte and verifies', {
     deviceName: 'test device',
   });
   devices.push(device);
-  const exportDir = await makeTrickyExport(join(root, 'exports'));
-  for (let i = 0; i < 6; i++)
-    await writeFile(join(exportDir, 'photos', `more_${i}.jpg`), randomBytes(MiB + i));
-  const identities = deviceIdentities(device);
+  return { root, device };
+}
+
+/** Backs up `path` with the store worker whatever its size; returns the backup's metadata. */
+async function backUpOnTwoThreads(device: Device, path: string) {
+  const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
   const outcome: BackupOutcome = await backupExport(
     { ...backupContextOf(device, device.vault), helperFromBytes: 0 },
-    exportDir,
-    [],
+    path,
+    backups,
   );
   assert.equal(outcome.status, 'stored');
-  if (outcome.status !== 'stored') return;
-  const to = join(root, 'restored');
-  await restoreFromVault({
+  return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta;
+}
+
+function restore(device: Device, meta: Awaited<ReturnType<typeof backUpOnTwoThreads>>, to: string) {
+  return restoreFromVault({
     vault: device.vault,
-    meta: outcome.meta,
-    identities,
+    meta,
+    identities: deviceIdentities(device),
     authKey: device.secrets.authKey,
     to,
   });
-  await assertSameTree(join(to, 'ChatExport_2026-11-26'), exportDir);
-  assert.deepEqual(await verifyBackup(device, outcome.meta.id), { kind: 'ok' });
+}
+
+test('a folder export stored on both threads restores byte for byte and verifies', {
+  timeout: 120_000,
+}, async () => {
+  const { root, device } = await newDevice('telegram');
+  const exportDir = await makeTrickyExport(join(root, 'exports'));
+  for (let i = 0; i < 6; i++)
+    await writeFile(join(exportDir, 'photos', `more_${i}.jpg`), randomBytes(MiB + i));
+  const meta = await backUpOnTwoThreads(device, exportDir);
+  await restore(device, meta, join(root, 'restored'));
+  await assertSameTree(join(root, 'restored', 'ChatExport_2026-11-26'), exportDir);
+  assert.deepEqual(await verifyBackup(device, meta.id), { kind: 'ok' });
+});
+
+test('successive WhatsApp zips stored on both threads restore byte for byte; later ones upload what is new', {
+  timeout: 120_000,
+}, async () => {
+  const { root, device } = await newDevice('whatsapp');
+  const series = await writeExportSeries(join(root, 'series'), {
+    versions: 3,
+    firstBytes: 12_000_000,
+    lastBytes: 14_000_000,
+    seed: 7,
+    fixedTimes: false,
+    mediaWindow: 30,
+  });
+  const stored = [];
+  for (const v of series) stored.push(await backUpOnTwoThreads(device, v.path));
+  for (const [i, v] of series.entries()) {
+    const meta = stored[i] as (typeof stored)[number];
+    const to = join(root, `restored-${i}`);
+    assert.equal((await restore(device, meta, to)).files, 1);
+    assert.ok((await readFile(join(to, meta.exportName))).equals(await readFile(v.path)), `version ${i + 1}`);
+    assert.deepEqual(await verifyBackup(device, meta.id), { kind: 'ok' });
+    // Each later version uploads about what is new in it: its new media and the text.
+    if (i > 0 && meta.format === 2)
+      assert.ok(meta.uploadedBytes < 0.4 * meta.bytes, `version ${i + 1} uploaded ${meta.uploadedBytes}`);
+  }
 });
