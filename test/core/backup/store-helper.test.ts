@@ -20,14 +20,14 @@ import { walkExport } from '../../../src/core/backup/walk.js';
 import { chunkKeys } from '../../../src/core/dedup/chunk-keys.js';
 import { ChunkStore, chunkIdOf, PackWriter } from '../../../src/core/dedup/chunk-store.js';
 import { fileLayout } from '../../../src/core/dedup/file-chunks.js';
-import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
-import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
+import { backupContextOf, type Device, deviceIdentities } from '../../../src/core/device.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { verifyBackup } from '../../../src/core/restore/verify.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
 import { Vault } from '../../../src/core/vault/vault.js';
 import { writeExportSeries } from '../../helpers/export-series.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
+import { TestVaults } from '../../helpers/vault-devices.js';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -39,7 +39,7 @@ let randomBytesIn = 0;
 const authKey = randomBytes(32);
 let recipients: { recipients: string[]; indexRecipients: string[] };
 let indexIdentity = '';
-const devices: Device[] = [];
+const worlds = new TestVaults();
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'puddleproof-store-helper-'));
@@ -82,7 +82,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const device of devices) await deleteVaultSecrets(device.store).catch(() => undefined);
+  await worlds.cleanUp();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -158,22 +158,6 @@ test('a file the store worker cannot read fails it, naming the file', async () =
   await assert.rejects(helper.finished(), (err: Error) => err.message.includes('no such photo.jpg'));
 });
 
-/** A new vault in a folder of its own, with this device's profile in the real keychain. */
-async function newDevice(name: string): Promise<{ root: string; device: Device }> {
-  const root = join(dir, name);
-  await mkdir(join(root, 'cloud'), { recursive: true });
-  await mkdir(join(root, 'watch'));
-  const device = await initVault({
-    home: join(root, 'home'),
-    watchDir: join(root, 'watch'),
-    cloudDir: join(root, 'cloud'),
-    kitPath: join(root, 'kit.txt'),
-    deviceName: 'test device',
-  });
-  devices.push(device);
-  return { root, device };
-}
-
 /** Backs up `path` with the store worker whatever its size; returns the backup's metadata. */
 async function backUpOnTwoThreads(device: Device, path: string) {
   const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
@@ -199,7 +183,7 @@ function restore(device: Device, meta: Awaited<ReturnType<typeof backUpOnTwoThre
 test('a folder export stored on both threads restores byte for byte and verifies', {
   timeout: 120_000,
 }, async () => {
-  const { root, device } = await newDevice('telegram');
+  const { root, a: device } = await worlds.first('puddleproof-store-helper-', 'test device');
   const exportDir = await makeTrickyExport(join(root, 'exports'));
   for (let i = 0; i < 6; i++)
     await writeFile(join(exportDir, 'photos', `more_${i}.jpg`), randomBytes(MiB + i));
@@ -212,7 +196,7 @@ test('a folder export stored on both threads restores byte for byte and verifies
 test('successive WhatsApp zips stored on both threads restore byte for byte; later ones upload what is new', {
   timeout: 120_000,
 }, async () => {
-  const { root, device } = await newDevice('whatsapp');
+  const { root, a: device } = await worlds.first('puddleproof-store-helper-', 'test device');
   const series = await writeExportSeries(join(root, 'series'), {
     versions: 3,
     firstBytes: 12_000_000,
