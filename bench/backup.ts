@@ -73,10 +73,16 @@ function setup(): Promise<Fixture> {
   return fixture;
 }
 
-async function timeShell(script: string): Promise<number> {
+/** Runs `script`: its wall time, and the user and system CPU time of its processes (bash's `times`). */
+async function timeShell(script: string): Promise<{ seconds: number; cpuSeconds: number }> {
   const start = performance.now();
-  await run('bash', ['-o', 'pipefail', '-c', script]);
-  return (performance.now() - start) / 1000;
+  const { stdout } = await run('bash', ['-o', 'pipefail', '-c', `${script} && times`]);
+  const seconds = (performance.now() - start) / 1000;
+  // The last line of `times`: the children's user and system time, as `0m0.260s 0m0.100s`.
+  const children = stdout.trim().split('\n').pop() ?? '';
+  const parts = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (parts.length !== 2) throw new Error(`Unexpected output of times: ${children}`);
+  return { seconds, cpuSeconds: (parts[0] as number) + (parts[1] as number) };
 }
 
 async function emptyVault(f: Fixture): Promise<void> {
@@ -100,34 +106,41 @@ const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 interface Measured {
   engine: number;
   reference: number;
+  /** The least CPU time (user and system, every process) of a round. */
+  engineCpu: number;
+  referenceCpu: number;
   peakRssKB: number;
   lastId: string;
 }
 
 async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measured }> {
-  const backup = { engine: Infinity, reference: Infinity, peakRssKB: 0, lastId: '' };
-  const restore = { engine: Infinity, reference: Infinity, peakRssKB: 0, lastId: '' };
+  const none = () => ({ engine: Infinity, reference: Infinity, engineCpu: Infinity, referenceCpu: Infinity });
+  const backup: Measured = { ...none(), peakRssKB: 0, lastId: '' };
+  const restore: Measured = { ...none(), peakRssKB: 0, lastId: '' };
   const refFile = join(f.dir, 'reference.age');
   const backUpEngine = async () => {
     await emptyVault(f);
     await settle();
     const b = await engineChild(['backup', f.home, f.exportPath]);
     backup.engine = Math.min(backup.engine, b.seconds);
+    backup.engineCpu = Math.min(backup.engineCpu, b.cpuSeconds);
     backup.peakRssKB = Math.max(backup.peakRssKB, b.maxRssKB);
     backup.lastId = b.id ?? '';
   };
   const backUpReference = async () => {
     await settle();
-    const seconds = await timeShell(
+    const { seconds, cpuSeconds } = await timeShell(
       `tar -c -C ${q(dirname(f.exportPath))} ChatExport_2026-11-26 | age ${f.recipient} > ${q(refFile)}`,
     );
     backup.reference = Math.min(backup.reference, seconds);
+    backup.referenceCpu = Math.min(backup.referenceCpu, cpuSeconds);
   };
   const restoreEngine = async (round: number) => {
     const to = join(f.dir, `restored-${round}`);
     await settle();
     const r = await engineChild(['restore', f.home, backup.lastId, to]);
     restore.engine = Math.min(restore.engine, r.seconds);
+    restore.engineCpu = Math.min(restore.engineCpu, r.cpuSeconds);
     restore.peakRssKB = Math.max(restore.peakRssKB, r.maxRssKB);
     await rm(to, { recursive: true });
   };
@@ -135,8 +148,11 @@ async function measure(f: Fixture): Promise<{ backup: Measured; restore: Measure
     const refTo = join(f.dir, `reference-restored-${round}`);
     mkdirSync(refTo);
     await settle();
-    const seconds = await timeShell(`age -d -i ${q(f.kit)} ${q(refFile)} | tar -x -C ${q(refTo)}`);
+    const { seconds, cpuSeconds } = await timeShell(
+      `age -d -i ${q(f.kit)} ${q(refFile)} | tar -x -C ${q(refTo)}`,
+    );
     restore.reference = Math.min(restore.reference, seconds);
+    restore.referenceCpu = Math.min(restore.referenceCpu, cpuSeconds);
     await rm(refTo, { recursive: true });
   };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -186,8 +202,15 @@ function section(name: 'backup' | 'restore', referenceLabel: string) {
     const peakRssMB = Math.round(Math.max(m.peakRssKB, largeRss) / 1024);
     const ratio = MBps / referenceMBps;
     const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    const cpu = (s: number) => Math.round(s * 100) / 100;
     return {
-      values: { MBps, referenceMBps, peakRssMB },
+      values: {
+        MBps,
+        referenceMBps,
+        peakRssMB,
+        cpuSeconds: cpu(m.engineCpu),
+        referenceCpuSeconds: cpu(m.referenceCpu),
+      },
       rows: [
         [
           `puddleproof ${name}`,
@@ -198,6 +221,11 @@ function section(name: 'backup' | 'restore', referenceLabel: string) {
           referenceLabel,
           `${referenceMBps} MB/s`,
           '512 MiB export: a text chat and media files, best of 4, each after sync, each first in 2',
+        ],
+        [
+          `${name} CPU time`,
+          `${cpu(m.engineCpu)} s`,
+          `${(m.engineCpu / m.referenceCpu).toFixed(1)}x the reference's ${cpu(m.referenceCpu)} s; user + system of every process, least of 4`,
         ],
         [
           `${name} peak RSS`,

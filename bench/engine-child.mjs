@@ -1,5 +1,5 @@
 // One backup or one restore through the built engine (dist/), in a process of its own so that its
-// peak RSS is its own. Prints {"seconds", "maxRssKB"} (and the backup's id and uploaded bytes) as one JSON line.
+// peak RSS is its own. Prints {"seconds", "cpuSeconds", "maxRssKB"} (and the backup's id and uploaded bytes) as one JSON line.
 //   engine-child.mjs backup HOME EXPORT
 //   engine-child.mjs restore HOME ID DESTINATION
 import { backupExport } from '../dist/core/backup/backup.js';
@@ -33,6 +33,9 @@ if (op === 'backup') {
   throw new Error(`unknown operation ${op}`);
 }
 const seconds = (performance.now() - start) / 1000;
+// CPU time of the whole process (every thread, and the start), as the shell counts a reference's processes.
+const usage = process.resourceUsage();
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 process.stdout.write(
-  `${JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, id, uploadedBytes })}\n`,
+  `${JSON.stringify({ seconds, cpuSeconds, maxRssKB: usage.maxRSS, id, uploadedBytes })}\n`,
 );

@@ -7,9 +7,11 @@ import { promisify } from 'node:util';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
-/** What the child measured: its own time and peak RSS, and for a backup its id and uploaded bytes. */
+/** What the child measured: its own time, CPU time and peak RSS, and for a backup its id and uploaded bytes. */
 export interface EngineRun {
   seconds: number;
+  /** User and system CPU time of the whole child process. */
+  cpuSeconds: number;
   maxRssKB: number;
   id?: string;
   uploadedBytes?: number;
