@@ -1,7 +1,7 @@
 // One export → one format-2 backup: its files cut into chunks; chunks the vault does not hold yet go into
 // new packs; then the snapshot (the file list). The caller writes the metadata last, as the commit record.
 import { createHash } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { encryptBuffer } from '../age/buffer.js';
 import { type ChunkKeys, chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
@@ -12,7 +12,14 @@ import type { IndexEntry } from '../dedup/pack-index.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
 import type { Vault } from '../vault/vault.js';
-import { pieceBytes, type StoredPiece, type StorePiece, storePiece } from './store-file.js';
+import {
+  assertStamp,
+  pieceBytes,
+  type StoredPiece,
+  type StorePiece,
+  stampOf,
+  storePiece,
+} from './store-file.js';
 import { SharedPieces, StoreHelper } from './store-helper.js';
 import { type ExportEntry, ExportError } from './walk.js';
 
@@ -82,15 +89,16 @@ async function planPieces(
   const add = (piece: StorePiece) => pieces.push(piece) - 1;
   for (const [i, e] of entries.entries()) {
     if (e.type !== 'file') continue;
+    const stamp = stampOf(e.stats);
     if (!/\.zip$/i.test(e.absPath)) {
-      plans.set(i, [{ piece: add({ path: e.absPath, size: e.size, segment: null }) }]);
+      plans.set(i, [{ piece: add({ path: e.absPath, stamp, segment: null }) }]);
       continue;
     }
     const fd = openSync(e.absPath, 'r');
     try {
+      // Each segment is read later, by offset: they must all be of this file, as listed.
+      assertStamp(fstatSync(fd), stamp, e.absPath);
       const layout = await fileLayout(fd, e.absPath);
-      if (layout.size !== e.size)
-        throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);
       const parts: FilePart[] = [];
       for (const segment of layout.segments) {
         const member =
@@ -99,8 +107,10 @@ async function planPieces(
         if (member?.known) {
           parts.push({ known: member.known, ...memberKey });
           onBytes(segment.length);
-        } else parts.push({ piece: add({ path: e.absPath, size: e.size, segment }), ...memberKey });
+        } else parts.push({ piece: add({ path: e.absPath, stamp, segment }), ...memberKey });
       }
+      // And the samples of its known members too.
+      assertStamp(fstatSync(fd), stamp, e.absPath);
       plans.set(i, parts);
     } finally {
       closeSync(fd);
@@ -179,6 +189,10 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   const reuse: ReadBuffer = { buffer: Buffer.alloc(0) };
   /** Each piece's chunks, by index in `pieces`. */
   const stored = new Map<number, StoredPiece>();
+  const listed: ListedEntry[] = [];
+  const digests = new Map<string, string>();
+  /** Each file's chunk entries, for its checksum once the packs are sealed. */
+  const fileEntries = new Map<ListedEntry, IndexEntry[]>();
   try {
     for (let k = shared.take(); k !== null; k = shared.take()) {
       helper?.throwIfFailed();
@@ -188,45 +202,43 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       helper?.learn(piece.entries);
     }
     await helper?.finished();
+    for (const [k, piece] of helper?.stored ?? []) stored.set(k, piece);
+    for (const [pack, entries] of helper?.packs ?? []) store.add(pack, entries);
+    for (const [i, e] of req.entries.entries()) {
+      const path = e.archivePath.replace(/\/$/, '');
+      const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
+      if (e.type === 'dir') {
+        listed.push({ type: 'dir', ...common });
+        continue;
+      }
+      const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks: [] };
+      const entries: IndexEntry[] = [];
+      const ids = createHash('sha256');
+      for (const part of plans.get(i) ?? []) {
+        const piece: StoredPiece =
+          part.piece !== undefined ? (stored.get(part.piece) as StoredPiece) : knownPiece(part.known, writer);
+        file.chunks.push(...piece.chunks);
+        entries.push(...piece.entries);
+        for (const id of piece.ids) ids.update(id);
+        if (part.memberKey)
+          cache?.remember(
+            part.memberKey,
+            piece.ids.map((id, n) => ({ id, length: (piece.chunks[n] as ListedChunk).plainBytes })),
+          );
+      }
+      if (entries.reduce((sum, c) => sum + c.plainBytes, 0) !== e.size)
+        throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);
+      digests.set(e.relPath, ids.digest('hex'));
+      listed.push(file);
+      fileEntries.set(file, entries);
+    }
+    await writer.finish();
   } catch (err) {
+    // Whatever failed, no pack either thread handed off is left without its index.
     await helper?.stop();
+    await writer.abandon();
     throw err;
   }
-  for (const [k, piece] of helper?.stored ?? []) stored.set(k, piece);
-  for (const [pack, entries] of helper?.packs ?? []) store.add(pack, entries);
-  const listed: ListedEntry[] = [];
-  const digests = new Map<string, string>();
-  /** Each file's chunk entries, for its checksum once the packs are sealed. */
-  const fileEntries = new Map<ListedEntry, IndexEntry[]>();
-  for (const [i, e] of req.entries.entries()) {
-    const path = e.archivePath.replace(/\/$/, '');
-    const common = { path, mode: e.mode, mtimeMs: e.mtime.getTime() };
-    if (e.type === 'dir') {
-      listed.push({ type: 'dir', ...common });
-      continue;
-    }
-    const file: ListedEntry = { type: 'file', ...common, size: e.size, cksum: 0, chunks: [] };
-    const entries: IndexEntry[] = [];
-    const ids = createHash('sha256');
-    for (const part of plans.get(i) ?? []) {
-      const piece: StoredPiece =
-        part.piece !== undefined ? (stored.get(part.piece) as StoredPiece) : knownPiece(part.known, writer);
-      file.chunks.push(...piece.chunks);
-      entries.push(...piece.entries);
-      for (const id of piece.ids) ids.update(id);
-      if (part.memberKey)
-        cache?.remember(
-          part.memberKey,
-          piece.ids.map((id, n) => ({ id, length: (piece.chunks[n] as ListedChunk).plainBytes })),
-        );
-    }
-    if (entries.reduce((sum, c) => sum + c.plainBytes, 0) !== e.size)
-      throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);
-    digests.set(e.relPath, ids.digest('hex'));
-    listed.push(file);
-    fileEntries.set(file, entries);
-  }
-  await writer.finish();
   await req.ownPacks?.add(vault.root, [...writer.packs, ...(helper?.packs ?? []).map(([pack]) => pack)]);
   await cache?.save();
   for (const [file, entries] of fileEntries)

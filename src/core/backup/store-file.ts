@@ -1,7 +1,7 @@
 // One piece of an export cut into chunks, its new chunks added to a pack writer: on the main thread, or on
 // the store worker's (store-worker.ts) for the pieces it takes. A piece is a whole file, or one segment of
 // a zip (a member's data, or the records between members), which is cut on its own either way.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import type { ChunkKeys } from '../dedup/chunk-keys.js';
 import type { PackWriter } from '../dedup/chunk-store.js';
 import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
@@ -11,10 +11,31 @@ import type { ListedChunk } from '../dedup/snapshot-list.js';
 import type { ZipSegment } from '../dedup/zip-layout.js';
 import { ExportError } from './walk.js';
 
-/** A piece to store: file `path` of `size` bytes, whole (segment null) or one segment of it. */
+/** A file as the export's listing saw it: a file that is no longer so changed during the backup. */
+export interface FileStamp {
+  size: number;
+  ino: number;
+  mtimeMs: number;
+}
+
+/** The stamp of a file from its stats. */
+export function stampOf(stats: Stats): FileStamp {
+  return { size: stats.size, ino: stats.ino, mtimeMs: stats.mtimeMs };
+}
+
+/**
+ * Throws unless `stats` (of the file at `path`, now) match `stamp`: a zip replaced by a new export under the
+ * same name would otherwise be stored as segments of both.
+ */
+export function assertStamp(stats: Stats, stamp: FileStamp, path: string): void {
+  if (stats.size !== stamp.size || stats.ino !== stamp.ino || stats.mtimeMs !== stamp.mtimeMs)
+    throw new ExportError(`${path} changed while it was being backed up; try again.`);
+}
+
+/** A piece to store: file `path` as `stamp` describes it, whole (segment null) or one segment of it. */
 export interface StorePiece {
   path: string;
-  size: number;
+  stamp: FileStamp;
   segment: ZipSegment | null;
 }
 
@@ -28,10 +49,13 @@ export interface StoredPiece {
 
 /** Bytes of a piece. */
 export function pieceBytes(piece: StorePiece): number {
-  return piece.segment ? piece.segment.length : piece.size;
+  return piece.segment ? piece.segment.length : piece.stamp.size;
 }
 
-/** Cuts `piece` into chunks, storing the new ones (the writer's known ones are not stored again). */
+/**
+ * Cuts `piece` into chunks, storing the new ones (the writer's known ones are not stored again); throws an
+ * ExportError if its file is not as its stamp says, before or after.
+ */
 export async function storePiece(
   piece: StorePiece,
   writer: PackWriter,
@@ -53,19 +77,23 @@ export async function storePiece(
   if (segment) {
     const fd = openSync(piece.path, 'r');
     try {
+      assertStamp(fstatSync(fd), piece.stamp, piece.path);
       for (const chunk of segmentChunks(fd, piece.path, segment, keys, DEFAULT_CHUNKER, reuse)) {
         size += chunk.length;
         await add(chunk);
       }
+      assertStamp(fstatSync(fd), piece.stamp, piece.path);
     } finally {
       closeSync(fd);
     }
   } else {
+    assertStamp(statSync(piece.path), piece.stamp, piece.path);
     for await (const chunk of fileChunks(piece.path, keys, DEFAULT_CHUNKER, reuse)) {
       size += chunk.length;
       if (size > expected) break;
       await add(chunk);
     }
+    assertStamp(statSync(piece.path), piece.stamp, piece.path);
   }
   if (size !== expected)
     throw new ExportError(`${piece.path} changed while it was being backed up; try again.`);

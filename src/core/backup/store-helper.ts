@@ -9,10 +9,13 @@ import { startWorker } from '../dedup/start-worker.js';
 import type { StoredPiece, StorePiece } from './store-file.js';
 import { ExportError } from './walk.js';
 
+/** Where the store worker finds, in `next`, whether it is asked to stop (1) or not (0). */
+export const STOP_SLOT = 1;
+
 /** Pieces both threads take from, one at a time, through a counter in shared memory. */
 export class SharedPieces {
-  /** The counter: the index of the next piece to take. */
-  readonly next = new SharedArrayBuffer(4);
+  /** The counter (the index of the next piece to take), then the stop flag (STOP_SLOT). */
+  readonly next = new SharedArrayBuffer(8);
   private readonly counter = new Int32Array(this.next);
   /** Pieces this thread took. */
   taken = 0;
@@ -25,6 +28,11 @@ export class SharedPieces {
     if (i >= this.pieces.length) return null;
     this.taken++;
     return i;
+  }
+
+  /** Asks the store worker to stop at its next chunk. */
+  stop(): void {
+    Atomics.store(this.counter, STOP_SLOT, 1);
   }
 }
 
@@ -47,7 +55,7 @@ export type StoreWorkerReply =
   | { type: 'upload'; bytes: number }
   | { type: 'piece'; index: number; stored: StoredPiece }
   | { type: 'done'; packs: [string, readonly IndexEntry[]][] }
-  | { type: 'failed'; message: string; exportError: boolean };
+  | { type: 'failed'; message: string; exportError: boolean; code?: string };
 
 /** The store worker of one backup, seen from the main thread. */
 export class StoreHelper {
@@ -57,6 +65,9 @@ export class StoreHelper {
   packs: [string, readonly IndexEntry[]][] = [];
   private failure: Error | undefined;
   private readonly ended: Promise<void>;
+  /** Fails the worker's run when its thread ends before it said it was done. */
+  private onExit: () => void = () => undefined;
+  private stopping: Promise<void> | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -88,7 +99,14 @@ export class StoreHelper {
           this.packs = m.packs;
           settled = true;
           resolve();
-        } else fail(m.exportError ? new ExportError(m.message) : new Error(m.message));
+        } else {
+          // With its code: a full or unwritable cloud folder is told apart from a broken export by it.
+          const err: NodeJS.ErrnoException = m.exportError
+            ? new ExportError(m.message)
+            : new Error(m.message);
+          if (m.code) err.code = m.code;
+          fail(err);
+        }
       });
       // A worker that could not load took no piece: the main thread stores them all.
       worker.on('error', (err) => {
@@ -96,7 +114,8 @@ export class StoreHelper {
         settled = true;
         resolve();
       });
-      worker.on('exit', () => fail(new Error('The store worker stopped.')));
+      this.onExit = () => fail(new Error('The store worker stopped.'));
+      worker.on('exit', this.onExit);
     });
     this.ended.catch(() => undefined); // reported by `finished` or `throwIfFailed`
   }
@@ -140,9 +159,18 @@ export class StoreHelper {
     }
   }
 
-  /** Stops the worker (after a failure elsewhere: what it was writing is left for `gc`). */
-  async stop(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  /**
+   * Stops the worker. After a failure elsewhere, one that took pieces stops at its next chunk and ends once
+   * the packs it handed off are written with their indexes (a pack is never left without its index); what
+   * it had not handed off is left to `gc`.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.shared.stop();
+      if (this.shared.taken < this.shared.pieces.length) await this.ended.catch(() => undefined);
+      this.worker.off('exit', this.onExit);
+      await this.worker.terminate();
+    })();
+    return this.stopping;
   }
 }

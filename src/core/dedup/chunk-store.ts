@@ -329,6 +329,19 @@ export class PackWriter {
   }
 
   /**
+   * After a failure: waits until the packs already handed off are written and durable with their indexes
+   * (or have failed), so that none is left without its index, and stops the pack worker. What is pending is
+   * dropped.
+   */
+  async abandon(): Promise<void> {
+    this.pending = [];
+    this.pendingIds = new Map();
+    await this.writing.catch(() => undefined);
+    await Promise.allSettled(this.durables);
+    await this.sealer.close();
+  }
+
+  /**
    * Hands the pending chunks to be sealed, after the previous pack was (so at most one pack is being sealed
    * while the next one fills). Its chunks count as known at once.
    */

@@ -7,14 +7,25 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { generateX25519Identity, identityToRecipient } from '../../../src/core/age/index.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
-import { type StorePiece, storePiece } from '../../../src/core/backup/store-file.js';
+import { type StorePiece, stampOf, storePiece } from '../../../src/core/backup/store-file.js';
 import { SharedPieces, StoreHelper } from '../../../src/core/backup/store-helper.js';
 import { walkExport } from '../../../src/core/backup/walk.js';
 import { chunkKeys } from '../../../src/core/dedup/chunk-keys.js';
@@ -64,14 +75,14 @@ before(async () => {
   for (const e of (await walkExport(exportDir)).entries) {
     if (e.type !== 'file') continue;
     if (!e.relPath.endsWith('.zip')) {
-      pieces.push({ path: e.absPath, size: e.size, segment: null });
+      pieces.push({ path: e.absPath, stamp: stampOf(e.stats), segment: null });
       continue;
     }
     const fd = openSync(e.absPath, 'r');
     const { segments } = await fileLayout(fd, e.absPath);
     closeSync(fd);
     assert.ok(segments.filter((g) => g.kind === 'member').length === 3, 'the zip has three members');
-    for (const segment of segments) pieces.push({ path: e.absPath, size: e.size, segment });
+    for (const segment of segments) pieces.push({ path: e.absPath, stamp: stampOf(e.stats), segment });
   }
   const device = await generateX25519Identity();
   indexIdentity = await generateX25519Identity();
@@ -123,7 +134,7 @@ test('the store worker stores the pieces it takes as this thread does, each chun
   assert.equal(helper.stored.size, pieces.length);
   assert.equal(
     counted.bytes,
-    pieces.reduce((sum, p) => sum + (p.segment ? p.segment.length : p.size), 0),
+    pieces.reduce((sum, p) => sum + (p.segment ? p.segment.length : p.stamp.size), 0),
   );
   // The random bytes, and little more: the text compresses, the copy is not uploaded again.
   assert.ok(
@@ -151,11 +162,110 @@ test('the store worker stores the pieces it takes as this thread does, each chun
   assert.deepEqual(new Set(store.locations.keys()), new Set([...listed].map(chunkIdOf)));
 });
 
-test('a file the store worker cannot read fails it, naming the file', async () => {
+test('a file the store worker cannot read fails it, naming the file, with the error’s code', async () => {
   const vault = await newVault();
-  const gone = { path: join(dir, 'no such photo.jpg'), size: 1000, segment: null };
+  const gone = {
+    path: join(dir, 'no such photo.jpg'),
+    stamp: { size: 1000, ino: 1, mtimeMs: 0 },
+    segment: null,
+  };
   const helper = startHelper(vault, new SharedPieces([pieces[0] as StorePiece, gone]));
-  await assert.rejects(helper.finished(), (err: Error) => err.message.includes('no such photo.jpg'));
+  await assert.rejects(
+    helper.finished(),
+    (err: NodeJS.ErrnoException) => err.message.includes('no such photo.jpg') && err.code === 'ENOENT',
+  );
+});
+
+test('stopped after a failure elsewhere, the worker leaves no pack without its index', async () => {
+  const vault = await newVault();
+  // Enough random bytes for several packs: the stop comes while the worker still has work.
+  const big: StorePiece[] = [];
+  for (let i = 0; i < 6; i++) {
+    const path = join(dir, `video_${i}.mp4`);
+    await writeFile(path, randomBytes(6 * MiB));
+    big.push({ path, stamp: stampOf(await stat(path)), segment: null });
+  }
+  const shared = new SharedPieces(big);
+  let packs = 0;
+  let stopping: Promise<void> | undefined;
+  const helper = StoreHelper.start(
+    shared,
+    {
+      known: [],
+      folders: { packsDir: vault.paths.packsDir, indexDir: vault.paths.indexDir },
+      writer: { ...recipients, authKey: new Uint8Array(authKey), backupId: newBackupId(new Date()) },
+    },
+    () => undefined,
+    () => {
+      // Stopped as the first pack is sealed: its write to disk, rename and index are still to come.
+      packs++;
+      stopping ??= helper?.stop();
+    },
+    () => undefined,
+  );
+  assert.ok(helper);
+  // It ends either way: stopped (nearly always), or done if it stored everything before it saw the request.
+  const ended = await helper.finished().then(
+    () => 'done',
+    () => 'stopped',
+  );
+  await stopping;
+  assert.ok(packs >= 1 && (ended === 'stopped' || packs >= 4), `${ended} after ${packs} packs`);
+  const packNames = (await readdir(vault.paths.packsDir)).filter((n) => !n.startsWith('.tmp-'));
+  assert.ok(packNames.length >= 1, 'the pack it sealed is in place');
+  assert.deepEqual(
+    packNames.sort(),
+    (await readdir(vault.paths.indexDir)).filter((n) => !n.startsWith('.tmp-')).sort(),
+  );
+});
+
+test('a file replaced or changed after the export was listed is not stored', async () => {
+  const zip = pieces.find((p) => p.segment?.kind === 'member') as StorePiece;
+  const copy = join(dir, 'replaced.zip');
+  await copyFile(zip.path, copy);
+  const listedStamp = stampOf(await stat(copy));
+  // A new export of the same size renamed over it, as a sync client or a phone would.
+  const other = join(dir, 'other.zip');
+  await writeFile(other, randomBytes(listedStamp.size));
+  await rename(other, copy);
+  const writer = new PackWriter(await newVault(), new ChunkStore(), {
+    ...recipients,
+    authKey,
+    backupId: 'c',
+  });
+  const keys = chunkKeys(authKey);
+  const reuse = { buffer: Buffer.alloc(0) };
+  const changed = /replaced\.zip changed while it was being backed up/;
+  await assert.rejects(
+    storePiece({ ...zip, path: copy, stamp: listedStamp }, writer, keys, () => undefined, reuse),
+    changed,
+  );
+  // A whole file written again in place, at the same size.
+  const photo = join(dir, 'rewritten.jpg');
+  await writeFile(photo, randomBytes(10_000));
+  const before = stampOf(await stat(photo));
+  await writeFile(photo, randomBytes(10_000));
+  await utimes(photo, new Date(), new Date(before.mtimeMs + 5_000));
+  await assert.rejects(
+    storePiece({ path: photo, stamp: before, segment: null }, writer, keys, () => undefined, reuse),
+    /rewritten\.jpg changed while it was being backed up/,
+  );
+  // As listed, both are stored.
+  await storePiece(
+    { path: photo, stamp: stampOf(await stat(photo)), segment: null },
+    writer,
+    keys,
+    () => undefined,
+    reuse,
+  );
+  await storePiece(
+    { ...zip, path: copy, stamp: stampOf(await stat(copy)) },
+    writer,
+    keys,
+    () => undefined,
+    reuse,
+  );
+  await writer.finish();
 });
 
 /** Backs up `path` with the store worker whatever its size; returns the backup's metadata. */

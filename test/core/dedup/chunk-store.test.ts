@@ -429,3 +429,24 @@ describe('age/buffer', () => {
     assert.deepEqual(await decryptBuffer(sealed, [device.identity]), plain);
   });
 });
+
+test('abandon() after a failure waits for the packs handed off: each is in place with its index', async () => {
+  for (const inThread of [true, false]) {
+    const vault = await newVault();
+    const writer = new PackWriter(vault, new ChunkStore(), writerOptions({ inThread }));
+    // Three chunks fill a pack, handed off at once; the fourth is pending.
+    for (let i = 0; i < 4; i++) {
+      const data = randomBytes(3_000_000 + i);
+      await writer.add(idOf(data), data);
+    }
+    assert.equal(writer.packs.length, 1);
+    await writer.abandon();
+    const committed = writer.packs.map((p) => `${p}.age`);
+    for (const folder of [vault.paths.packsDir, vault.paths.indexDir])
+      assert.deepEqual(
+        await readdir(folder),
+        committed,
+        `${folder} (sealed ${inThread ? 'here' : 'in the worker'})`,
+      );
+  }
+});
