@@ -27,10 +27,10 @@ export interface PackJob {
 export class ChunkMismatchError extends Error {}
 
 /**
- * Opens an existing file or creates it (private until its mode is set when the restore ends), never through a
- * symbolic link; another thread may be writing other chunks of the same file.
+ * Opens a file the restore created (empty and private, see snapshot-restore.ts), never through a symbolic
+ * link; another thread may be writing other chunks of the same file.
  */
-const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+const WRITE_FLAGS = constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
 
 /** Writes all of `data` into `fd` at `position`. */
 function writeAll(fd: number, data: Buffer, position: number): void {

@@ -2,7 +2,8 @@
 // its files rebuilt from the chunks in packs. Each pack is decrypted once; every chunk is checked against
 // its keyed id before it is written, so a forged, swapped or damaged pack is found and named.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmod, readFile, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
@@ -115,10 +116,17 @@ function placementsByPack(files: readonly ListedEntry[], base: string, store: Ch
       const id = chunkIdOf(chunk.name);
       const where: ChunkLocation | undefined = store.locations.get(id);
       if (!where) {
-        throw new RestoreError(
-          `A chunk of ${file.path} is in no pack this device knows of (its pack index is missing or not synced yet).`,
-          'notSynced',
-        );
+        // An index that is there but cannot be opened or proven will not arrive by waiting.
+        const bad = store.problems.map((p) => `${p.id}: ${p.problem}`);
+        throw bad.length
+          ? new RestoreError(
+              `A chunk of ${file.path} is in no pack this device can use; pack indexes are damaged or not authentic (${bad.join('; ')}).`,
+              'damaged',
+            )
+          : new RestoreError(
+              `A chunk of ${file.path} is in no pack this device knows of (its pack index is missing or not synced yet).`,
+              'notSynced',
+            );
       }
       const list = byPack.get(where.pack) ?? [];
       list.push({ id, name: where.name, plainBytes: chunk.plainBytes, file: join(base, file.path), offset });
@@ -127,6 +135,33 @@ function placementsByPack(files: readonly ListedEntry[], base: string, store: Ch
     }
   }
   return byPack;
+}
+
+/**
+ * Creates the folders and (empty, private) files of `entries` under the empty folder `dir`, each new: two
+ * names this file system takes for one (letter case or Unicode form, on a case-insensitive disk whatever the
+ * system) would otherwise become one file or folder, written by the chunks of both.
+ */
+function createTree(dir: string, id: string, entries: readonly ListedEntry[]): void {
+  const clash = (path: string) =>
+    new RestoreError(
+      `Backup ${id} cannot be restored here: ${path} and another of its names are one on this disk (letter case or Unicode form).`,
+      'other',
+    );
+  // Sorted, a folder comes before what is in it; one that exists already was made under another name.
+  const folders = [...new Set(entries.map((e) => (e.type === 'dir' ? e.path : dirname(e.path))))].sort();
+  for (const folder of folders) {
+    if (folder === '.') continue;
+    if (mkdirSync(join(dir, folder), { recursive: true }) === undefined) throw clash(folder);
+  }
+  for (const e of entries) {
+    if (e.type !== 'file') continue;
+    try {
+      closeSync(openSync(join(dir, e.path), 'wx', 0o600));
+    } catch (err) {
+      throw (err as NodeJS.ErrnoException).code === 'EEXIST' ? clash(e.path) : err;
+    }
+  }
 }
 
 /** What reading a format-2 backup needs. */
@@ -161,14 +196,7 @@ export async function readSnapshotFiles(
   const byPack = placementsByPack(entries, dir ?? '', store);
   const files = entries.filter((e) => e.type === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
-  // Folders first (each once); a file is created when its first chunk is written, an empty one here.
-  if (dir !== null) {
-    const folders = new Set(entries.map((e) => (e.type === 'dir' ? e.path : dirname(e.path))));
-    for (const folder of folders) await mkdir(join(dir, folder), { recursive: true });
-    for (const e of entries)
-      if (e.type === 'file' && e.chunks.length === 0)
-        await writeFile(join(dir, e.path), '', { flag: 'wx', mode: 0o600 });
-  }
+  if (dir !== null) createTree(dir, meta.id, entries);
   const order = [...byPack.keys()].sort();
   const jobs: PackJob[] = [];
   for (const pack of order)

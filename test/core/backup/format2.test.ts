@@ -16,7 +16,7 @@ import { backupContextOf, type Device, deviceIdentities, initVault } from '../..
 import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
 import { RestoreError } from '../../../src/core/restore/restore.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
-import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
+import { readSnapshot, readSnapshotFiles } from '../../../src/core/restore/snapshot-restore.js';
 import { verifyBackup } from '../../../src/core/restore/verify.js';
 import { newBackupId } from '../../../src/core/vault/layout.js';
 import type { BackupMetadata, Format2Metadata } from '../../../src/core/vault/metadata.js';
@@ -298,6 +298,67 @@ describe('authenticity and damage', () => {
       await writeFile(path, saved);
     }
   });
+
+  test(
+    'a damaged index of a pack the backup needs is named, as damage, not as not synced yet',
+    TIMEOUT,
+    async () => {
+      const meta = stored[0] as BackupMetadata;
+      const pack = [...(await packsOf(meta))][0] as string;
+      const path = device.vault.paths.index(pack);
+      const to = join(root, 'index-damaged');
+      const saved = await readFile(path);
+      const damaged = Buffer.from(saved);
+      damaged.writeUInt8(damaged.readUInt8(damaged.length - 20) ^ 1, damaged.length - 20);
+      await writeFile(path, damaged);
+      try {
+        await assert.rejects(restore(device, meta, to), (err: Error) => {
+          assert.ok(err instanceof RestoreError, String(err));
+          assert.equal(err.problem, 'damaged');
+          assert.match(err.message, new RegExp(`pack indexes are damaged or not authentic \\(${pack}: `));
+          return true;
+        });
+        await assert.rejects(stat(to), 'nothing is left at the destination');
+        // Missing instead, it may still be on its way.
+        await rm(path);
+        await assert.rejects(restore(device, meta, to), (err: Error) => {
+          assert.ok(err instanceof RestoreError, String(err));
+          assert.equal(err.problem, 'notSynced');
+          return true;
+        });
+      } finally {
+        await writeFile(path, saved);
+      }
+    },
+  );
+
+  test(
+    'names that are one on the destination disk are refused, not written into one file',
+    TIMEOUT,
+    async () => {
+      // As on a case-insensitive disk, where another name of the backup made this file first.
+      const meta = stored[0] as BackupMetadata;
+      assert.equal(meta.format, 2);
+      const dir = join(root, 'one-name');
+      await mkdir(dir);
+      await writeFile(join(dir, meta.exportName), 'made under another name');
+      const read = readSnapshotFiles(
+        {
+          vault: device.vault,
+          meta: meta as Format2Metadata,
+          identities: deviceIdentities(device),
+          authKey: device.secrets.authKey,
+        },
+        dir,
+      );
+      await assert.rejects(read, (err: Error) => {
+        assert.ok(err instanceof RestoreError, String(err));
+        assert.match(err.message, /and another of its names are one on this disk/);
+        return true;
+      });
+      assert.equal(await readFile(join(dir, meta.exportName), 'utf8'), 'made under another name');
+    },
+  );
 
   test('an index made with another vault’s key is refused and not used', TIMEOUT, async () => {
     const recipients = [
