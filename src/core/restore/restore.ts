@@ -3,7 +3,7 @@
 // leaves nothing behind.
 import { randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { access, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RestoreProblem } from '../../shared/api.js';
@@ -135,10 +135,31 @@ export async function restoreThroughStaging<T>(
     await rename(staging, to);
     return result;
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
+    await removeStaging(staging);
     for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
     throw err instanceof RestoreError ? err : explain(err, fromVault);
   }
+}
+
+/**
+ * Removes a failed restore's staging folder, also when folders restored in it were already given a mode
+ * without write permission (which would stop `rm` for anyone but root); never throws, so the restore's own
+ * error is the one reported.
+ */
+async function removeStaging(staging: string): Promise<void> {
+  try {
+    await rm(staging, { recursive: true, force: true });
+    return;
+  } catch {
+    // A folder it may not change: made writable again below.
+  }
+  const writable = async (dir: string): Promise<void> => {
+    await chmod(dir, 0o700).catch(() => undefined);
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => []))
+      if (e.isDirectory()) await writable(join(dir, e.name));
+  };
+  await writable(staging);
+  await rm(staging, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Restores one format-1 backup (its data object) into `to` (all of it, or the `only` paths). */
