@@ -102,3 +102,19 @@ test('a journal marker is never read as a dead writer while it is being written'
   assert.deepEqual(report.abandoned, [], 'a running backup was taken for an abandoned one');
   assert.deepEqual([...(await journal.abandoned())], []);
 });
+
+test('a journal marker that cannot be read is a running backup that has not read the collections yet', async () => {
+  const dir = join(root, 'journal-unreadable');
+  await mkdir(dir);
+  const journal = new Journal(dir);
+  const id = '20261207T080000Z-aaaaaaaaaaaa';
+  await journal.begin(id);
+  await journal.saw(id, ['20261207T070000Z-bbbbbbbbbbbb']);
+  assert.deepEqual(await journal.running(), [new Set(['20261207T070000Z-bbbbbbbbbbbb'])]);
+  // Unreadable for a moment, as during its rename on Windows (here: a folder by its name).
+  await rm(join(dir, id));
+  await mkdir(join(dir, id));
+  assert.deepEqual(await journal.running(), [null]);
+  await rm(join(dir, id), { recursive: true });
+  assert.deepEqual(await journal.running(), []);
+});

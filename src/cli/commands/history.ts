@@ -205,7 +205,8 @@ export const gc: Command = {
   help: `usage: puddleproof gc [--grace-minutes N]
 
 Objects this device left unfinished are removed at once; others only when older than N minutes
-(default ${DEFAULT_GC_GRACE_MS / 60000}), since another device may still be writing them.`,
+(default ${DEFAULT_GC_GRACE_MS / 60000}: 7 days), since another device may still be writing them, or its
+upload may have stopped between them and their metadata.`,
   async run(argv, env) {
     const { values } = parse(argv, { 'grace-minutes': { type: 'string' } });
     const graceText = values['grace-minutes'];

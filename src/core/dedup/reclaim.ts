@@ -6,8 +6,9 @@
 //      to be checked, and still no backup needs a chunk that only that pack holds.
 // A device silent for longer than `silentMs` is not waited for (see README, "Reclaiming space").
 
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decryptBuffer } from '../age/buffer.js';
 import { fsyncDir } from '../fs-atomic.js';
 import { openPack, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
@@ -21,13 +22,13 @@ import {
 import type { Journal } from '../vault/journal.js';
 import { isBackupId, newBackupId, timeOfId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
-import { removeObject } from '../vault/synced-files.js';
+import { objectPath, presentIds, removeObject } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { chunkKeys } from './chunk-keys.js';
 import { ChunkStore, chunkIdOf, type IndexCache, type OwnPacks, PackWriter } from './chunk-store.js';
 import { chunkId } from './chunker.js';
 import { plainOf } from './pack.js';
-import type { IndexEntry } from './pack-index.js';
+import { decodeIndex, type IndexEntry } from './pack-index.js';
 import type { PackSlot } from './pack-open.js';
 
 /** Default margin: packs younger than this are not condemned, collections younger are not acted on. */
@@ -176,6 +177,10 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   const needed = new Set<string>();
   const ownChunks = new Map<BackupMetadata, string[]>();
   for (const p of problems) waiting.add(`backup ${p.id} cannot be read here (${p.problem})`);
+  // A backup whose metadata is only a sync client's placeholder here (not downloaded) needs what it needs.
+  const listedIds = new Set([...listed.backups.map((b) => b.id), ...problems.map((p) => p.id)]);
+  for (const id of presentIds(await readdir(vault.paths.metaDir), isBackupId))
+    if (!listedIds.has(id) && !gone.has(id)) waiting.add(`backup ${id} is not downloaded here yet`);
   for (const meta of backups) {
     if (meta.format !== 2) continue;
     try {
@@ -250,6 +255,15 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // before its device saw the collection): the device that wrote the pack copies such chunks into new
   // packs (rescues them), and then the pack goes.
   const stranded = (e: IndexEntry) => needed.has(chunkIdOf(e.name)) && !liveChunks.has(chunkIdOf(e.name));
+  /** Whether the index of `pack` names a stranded chunk (or cannot be read: then it is kept too). */
+  const indexNeeded = async (pack: string) => {
+    try {
+      const sealed = await readFile(await objectPath(vault.paths.indexDir, pack, isBackupId));
+      return decodeIndex(authKey, pack, await decryptBuffer(sealed, identities)).some(stranded);
+    } catch {
+      return true;
+    }
+  };
   const rescue: string[] = [];
   for (const c of [...collections.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     if (c.condemned.length === 0) continue;
@@ -281,12 +295,15 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
             'the device that wrote the pack copies them out at its next prune',
         );
     }
-    // An index whose pack is gone: the rest of an interrupted deletion.
+    // An index whose pack is not here: the rest of an interrupted deletion, or a pack this device has not
+    // received yet. Deleted only when no kept backup needs a chunk of it that no other pack holds: one that
+    // is still on its way then keeps nothing anyone needs.
     for (const pack of c.condemned)
       if (
         !packs.has(pack) &&
         !(await sizeOf(vault.paths.pack(pack))) &&
-        (await sizeOf(vault.paths.index(pack)))
+        (await sizeOf(vault.paths.index(pack))) &&
+        !(await indexNeeded(pack))
       )
         deletions.push(pack);
   }

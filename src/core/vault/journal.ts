@@ -41,8 +41,15 @@ export class Journal {
     const all: (Set<string> | null)[] = [];
     for (const id of await readdir(this.dir).catch(() => [])) {
       if (!isBackupId(id)) continue;
-      const text = await readFile(join(this.dir, id), 'utf8').catch(() => null);
-      if (text === null) continue;
+      const text = await readFile(join(this.dir, id), 'utf8').catch((err: NodeJS.ErrnoException) =>
+        err.code === 'ENOENT' ? null : '',
+      );
+      if (text === null) continue; // ended since the listing
+      // Unreadable for a moment (Windows, during its rename): running, with nothing known of what it read.
+      if (text === '') {
+        all.push(null);
+        continue;
+      }
       const [pid, seen] = text.split('\n');
       if (!running(Number(pid))) continue;
       all.push(seen?.startsWith('seen') ? new Set(seen.split(' ').slice(1)) : null);

@@ -15,7 +15,7 @@ import {
 import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
 import { proofMatches } from './proof.js';
 import { writeRestoreGuide } from './restore-guide.js';
-import { objectFiles, objectPath, removeObject } from './synced-files.js';
+import { objectFiles, objectPath, presentIds, removeObject } from './synced-files.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -29,8 +29,11 @@ export interface ListProblem {
   problem: string;
 }
 
-/** Orphans older than this are removed by gc even when another device may have made them. */
-export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;
+/**
+ * Orphans older than this are removed by gc even when another device may have made them: 7 days, since a
+ * device's upload may stop between its snapshot and its metadata (a laptop closed) for hours or days.
+ */
+export const DEFAULT_GC_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** An opened vault folder. */
 export class Vault {
@@ -222,7 +225,8 @@ export class Vault {
    * device may reference them (a retried backup reuses those of an unfinished one).
    */
   async gc(mine: ReadonlySet<string>, graceMs = DEFAULT_GC_GRACE_MS, now = Date.now()): Promise<string[]> {
-    const committed = new Set(await this.committedIds());
+    // Also those whose metadata is only a sync client's placeholder here (not downloaded): committed.
+    const committed = presentIds(await readdir(this.paths.metaDir), isBackupId);
     const removed: string[] = [];
     const p = this.paths;
     const dirs = [p.dataDir, p.metaDir, p.snapshotsDir, p.packsDir, p.indexDir, p.chatsDir];

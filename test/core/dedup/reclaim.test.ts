@@ -3,7 +3,18 @@
 // them, holding back what a test says has not arrived yet. Real files, keychain and age keys.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -241,6 +252,18 @@ describe('reclaiming packs', () => {
       assert.ok(first.condemnedBytes > 300_000);
       for (const p of oldPacks) assert.ok((await packNames(a)).has(p));
 
+      // While the kept backup's metadata is only a sync client's placeholder here, nothing is deleted.
+      const metaFile = a.vault.paths.meta(kept.id);
+      const placeholder = join(a.vault.paths.metaDir, `.${kept.id}.age.icloud`);
+      await rename(metaFile, placeholder);
+      const held = await reclaimOn(a);
+      await rename(placeholder, metaFile);
+      assert.equal(held.deletedPacks, 0, JSON.stringify(held));
+      assert.ok(
+        held.waiting.includes(`backup ${kept.id} is not downloaded here yet`),
+        held.waiting.join('\n'),
+      );
+
       const second = await reclaimOn(a);
       assert.equal(second.deletedPacks, 1, JSON.stringify(second));
       assert.ok(second.freedBytes >= first.condemnedBytes);
@@ -319,6 +342,14 @@ describe('reclaiming packs', () => {
         r.waiting.some((w) => w.includes(`pack ${notePack} holds chunks a kept backup needs`)),
         r.waiting.join('\n'),
       );
+      // Were the note pack not on A (a device still downloading the vault), A would not take its index for
+      // the rest of an interrupted deletion: the chunk the early backup needs is only in that pack.
+      const notePackOnA = a.vault.paths.pack(notePack as string);
+      await rename(notePackOnA, `${notePackOnA}.elsewhere`);
+      r = await reclaimOn(a);
+      await rename(`${notePackOnA}.elsewhere`, notePackOnA);
+      assert.deepEqual(r.deleted, [], JSON.stringify(r));
+      await stat(a.vault.paths.index(notePack as string));
       await sync();
       // Damaged, the pack cannot be copied out: it stays, the prune says why and goes on.
       const packFile = b.vault.paths.pack(notePack as string);

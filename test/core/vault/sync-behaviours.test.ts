@@ -4,7 +4,7 @@
 // "not synced yet" until it has been missing long enough to call it damaged.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -91,6 +91,19 @@ describe('what sync folders do to the vault', () => {
       assert.equal(report.copies.length, 4);
       assert.deepEqual(report.missing, []);
       assert.equal(report.readPacks?.ok, 1);
+    },
+  );
+
+  test(
+    'a backup whose metadata is only a placeholder here is committed: gc keeps its snapshot',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      const p = w.device.vault.paths;
+      await rename(p.meta(meta.id), join(p.metaDir, `.${meta.id}.age.icloud`));
+      assert.deepEqual(await w.device.vault.gc(new Set(), 0, Date.now() + 1000), []);
+      await stat(p.snapshot(meta.id));
     },
   );
 
