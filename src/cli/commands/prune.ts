@@ -160,7 +160,8 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
         `Lost while this device was away: backup ${l.id} (${l.exportName}) needs chunks of packs the other ` +
           (l.backUpAgain
             ? 'devices reclaimed; it was removed, and `puddleproof backup` stores the export again.'
-            : 'devices reclaimed, and its export is no longer in the watch folder: it cannot be repaired here.'),
+            : 'devices reclaimed, and its export is not in the watch folder as it was backed up: it is kept, ' +
+              'and cannot be repaired here.'),
       );
     return 0;
   },

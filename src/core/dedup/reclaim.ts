@@ -9,6 +9,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
+import { quickFingerprint } from '../backup/backup.js';
+import { walkExport } from '../backup/walk.js';
 import { fsyncDir } from '../fs-atomic.js';
 import { openPack, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
@@ -474,8 +476,14 @@ async function lostWhileAway(
   for (const [meta, chunks] of ownChunks) {
     const collected = chunks.some((c) => !store.locations.has(c) && collectedIn.has(c));
     if (!collected) continue;
+    // Removed and stored again only when the export here is the one it holds (the same names, sizes and
+    // times): a newer export under its name would not bring back what only this backup has, and the backup
+    // may yet be whole (the pack a chunk was copied into can still be on its way).
     const exportPath = req.watchDir && join(req.watchDir, meta.exportName);
-    const backUpAgain = Boolean(exportPath && (await stat(exportPath).catch(() => null)));
+    const walked = exportPath ? await walkExport(exportPath).catch(() => null) : null;
+    const backUpAgain = Boolean(
+      walked && quickFingerprint(req.authKey, meta.exportName, walked.entries) === meta.quickFingerprint,
+    );
     lost.push({ id: meta.id, exportName: meta.exportName, backUpAgain });
   }
   return lost;

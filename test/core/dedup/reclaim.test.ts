@@ -13,6 +13,7 @@ import {
   rename,
   rm,
   stat,
+  utimes,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -609,6 +610,16 @@ describe('reclaiming packs', () => {
       // B comes back: the sync brings the collection and the deletion; B finds the backup it cannot keep,
       // removes it, and stores the export again; everything else restores.
       await sync();
+      // While a newer export is under its name, the backup is only reported: it is not removed.
+      const note = join(awayPath, 'note.txt');
+      const noted = await stat(note);
+      await writeFile(note, 'a newer export');
+      const newer = await reclaimOn(b, { now: months, watchDir: join(root, 'watch-b') });
+      assert.deepEqual(newer.lost, [{ id: away.id, exportName: 'Shared chat', backUpAgain: false }]);
+      const listed = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
+      assert.ok(listed.backups.some((m) => m.id === away.id));
+      await writeFile(note, 'written while away');
+      await utimes(note, noted.atime, noted.mtime);
       const back = await reclaimOn(b, { now: months, watchDir: join(root, 'watch-b') });
       assert.deepEqual(back.lost, [{ id: away.id, exportName: 'Shared chat', backUpAgain: true }]);
       const { backups } = await b.vault.list(deviceIdentities(b), b.secrets.authKey);
