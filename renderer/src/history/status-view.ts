@@ -144,7 +144,7 @@ export function reclaimLines(status: EngineStatus, now: number): string[] {
     lines.push(
       l.backUpAgain
         ? `${l.exportName}: a version made while this computer was away lost parts freed by your other devices; it is being backed up again.`
-        : `${l.exportName}: a version made while this computer was away lost parts freed by your other devices, and the export is no longer in the export folder.`,
+        : `${l.exportName}: a version made while this computer was away lost parts freed by your other devices; the export folder no longer holds it as it was, so that version is kept as it is.`,
     );
   return lines;
 }

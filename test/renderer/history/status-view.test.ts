@@ -337,7 +337,10 @@ describe('what the status panel says about freeing space', () => {
       /^Not waiting for Old laptop to free space: it has not been seen since .+\. When it comes back/,
     );
     assert.match(lines[1] ?? '', /^WhatsApp Chat - Alice\.zip: .* it is being backed up again\.$/);
-    assert.match(lines[2] ?? '', /^ChatExport_2026-01-01: .* no longer in the export folder\.$/);
+    assert.match(
+      lines[2] ?? '',
+      /^ChatExport_2026-01-01: .* no longer holds it as it was, so that version is kept as it is\.$/,
+    );
   });
 });
 
