@@ -271,7 +271,8 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     if (c.condemned.length === 0) continue;
     const pending = c.condemned.filter((p) => packs.has(p));
     let ready = unblocked;
-    if (now.getTime() - Date.parse(c.createdAt) < graceMs) {
+    // (A time that does not parse counts as young.)
+    if (!(now.getTime() - Date.parse(c.createdAt) >= graceMs)) {
       if (pending.length > 0) waiting.add(`collection ${c.id} is younger than the margin`);
       ready = false;
     }
