@@ -26,6 +26,11 @@ export interface MainServices {
     saveKitPath(): Promise<string | null>;
     /** A native open dialog for a recovery kit file; null if cancelled. */
     openKitFile(): Promise<string | null>;
+    /**
+     * A native confirmation before a new recovery kit is made (it holds the vault's secrets and is shown in
+     * the window): true only if the user confirmed, outside the page.
+     */
+    confirmNewKit(): Promise<boolean>;
   };
   showItemInFolder(path: string): void;
   setStartAtLogin(enabled: boolean): void;
@@ -48,18 +53,25 @@ class Refusal extends Error {}
 
 const NOT_PICKED = 'That folder was not chosen in a folder picker; choose it again with "Choose…".';
 
-/** Folders the window may name: those the user picked, those setup offered, the current ones. */
-class FolderGrants {
-  private readonly granted = new Set<string>();
+/**
+ * What a folder the window names is for: the watch and cloud folders (those the user picked for them, those
+ * setup offered, the current ones), or a restore's destination (only one picked for it: decrypted chats
+ * must never land in a folder the user did not choose for them, such as a synced one).
+ */
+type GrantKind = 'folders' | 'restore';
 
-  grant(path: string): void {
-    this.granted.add(resolve(path));
+/** Folders the window may name, by what for. */
+class FolderGrants {
+  private readonly granted = { folders: new Set<string>(), restore: new Set<string>() };
+
+  grant(kind: GrantKind, path: string): void {
+    this.granted[kind].add(resolve(path));
   }
 
-  /** Throws a Refusal unless every path was granted (compared after resolving, exactly). */
-  require(...paths: (string | undefined)[]): void {
+  /** Throws a Refusal unless every path was granted for `kind` (compared after resolving, exactly). */
+  require(kind: GrantKind, ...paths: (string | undefined)[]): void {
     for (const path of paths) {
-      if (path !== undefined && !this.granted.has(resolve(path))) throw new Refusal(NOT_PICKED);
+      if (path !== undefined && !this.granted[kind].has(resolve(path))) throw new Refusal(NOT_PICKED);
     }
   }
 }
@@ -161,8 +173,8 @@ export function createDispatcher(services: MainServices): Dispatch {
   };
 
   const grantCurrent = (settings: AppSettings): AppSettings => {
-    grants.grant(settings.watchDir);
-    grants.grant(settings.cloudDir);
+    grants.grant('folders', settings.watchDir);
+    grants.grant('folders', settings.cloudDir);
     return settings;
   };
 
@@ -170,33 +182,33 @@ export function createDispatcher(services: MainServices): Dispatch {
     'setup:state': async () => {
       const state = await engine.call('setup:state', undefined);
       if (state.stage === 'needsSetup') {
-        grants.grant(state.defaultWatchDir);
-        for (const folder of state.cloudFolders) grants.grant(folder.path);
+        grants.grant('folders', state.defaultWatchDir);
+        for (const folder of state.cloudFolders) grants.grant('folders', folder.path);
       }
       return state;
     },
     'setup:createKeys': async (request) => {
-      grants.require(request.watchDir, request.cloudDir);
+      grants.require('folders', request.watchDir, request.cloudDir);
       return engine.call('setup:createKeys', request);
     },
     'setup:saveKit': () => saveKit('engine:writeKit'),
     'setup:joinVault': async (request) => {
-      grants.require(request.watchDir, request.cloudDir);
+      grants.require('folders', request.watchDir, request.cloudDir);
       const kitText = request.kitText ?? (await kitFromFile());
       if (kitText === null) throw new Refusal('No recovery kit was chosen.');
       return engine.call('setup:joinVault', { ...request, kitText });
     },
     'setup:pairRequest': async (request) => {
-      grants.require(request.watchDir, request.cloudDir);
+      grants.require('folders', request.watchDir, request.cloudDir);
       return engine.call('setup:pairRequest', request);
     },
     'folders:check': async (request) => {
-      grants.require(request.watchDir, request.cloudDir);
+      grants.require('folders', request.watchDir, request.cloudDir);
       return engine.call('folders:check', request);
     },
     'dialog:pickFolder': async ({ purpose }) => {
       const path = await dialogs.pickFolder(purpose);
-      if (path !== null) grants.grant(path);
+      if (path !== null) grants.grant(purpose === 'restoreDestination' ? 'restore' : 'folders', path);
       return path;
     },
     'kit:load': async () => {
@@ -207,10 +219,14 @@ export function createDispatcher(services: MainServices): Dispatch {
       const text = await kitFromFile();
       return text === null ? null : checkKit(text);
     },
+    'kit:renew': async () => {
+      if (!(await dialogs.confirmNewKit())) throw new Refusal('No new recovery kit was made.');
+      return engine.call('kit:renew', undefined);
+    },
     'kit:renewSave': () => saveKit('engine:writeRenewedKit'),
     'kit:check': ({ text }) => checkKit(text),
     'restore:start': async (request) => {
-      grants.require(request.destinationParent);
+      grants.require('restore', request.destinationParent);
       return engine.call('restore:start', request);
     },
     'restore:showInFolder': async ({ destination }) => {
@@ -223,7 +239,7 @@ export function createDispatcher(services: MainServices): Dispatch {
     'window:pendingView': async () => services.takePendingView?.() ?? null,
     'settings:get': async () => grantCurrent(await engine.call('settings:get', undefined)),
     'settings:update': async (request) => {
-      grants.require(request.watchDir, request.cloudDir);
+      grants.require('folders', request.watchDir, request.cloudDir);
       const settings = grantCurrent(await engine.call('settings:update', request));
       if (request.startAtLogin !== undefined) services.setStartAtLogin(request.startAtLogin);
       services.settingsChanged?.(settings);

@@ -1,5 +1,6 @@
-// The native dialogs behind MainServices.dialogs: folder pickers, where to save the recovery kit, and
-// which kit file to open. Each is attached to our window when it is open.
+// The native dialogs behind MainServices.dialogs: folder pickers, where to save the recovery kit, which
+// kit file to open, and the confirmation before a new kit is made. Each is attached to our window when it
+// is open.
 import { join } from 'node:path';
 import type { BaseWindow, Dialog, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import type { FolderPurpose } from '../shared/api.js';
@@ -13,7 +14,7 @@ const FOLDER_TITLES: Record<FolderPurpose, string> = {
 
 /** Electron's dialogs as the dispatcher wants them; `parent` is our window or null. */
 export function nativeDialogs(
-  dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog'>,
+  dialog: Pick<Dialog, 'showOpenDialog' | 'showSaveDialog' | 'showMessageBox'>,
   parent: () => BaseWindow | null,
   documentsDir: string,
 ): MainServices['dialogs'] {
@@ -26,6 +27,21 @@ export function nativeDialogs(
     return window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options);
   };
   return {
+    async confirmNewKit() {
+      const options = {
+        type: 'warning' as const,
+        message: 'Make a new recovery kit?',
+        detail:
+          'The new kit is shown once in the window. It holds the keys to all your backups: save or print it, ' +
+          'and keep it offline.',
+        buttons: ['Make a new kit', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+      };
+      const window = parent();
+      const result = await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+      return result.response === 0;
+    },
     async pickFolder(purpose) {
       const result = await open({
         title: FOLDER_TITLES[purpose],

@@ -51,6 +51,7 @@ describe('I lost my kit', SEQUENTIAL, () => {
     assert.match(await facts.innerText(), /lost kit still opens the backups made before today/);
     assert.match(await facts.innerText(), /index and\s+authentication keys/);
     await checkScreen(page, 'kit-renew-explain');
+    app.dialogs.answerNewKit(true);
     await page.getByRole('button', { name: 'Make a new kit' }).click();
     await heading(page, 'Your new recovery kit');
     await page.getByRole('button', { name: 'Cancel: keep the old kit' }).click();
@@ -62,6 +63,7 @@ describe('I lost my kit', SEQUENTIAL, () => {
     const { page } = app;
     const section = page.getByRole('region', { name: 'Recovery kit', exact: true });
     await section.getByRole('button', { name: 'I lost my kit…' }).click();
+    app.dialogs.answerNewKit(true);
     await page.getByRole('button', { name: 'Make a new kit' }).click();
     await heading(page, 'Your new recovery kit');
     // The QR code and the kit's text, as at setup.

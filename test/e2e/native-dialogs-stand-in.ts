@@ -32,6 +32,13 @@ export class NativeDialogsStandIn
     this.kitSaves.push(path);
   }
 
+  private readonly newKitAnswers: boolean[] = [];
+
+  /** The next "make a new recovery kit?" confirmation answers `yes` (none queued: cancelled). */
+  answerNewKit(yes: boolean): void {
+    this.newKitAnswers.push(yes);
+  }
+
   /** The next "open recovery kit" dialog answers `path`. */
   answerKitOpen(path: string): void {
     this.kitOpens.push(path);
@@ -49,6 +56,10 @@ export class NativeDialogsStandIn
     openKitFile: async () => {
       this.shown.push('openKitFile');
       return this.kitOpens.shift() ?? null;
+    },
+    confirmNewKit: async () => {
+      this.shown.push('confirmNewKit');
+      return this.newKitAnswers.shift() ?? false;
     },
   };
 

@@ -43,6 +43,8 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
     ...answers,
   });
   const picked: (string | null)[] = [];
+  /** The answers of the next "make a new kit?" confirmations (none queued: cancelled). */
+  const confirms: boolean[] = [];
   const dialogLog: string[] = [];
   const shown: string[] = [];
   const loginItem: boolean[] = [];
@@ -58,6 +60,10 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
       pickFolder: (purpose: FolderPurpose) => next(`pickFolder:${purpose}`),
       saveKitPath: () => next('saveKitPath'),
       openKitFile: () => next('openKitFile'),
+      confirmNewKit: () => {
+        dialogLog.push('confirmNewKit');
+        return Promise.resolve(confirms.shift() ?? false);
+      },
     },
     showItemInFolder: (path) => shown.push(path),
     setStartAtLogin: (enabled) => loginItem.push(enabled),
@@ -68,6 +74,7 @@ function setUp(answers: ConstructorParameters<typeof RecordingEngine>[0] = {}) {
     dispatch: createDispatcher(services),
     engine,
     picked,
+    confirms,
     dialogLog,
     shown,
     loginItem,
@@ -221,6 +228,30 @@ describe('folders from the window must have been chosen by the user', () => {
     assert.deepEqual(engine.calls, [{ method: 'restore:start', request: restore }]);
   });
 
+  test('a restore goes only into a folder picked for it: not the watch or cloud folder, nor one setup offered', async () => {
+    const { dispatch, picked } = setUp();
+    const into = (destinationParent: string) => ({
+      id: '20261126T170503Z-abcdefghijkl',
+      destinationParent,
+      folderName: 'Alice',
+    });
+    const settings = await dispatch('settings:get', undefined);
+    assert.equal(settings.ok, true);
+    const { watchDir, cloudDir } = (settings as { value: { watchDir: string; cloudDir: string } }).value;
+    for (const folder of [watchDir, cloudDir])
+      assert.equal((await dispatch('restore:start', into(folder))).ok, false, folder);
+    picked.push('/home/ada/Dropbox');
+    await dispatch('dialog:pickFolder', { purpose: 'cloud' });
+    assert.equal((await dispatch('restore:start', into('/home/ada/Dropbox'))).ok, false);
+    picked.push('/home/ada/Dropbox');
+    await dispatch('dialog:pickFolder', { purpose: 'restoreDestination' });
+    assert.equal(
+      (await dispatch('restore:start', into('/home/ada/Dropbox'))).ok,
+      true,
+      'picked for it: the user chose',
+    );
+  });
+
   test('settings:update: new folders must be picked; the current ones may be sent back unchanged', async () => {
     const { dispatch, engine, picked } = setUp();
     assert.equal((await dispatch('settings:update', { watchDir: '/home/ada/Exports' })).ok, false);
@@ -265,6 +296,23 @@ describe('settings:update', () => {
       message: 'The settings could not be saved: the disk is full.',
     });
     assert.deepEqual(loginItem, []);
+  });
+});
+
+describe('a new recovery kit', () => {
+  test('is made only once the user confirmed in a native dialog, each time', async () => {
+    const kit = { text: 'the new kit', qrSvg: '<svg/>' };
+    const { dispatch, engine, confirms, dialogLog } = setUp({ 'kit:renew': () => kit });
+    assert.deepEqual(await dispatch('kit:renew', undefined), {
+      ok: false,
+      message: 'No new recovery kit was made.',
+    });
+    assert.deepEqual(engine.calls, [], 'the engine was not asked');
+    confirms.push(true);
+    assert.deepEqual(await dispatch('kit:renew', undefined), { ok: true, value: kit });
+    assert.equal((await dispatch('kit:renew', undefined)).ok, false, 'one confirmation, one kit');
+    assert.deepEqual(dialogLog, ['confirmNewKit', 'confirmNewKit', 'confirmNewKit']);
+    assert.deepEqual(engine.methods(), ['kit:renew']);
   });
 });
 
@@ -488,7 +536,12 @@ describe('window:pendingView', () => {
     const { engine } = setUp();
     const dispatch = createDispatcher({
       engine,
-      dialogs: { pickFolder: async () => null, saveKitPath: async () => null, openKitFile: async () => null },
+      dialogs: {
+        pickFolder: async () => null,
+        saveKitPath: async () => null,
+        openKitFile: async () => null,
+        confirmNewKit: async () => false,
+      },
       showItemInFolder: () => {},
       setStartAtLogin: () => {},
       takePendingView: () => waiting.shift() ?? null,

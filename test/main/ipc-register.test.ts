@@ -56,6 +56,7 @@ function setUp() {
       pickFolder: async () => null,
       saveKitPath: async () => null,
       openKitFile: async () => null,
+      confirmNewKit: async () => false,
     },
     showItemInFolder: () => {},
     setStartAtLogin: () => {},
