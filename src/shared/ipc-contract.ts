@@ -137,7 +137,13 @@ export const requestSchemas = {
     id: backupId,
     destinationParent: absolutePath,
     folderName,
-    paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
+    paths: z
+      .array(z.string().min(1).max(4096))
+      .max(100_000)
+      .refine((paths) => paths.reduce((sum, p) => sum + p.length, 0) <= 4 * 1024 * 1024, {
+        message: 'too many characters in all (at most 4 MiB)',
+      })
+      .optional(),
   }),
   'restore:cancel': z.strictObject({ runId }),
   'restore:showInFolder': z.strictObject({ destination: absolutePath }),

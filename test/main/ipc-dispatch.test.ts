@@ -129,6 +129,16 @@ describe('requests the contract does not allow', () => {
         { id: '20261126T170503Z-abcdefghijkl', destinationParent: '/tmp', folderName: '..' },
         /folderName: must be a plain folder name/,
       ],
+      [
+        'restore:start',
+        {
+          id: '20261126T170503Z-abcdefghijkl',
+          destinationParent: '/tmp',
+          folderName: 'x',
+          paths: Array.from({ length: 1100 }, (_, i) => `${i}`.padEnd(4096, 'x')),
+        },
+        /paths: too many characters in all/,
+      ],
       ['setup:createKeys', 'not an object', /setup:createKeys/],
       ['recipients:add', { recipient: SECRET, label: 'x' }, /recipient: is not an age recipient/],
       ['devices:remove', { id: SECRET }, /id: is not a device id/],

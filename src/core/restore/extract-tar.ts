@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Header, Parser, type ReadEntry } from 'tar';
-import { PathRegistry, pathProblem } from './tar-paths.js';
+import { chosenRoots, PathRegistry, pathProblem } from './tar-paths.js';
 
 export interface ExtractOptions {
   /** Existing empty folder to extract into (the staging folder). */
@@ -212,7 +212,7 @@ export function createTarExtractor(opts: ExtractOptions): {
   result: Promise<ExtractResult>;
 } {
   const root = resolve(opts.dir);
-  const only = (opts.only ?? []).map((path) => (path.endsWith('/') ? path.slice(0, -1) : path));
+  const only = new Set((opts.only ?? []).map((path) => (path.endsWith('/') ? path.slice(0, -1) : path)));
   const unmatched = new Set(only);
   const dirs: Item[] = [];
   const written: ExtractResult = { files: 0, dirs: 0, bytes: 0, entries: [] };
@@ -220,9 +220,9 @@ export function createTarExtractor(opts: ExtractOptions): {
 
   return readTar(opts, {
     async entry(entry, item, signal) {
-      const roots = only.filter((path) => item.path === path || item.path.startsWith(`${path}/`));
+      const roots = chosenRoots(item.path, only);
       for (const path of roots) unmatched.delete(path);
-      if (only.length > 0 && roots.length === 0) {
+      if (only.size > 0 && roots.length === 0) {
         entry.resume();
         return;
       }

@@ -18,7 +18,7 @@ import type { Vault } from '../vault/vault.js';
 import { ChunkMismatchError, type ChunkPlacement, type PackJob } from './pack-placement.js';
 import { PlaceError, placePacks } from './pack-placer.js';
 import { RestoreError, type RestoreResult } from './restore.js';
-import { PathRegistry } from './tar-paths.js';
+import { chosenRoots, PathRegistry } from './tar-paths.js';
 
 /** Reads and decrypts a format-2 backup's snapshot and checks it is the one its metadata names. */
 export async function readSnapshot(
@@ -62,9 +62,10 @@ export async function readSnapshot(
 /** The entries `only` selects (a path and everything under it); all of them when `only` is empty. */
 function selected(entries: readonly ListedEntry[], only: readonly string[]): ListedEntry[] {
   if (only.length === 0) return [...entries];
-  const wanted = (path: string) => only.some((o) => path === o || path.startsWith(`${o}/`));
-  const keep = entries.filter((e) => wanted(e.path));
-  const missing = only.filter((o) => !entries.some((e) => e.path === o));
+  const chosen = new Set(only);
+  const keep = entries.filter((e) => chosenRoots(e.path, chosen).length > 0);
+  const listed = new Set(entries.map((e) => e.path));
+  const missing = only.filter((o) => !listed.has(o));
   if (missing.length) throw new RestoreError(`The backup holds no ${missing.join(', ')}.`, 'other');
   return keep;
 }
