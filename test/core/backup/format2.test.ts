@@ -226,8 +226,17 @@ describe('authenticity and damage', () => {
     return new Set(packs.filter((p): p is string => p !== undefined));
   }
 
-  /** Runs `change` on the vault, checks that restoring `meta` fails as `pattern` and leaves nothing; undoes it. */
-  async function refused(meta: BackupMetadata, pattern: RegExp, file: string, change: () => Promise<void>) {
+  /**
+   * Runs `change` on the vault, checks that restoring `meta` fails as `pattern` (and as `problem`, if given)
+   * and leaves nothing; undoes it.
+   */
+  async function refused(
+    meta: BackupMetadata,
+    pattern: RegExp,
+    file: string,
+    change: () => Promise<void>,
+    problem?: RestoreError['problem'],
+  ) {
     const saved = await readFile(file).catch(() => null);
     await change();
     try {
@@ -235,6 +244,7 @@ describe('authenticity and damage', () => {
       await assert.rejects(restore(device, meta, to), (err: Error) => {
         assert.ok(err instanceof RestoreError, String(err));
         assert.match(err.message, pattern);
+        if (problem) assert.equal(err.problem, problem);
         return true;
       });
       await assert.rejects(stat(to), 'nothing is left at the destination');
@@ -306,29 +316,20 @@ describe('authenticity and damage', () => {
       const meta = stored[0] as BackupMetadata;
       const pack = [...(await packsOf(meta))][0] as string;
       const path = device.vault.paths.index(pack);
-      const to = join(root, 'index-damaged');
-      const saved = await readFile(path);
-      const damaged = Buffer.from(saved);
-      damaged.writeUInt8(damaged.readUInt8(damaged.length - 20) ^ 1, damaged.length - 20);
-      await writeFile(path, damaged);
-      try {
-        await assert.rejects(restore(device, meta, to), (err: Error) => {
-          assert.ok(err instanceof RestoreError, String(err));
-          assert.equal(err.problem, 'damaged');
-          assert.match(err.message, new RegExp(`pack indexes are damaged or not authentic \\(${pack}: `));
-          return true;
-        });
-        await assert.rejects(stat(to), 'nothing is left at the destination');
-        // Missing instead, it may still be on its way.
-        await rm(path);
-        await assert.rejects(restore(device, meta, to), (err: Error) => {
-          assert.ok(err instanceof RestoreError, String(err));
-          assert.equal(err.problem, 'notSynced');
-          return true;
-        });
-      } finally {
-        await writeFile(path, saved);
-      }
+      const pattern = new RegExp(`pack indexes are damaged or not authentic \\(${pack}: `);
+      await refused(
+        meta,
+        pattern,
+        path,
+        async () => {
+          const damaged = await readFile(path);
+          damaged.writeUInt8(damaged.readUInt8(damaged.length - 20) ^ 1, damaged.length - 20);
+          await writeFile(path, damaged);
+        },
+        'damaged',
+      );
+      // Missing instead, it may still be on its way.
+      await refused(meta, /its pack index is missing or not synced yet/, path, () => rm(path), 'notSynced');
     },
   );
 
