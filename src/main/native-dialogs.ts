@@ -2,7 +2,7 @@
 // kit file to open, and the confirmation before a new kit is made. Each is attached to our window when it
 // is open.
 import { join } from 'node:path';
-import type { BaseWindow, Dialog, OpenDialogOptions, SaveDialogOptions } from 'electron';
+import type { BaseWindow, Dialog, MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import type { FolderPurpose } from '../shared/api.js';
 import type { MainServices } from './ipc-dispatch.js';
 
@@ -26,10 +26,14 @@ export function nativeDialogs(
     const window = parent();
     return window ? dialog.showSaveDialog(window, options) : dialog.showSaveDialog(options);
   };
+  const message = (options: MessageBoxOptions) => {
+    const window = parent();
+    return window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options);
+  };
   return {
     async confirmNewKit() {
-      const options = {
-        type: 'warning' as const,
+      const result = await message({
+        type: 'warning',
         message: 'Make a new recovery kit?',
         detail:
           'The new kit is shown once in the window. It holds the keys to all your backups: save or print it, ' +
@@ -37,9 +41,7 @@ export function nativeDialogs(
         buttons: ['Make a new kit', 'Cancel'],
         defaultId: 1,
         cancelId: 1,
-      };
-      const window = parent();
-      const result = await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+      });
       return result.response === 0;
     },
     async pickFolder(purpose) {

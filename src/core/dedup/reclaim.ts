@@ -257,9 +257,14 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // before its device saw the collection): the device that wrote the pack copies such chunks into new
   // packs (rescues them), and then the pack goes.
   const stranded = (e: IndexEntry) => needed.has(chunkIdOf(e.name)) && !liveChunks.has(chunkIdOf(e.name));
-  /** Whether the index of `pack` names a stranded chunk (or cannot be read: then it is kept too). */
+  /**
+   * Whether the index of `pack` (not in the folder: its cached entries, else the index file) names a stranded
+   * chunk; one that cannot be read is kept too.
+   */
   const indexNeeded = async (pack: string) => {
     try {
+      const cached = store.collected.get(pack);
+      if (cached) return cached.some(stranded);
       const sealed = await readFile(await objectPath(vault.paths.indexDir, pack, isBackupId));
       return decodeIndex(authKey, pack, await decryptBuffer(sealed, identities)).some(stranded);
     } catch {
