@@ -10,6 +10,7 @@ import { backupContextOf, deviceIdentities, openDevice } from '../../core/device
 import { folderRefusal, overlaps } from '../../core/folder-choice.js';
 import { profileHome } from '../../core/profile.js';
 import { syncTrustedList } from '../../core/trust.js';
+import { cloudFullReason } from '../../core/vault/cloud-full.js';
 import { parse } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
@@ -76,7 +77,9 @@ PUDDLEPROOF_WRITE_FORMAT=1 writes backups in format 1.`,
       } catch (err) {
         bar.clear();
         failures++;
-        console.error(`failed ${path}: ${(err as Error).message}`);
+        const full = cloudFullReason(err);
+        const why = full ? `${full} The backup was not made; free some space and back up again.` : null;
+        console.error(`failed ${path}: ${why ?? (err as Error).message}`);
       }
     }
     return failures ? 1 : 0;

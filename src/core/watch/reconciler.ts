@@ -15,6 +15,7 @@ import { reclaim } from '../dedup/reclaim.js';
 import { backupContextOf, cachesOf, deviceIdentities, type Profile, recordRecipients } from '../device.js';
 import { folderRefusal, overlaps } from '../folder-choice.js';
 import { syncTrustedList } from '../trust.js';
+import { cloudFullReason } from '../vault/cloud-full.js';
 import { vaultRoot } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import {
@@ -48,8 +49,6 @@ const INCOMPLETE_ZIP_WAIT_MS = 5 * 60_000;
 
 /** Errors that mean the cloud folder (not the export) is the problem. */
 const CLOUD_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EIO', 'ENOTDIR', 'ESTALE']);
-/** Errors that can only come from writing, i.e. from the cloud folder. */
-const CLOUD_FULL = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 
 /** How often an idle engine reclaims space (and acknowledges other devices' collections). */
 const RECLAIM_EVERY_MS = 6 * 60 * 60 * 1000;
@@ -532,9 +531,9 @@ export class Reconciler {
       }
       return 'ok';
     } catch (err) {
-      const code = errorCode(err);
-      if (CLOUD_FULL.has(code) || (CLOUD_ERRORS.has(code) && !(await cloudWritable(vault)))) {
-        this.waitForCloud((err as Error).message);
+      const full = cloudFullReason(err);
+      if (full || (CLOUD_ERRORS.has(errorCode(err)) && !(await cloudWritable(vault)))) {
+        this.waitForCloud(full ?? (err as Error).message);
         return 'cloud';
       }
       return err as Error;

@@ -67,11 +67,19 @@ class World {
     readonly device: Device,
   ) {}
 
-  static async make(opts: { watchMissing?: boolean } = {}): Promise<World> {
+  /** Whether the cloud folder is a small disk of its own (see `make`). */
+  private mounted = false;
+
+  /**
+   * A new vault and folders; with `cloudDiskMiB`, the cloud folder is a tmpfs of that size (null where
+   * mounting is not permitted).
+   */
+  static async make(opts: { watchMissing?: boolean; cloudDiskMiB?: number } = {}): Promise<World> {
     const root = await mkdtemp(join(tmpdir(), 'puddleproof-reconciler-'));
     const watch = join(root, 'watch');
     const cloud = join(root, 'cloud');
     await mkdir(cloud);
+    if (opts.cloudDiskMiB) mountTmpfs(cloud, opts.cloudDiskMiB);
     if (!opts.watchMissing) await mkdir(watch);
     const device = await initVault({
       home: join(root, 'home'),
@@ -80,7 +88,9 @@ class World {
       kitPath: join(root, 'kit.txt'),
       deviceName: 'test device',
     });
-    return new World(root, watch, cloud, device);
+    const world = new World(root, watch, cloud, device);
+    world.mounted = !!opts.cloudDiskMiB;
+    return world;
   }
 
   /** Starts a reconciler (stopping the previous one) that records its statuses. */
@@ -109,6 +119,7 @@ class World {
   async dispose(): Promise<void> {
     await this.reconciler?.stop();
     await deleteVaultSecrets(this.device.store).catch(() => undefined);
+    if (this.mounted) execFileSync('umount', [this.cloud]);
     await rm(this.root, { recursive: true, force: true });
   }
 
@@ -232,6 +243,26 @@ class World {
       to,
     });
     return join(to, meta.exportName);
+  }
+}
+
+/** Mounts a tmpfs of `mib` MiB at `dir` (or, with `remount`, resizes the one there). */
+function mountTmpfs(dir: string, mib: number, remount = false): void {
+  const options = `${remount ? 'remount,' : ''}size=${mib}m`;
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
+}
+
+/** Whether this process may mount a file system (root in CI; not in every developer's shell). */
+async function canMount(): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), 'puddleproof-mount-'));
+  try {
+    mountTmpfs(dir, 1);
+    execFileSync('umount', [dir]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -1072,6 +1103,49 @@ describe('the reconciler', { concurrency: 3 }, () => {
         );
         assert.deepEqual(await w.objects(), objects);
         assert.deepEqual(await readdir(w.device.vault.paths.packsDir), packs);
+      },
+    );
+  });
+
+  describe("(k) the cloud folder's disk fills up", SEQUENTIAL, () => {
+    let w: World | undefined;
+    const name = 'Holiday video 2026-12-02.mp4';
+    const content = randomBytes(6 * 1024 * 1024);
+    before(async () => {
+      if (!(await canMount())) return;
+      w = await World.make({ cloudDiskMiB: 3 });
+      await w.start({ quietMs: 500, backoff: { min: 250, max: 1000 } });
+      await w.waitIdle(0);
+    });
+    after(() => w?.dispose());
+
+    test(
+      'waits, saying so in plain words, and leaves no partial backup; backs up once there is space',
+      TIMEOUT,
+      async (t) => {
+        if (!w) return t.skip('mounting a tmpfs is not permitted here');
+        const world = w;
+        const since = Date.now();
+        await writeFile(join(world.root, name), content);
+        await rename(join(world.root, name), join(world.watch, name));
+        await world.waitForState('waitingForCloud', since);
+        const [waiting] = world.states('waitingForCloud', undefined, since);
+        assert.equal(waiting?.state.reason, 'The cloud folder is full: its disk has no space left.');
+        assert.deepEqual(
+          await world.objects(),
+          { data: [], meta: [] },
+          'no snapshot, metadata or temporary file',
+        );
+
+        const roomAt = Date.now();
+        mountTmpfs(world.cloud, 32, true);
+        const [meta] = await world.waitForBackups(1, 20_000);
+        assert.ok(meta);
+        await world.waitIdle(roomAt);
+        assert.ok(
+          Buffer.from(await readFile(await world.restore(meta))).equals(content),
+          'restored byte for byte',
+        );
       },
     );
   });
