@@ -14,7 +14,7 @@ import { walkExport } from '../backup/walk.js';
 import { fsyncDir } from '../fs-atomic.js';
 import { openPack, readSnapshot } from '../restore/snapshot-restore.js';
 import { acknowledge } from '../vault/acknowledge.js';
-import { type Checkpoint, readCheckpoints } from '../vault/checkpoints.js';
+import { type Checkpoint, checkpointName, readCheckpoints } from '../vault/checkpoints.js';
 import {
   type Collection,
   type CollectionCache,
@@ -106,6 +106,18 @@ async function sizeOf(path: string): Promise<number> {
   return (await stat(path).catch(() => null))?.size ?? 0;
 }
 
+/** When the newest file (or placeholder) of checkpoint `name` last changed; null if none is left. */
+async function checkpointTime(vault: Vault, name: string): Promise<number | null> {
+  let newest: number | null = null;
+  const dir = vault.paths.devicesDir;
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    if (!file.includes(name)) continue;
+    const changed = (await stat(join(dir, file)).catch(() => null))?.mtimeMs;
+    if (changed !== undefined && (newest === null || changed > newest)) newest = changed;
+  }
+  return newest;
+}
+
 /** Bytes a pack and its index take, each looked up once per run. */
 function packSizes(vault: Vault) {
   const known = new Map<string, number>();
@@ -171,8 +183,21 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     seen: new Set(collections.keys()),
     dryRun: req.dryRun === true,
   });
-  const { checkpoints } = await readCheckpoints(vault, identities, authKey);
+  const { checkpoints, problems: unread } = await readCheckpoints(vault, identities, authKey);
   if (own) checkpoints.set(own.deviceId, own);
+  // A device whose checkpoint is here but cannot be read (not downloaded yet, cut short, damaged) is waited
+  // for like one that has said nothing: which collections it saw and which backups it made are unknown. As
+  // any device, it is not waited for once its file is older than the silence limit.
+  for (const p of unread) {
+    if (p.id === checkpointName(authKey, req.device.id)) continue;
+    const changed = await checkpointTime(vault, p.id);
+    if (changed !== null && now.getTime() - changed > silentMs)
+      report.silent.push({
+        device: `the device of checkpoint ${p.id}`,
+        lastSeen: new Date(changed).toISOString(),
+      });
+    else waiting.add(`the checkpoint ${p.id} of a device cannot be read here (${p.problem})`);
+  }
 
   // Every chunk a visible backup needs. A backup whose metadata or file list cannot be read here holds
   // everything back: what it needs is unknown.

@@ -4,8 +4,9 @@
 import { readdir } from 'node:fs/promises';
 import { type Checkpoint, checkpointName, readCheckpoints, writeCheckpoint } from './checkpoints.js';
 import type { Journal } from './journal.js';
-import { idOfObjectName } from './layout.js';
+import { isBackupId } from './layout.js';
 import type { BackupMetadata } from './metadata.js';
+import { presentIds } from './synced-files.js';
 import type { Vault } from './vault.js';
 
 /** A checkpoint is rewritten at least this often, so that the others know this device is alive. */
@@ -37,7 +38,7 @@ export async function acknowledge(req: AcknowledgeRequest): Promise<Checkpoint> 
   // then either still running (its marker says what it avoids) or committed (and listed).
   const running = await req.journal.running();
   const previous = await ownCheckpoint(req);
-  const backups = await ownFormat2Backups(req);
+  const backups = await ownFormat2Backups(req, previous);
   const acked = new Set(previous?.acked ?? []);
   if (running.every((seen) => seen !== null)) {
     for (const id of req.seen) if (running.every((seen) => seen?.has(id))) acked.add(id);
@@ -68,17 +69,19 @@ async function ownCheckpoint(req: AcknowledgeRequest): Promise<Checkpoint | null
   return checkpoints.get(req.device.id) ?? null;
 }
 
-/** Ids of this device's format-2 backups in the vault now. */
-async function ownFormat2Backups(req: AcknowledgeRequest): Promise<string[]> {
+/**
+ * Ids of this device's format-2 backups in the vault now: those it reads as its own, and those its last
+ * checkpoint listed whose metadata it cannot read just now (only a placeholder here, or a damaged copy).
+ */
+async function ownFormat2Backups(req: AcknowledgeRequest, previous: Checkpoint | null): Promise<string[]> {
   const known = new Map(req.known.map((m) => [m.id, m]));
+  const listedBefore = new Set(previous?.backups ?? []);
   const ids: string[] = [];
-  for (const name of await readdir(req.vault.paths.metaDir)) {
-    const id = idOfObjectName(name);
-    if (id === null) continue;
+  for (const id of presentIds(await readdir(req.vault.paths.metaDir), isBackupId)) {
     const meta =
       known.get(id) ?? (await req.vault.readMetadata(id, req.identities, req.authKey).catch(() => null));
-    // A backup this device cannot read is not its own: its own are always readable with its keys.
-    if (meta && meta.deviceId === req.device.id && meta.format === 2) ids.push(id);
+    // A backup this device cannot read is not its own (its own are readable with its keys), unless it said so.
+    if (meta ? meta.deviceId === req.device.id && meta.format === 2 : listedBefore.has(id)) ids.push(id);
   }
   return ids;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { isBackupId } from './layout.js';
 import { idsField, openRecord, RecordError, sealRecord, stringField } from './records.js';
-import { objectFiles } from './synced-files.js';
+import { objectFiles, presentIds } from './synced-files.js';
 import type { ListProblem, Vault } from './vault.js';
 
 const KIND = 'checkpoint';
@@ -70,8 +70,9 @@ export async function writeCheckpoint(
 
 /**
  * The newest checkpoint of every device this device can read and prove (a sync client's conflict copy may
- * hold a newer or older version: the newest wins), by device id; the unreadable ones as problems. `only`
- * limits it to the given file names.
+ * hold a newer or older version: the newest wins), by device id; the unreadable ones, and those only a sync
+ * client's placeholder here (not downloaded yet), as problems by file name. `only` limits it to the given
+ * file names.
  */
 export async function readCheckpoints(
   vault: Vault,
@@ -101,5 +102,8 @@ export async function readCheckpoints(
     if (best) checkpoints.set(best.deviceId, best);
     else if (last) problems.push({ id: name, problem: `device checkpoint: ${last.message}` });
   }
+  for (const name of presentIds(names, wanted))
+    if (!objectFiles(names, wanted).has(name))
+      problems.push({ id: name, problem: 'device checkpoint: not downloaded here yet' });
   return { checkpoints, problems };
 }

@@ -35,7 +35,7 @@ import { readRecoveryKit } from '../../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
-import { readCheckpoints } from '../../../src/core/vault/checkpoints.js';
+import { checkpointName, readCheckpoints } from '../../../src/core/vault/checkpoints.js';
 import { readCollections, writeCollection } from '../../../src/core/vault/collections.js';
 import type { BackupMetadata, Format2Metadata } from '../../../src/core/vault/metadata.js';
 
@@ -146,7 +146,7 @@ async function backUp(device: Device, path: string): Promise<Format2Metadata> {
 
 async function reclaimOn(
   device: Device,
-  opts: { forgotten?: string[]; now?: Date; silentMs?: number; watchDir?: string } = {},
+  opts: { forgotten?: string[]; now?: Date; silentMs?: number; watchDir?: string; dryRun?: boolean } = {},
 ) {
   return reclaim({
     vault: device.vault,
@@ -634,6 +634,67 @@ describe('reclaiming packs', () => {
       await sync();
       const after = await reclaimOn(a, { now: months, silentMs: 90 * DAY });
       assert.deepEqual(after.silent, []);
+    },
+  );
+
+  test(
+    'a device whose checkpoint is here but cannot be read (a placeholder, cut short) is waited for',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const x = await newExport(exports, 'Chat X');
+      const onA = await backUp(a, x);
+      const [pack] = await packsOf(a, onA);
+      assert.ok(pack);
+      await sync();
+      // A removes its backup and condemns the pack; B has not seen the collection when it backs up the same
+      // content, so its backup uses the pack; none of B's new files has reached A yet.
+      await prune(a, [onA.id]);
+      const late = (path: string) => /^Puddleproof\/(collections|devices)\//.test(path);
+      await sync(late);
+      const copy = join(root, 'watch-b', 'Chat X');
+      await cp(x, copy, { recursive: true, preserveTimestamps: true });
+      const onB = await backUp(b, copy);
+      assert.ok((await packsOf(b, onB)).has(pack), 'B reuses the condemned pack');
+      await sync((path) => late(path) || path.includes(onB.id));
+
+      const dir = a.vault.paths.devicesDir;
+      const name = `${checkpointName(a.secrets.authKey, b.settings.deviceId)}.age`;
+      const whole = await readFile(join(dir, name));
+      await rename(join(dir, name), join(dir, `.${name}.icloud`));
+      const placeholder = await reclaimOn(a);
+      assert.deepEqual(placeholder.deleted, []);
+      assert.ok(
+        placeholder.waiting.some((w) => w.includes(name.slice(0, -4)) && /not downloaded here yet/.test(w)),
+        placeholder.waiting.join('\n'),
+      );
+      await rm(join(dir, `.${name}.icloud`));
+      await writeFile(join(dir, name), whole.subarray(0, 100));
+      const cut = await reclaimOn(a);
+      assert.deepEqual(cut.deleted, []);
+      assert.ok(
+        cut.waiting.some((w) => /checkpoint .* cannot be read here/.test(w)),
+        cut.waiting.join('\n'),
+      );
+      // Past the silence limit, such a device is not waited for any more, and is reported as silent.
+      const months = await reclaimOn(a, {
+        now: new Date(Date.now() + 100 * DAY),
+        silentMs: 90 * DAY,
+        dryRun: true,
+      });
+      assert.ok(
+        months.silent.some((d) => d.device.includes(name.slice(0, -4))),
+        JSON.stringify(months.silent),
+      );
+
+      await writeFile(join(dir, name), whole);
+      await sync();
+      const listed = await a.vault.list(deviceIdentities(a), a.secrets.authKey);
+      const arrived = listed.backups.find((m) => m.id === onB.id);
+      assert.ok(arrived, "B's backup reached A");
+      await restores(a, arrived, root);
+      assert.equal((await reclaimOn(a)).deletedPacks, 0, 'B still uses the pack');
+      await restores(a, arrived, root);
     },
   );
 });
