@@ -1,5 +1,6 @@
 // prune through the CLI, and crash-safe removal at the Vault level.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,5 +249,50 @@ describe('Vault.forget', () => {
     const removed = await vault.gc(new Set(), 0, Date.now() + 1000);
     assert.deepEqual(removed, [vault.paths.data(doomed)]);
     assert.deepEqual(await readdir(vault.paths.dataDir), [`${other}.age`]);
+  });
+});
+
+describe('prune --dry-run says what a prune would reclaim', { concurrency: 1 }, () => {
+  let sb: Sandbox;
+  const chat = () => join(sb.watch, 'Chat Y');
+  const keepOne = [
+    '--keep-last',
+    '1',
+    ...['hourly', 'daily', 'weekly', 'monthly', 'yearly'].flatMap((k) => [`--keep-${k}`, '0']),
+    '--grace',
+    '0s',
+  ];
+  before(async () => {
+    sb = await makeSandbox();
+    const r = await sb.run(['init', '--watch', sb.watch, '--cloud', sb.cloud, '--recovery-kit', sb.kit]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => sb?.cleanup());
+
+  /** The "Packs:" line and the ones after it, with "Would"/"after this prune" as a real run words them. */
+  const packLines = (stdout: string) =>
+    stdout
+      .slice(stdout.indexOf('Packs: '))
+      .replaceAll('after this prune, ', '')
+      .replaceAll('Would delete', 'Deleted')
+      .replaceAll('Would condemn', 'Condemned');
+
+  test('the same packs and bytes as the prune that follows it', async () => {
+    await mkdir(chat());
+    await writeFile(join(chat(), 'notes.txt'), 'Kept in every version.\n');
+    // Each version has its own photo and text, and the notes are the same: the first version's pack is
+    // used by no kept backup but for the notes, so the prune repacks them and condemns it.
+    for (const [n, text] of ['<html>hi</html>', '<html>hi again</html>'].entries()) {
+      await writeFile(join(chat(), 'messages.html'), text);
+      await writeFile(join(chat(), 'photo.jpg'), randomBytes(1_000_000 + n));
+      const r = await sb.run(['backup']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const dry = await sb.run(['prune', ...keepOne, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^Would condemn 1 packs \([1-9][^,]*, 1 of them repacked\)/m, dry.stdout);
+    const real = await sb.run(['prune', ...keepOne]);
+    assert.equal(real.code, 0, real.stderr);
+    assert.equal(packLines(dry.stdout), packLines(real.stdout));
   });
 });

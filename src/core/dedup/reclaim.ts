@@ -343,10 +343,14 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   if (rescue.length > 0 && !req.dryRun) {
     try {
       const seen = new Set(collections.keys());
-      const written = await repackNeeded(req, rescue, packs, (_pack, e) => stranded(e), seen);
+      const { written, failed } = await repackNeeded(req, rescue, packs, (_pack, e) => stranded(e), seen);
       for (const [pack, entries] of written) {
         packs.set(pack, entries);
         for (const e of entries) liveChunks.add(chunkIdOf(e.name));
+      }
+      for (const [pack, why] of failed) {
+        waiting.add(`condemned pack ${pack} could not be copied out: ${why}`);
+        rescue.splice(rescue.indexOf(pack), 1);
       }
     } catch (err) {
       // The packs stay (condemned: no new backup uses them); the rest of the run goes on.
@@ -406,19 +410,30 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
       continue;
     }
     if (kept.length === 0) condemn(pack, bytes);
-    else if (ownPacks.has(pack) && !req.dryRun) {
+    else if (ownPacks.has(pack)) {
       const total = entries.reduce((sum, e) => sum + e.storedBytes, 0);
       const spare = total - kept.reduce((sum, e) => sum + e.storedBytes, 0);
       if (spare * 2 >= total) repack.push(pack);
     }
   }
-  if (repack.length > 0) {
-    const written = await repackNeeded(req, repack, packs, keeps, new Set(collections.keys()));
-    for (const [pack, entries] of written) packs.set(pack, entries);
-    for (const pack of repack) {
-      condemn(pack, await sizes.of(pack));
-      report.repackedPacks++;
+  if (repack.length > 0 && !req.dryRun) {
+    try {
+      const { written, failed } = await repackNeeded(req, repack, packs, keeps, new Set(collections.keys()));
+      for (const [pack, entries] of written) packs.set(pack, entries);
+      // A pack that cannot be read here (not downloaded, damaged) stays as it is; the others go on.
+      for (const [pack, why] of failed) {
+        waiting.add(`pack ${pack} could not be repacked: ${why}`);
+        repack.splice(repack.indexOf(pack), 1);
+      }
+    } catch (err) {
+      waiting.add(`packs ${repack.join(', ')} could not be repacked: ${(err as Error).message}`);
+      repack.length = 0;
     }
+  }
+  // (A dry run says what a run would repack, without reading or writing anything.)
+  for (const pack of repack) {
+    condemn(pack, await sizes.of(pack));
+    report.repackedPacks++;
   }
   if (!req.dryRun && (condemned.length > 0 || forgottenNow.length > 0)) {
     const collection = await writeCollection(
@@ -446,7 +461,8 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
 /**
  * Copies the chunks of the packs of `repack` that `moves` picks (those they keep, or the stranded ones of
  * condemned packs; see reclaim) into new packs (age to the trusted recipients, like a backup's); returns
- * the new packs' entries. The run is journaled like a backup, so that `gc` removes what a crash leaves.
+ * the new packs' entries, and the packs that could not be read or checked here (nothing of them is copied),
+ * with why. The run is journaled like a backup, so that `gc` removes what a crash leaves.
  */
 async function repackNeeded(
   req: ReclaimRequest,
@@ -454,11 +470,12 @@ async function repackNeeded(
   packs: ReadonlyMap<string, readonly IndexEntry[]>,
   moves: (pack: string, e: IndexEntry) => boolean,
   seen: ReadonlySet<string>,
-): Promise<Map<string, readonly IndexEntry[]>> {
+): Promise<{ written: Map<string, readonly IndexEntry[]>; failed: Map<string, string> }> {
   const { vault, authKey } = req;
   // The new packs hold every chunk kept, even one that newer packs hold too: their owners may be
   // condemning those now, relying on this pack.
   const store = new ChunkStore();
+  const failed = new Map<string, string>();
   const id = newBackupId(req.now ?? new Date());
   await req.journal.begin(id);
   await req.journal.saw(id, seen);
@@ -472,22 +489,28 @@ async function repackNeeded(
     const { idKey } = chunkKeys(authKey);
     const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0) };
     for (const pack of repack) {
-      const stored = await openPack(vault, pack, req.identities, slot);
-      for (const e of packs.get(pack) ?? []) {
-        if (!moves(pack, e)) continue;
-        const chunk = chunkIdOf(e.name);
-        const data = stored.get(e.name);
-        const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
-        if (!plain || chunkId(idKey, plain) !== chunk)
-          throw new Error(
-            `Pack ${pack} is damaged: chunk ${e.name} does not match its id; it is not repacked.`,
-          );
-        await writer.add(chunk, plain);
+      // Every chunk of a pack is read and checked before any is copied.
+      const chunks: [string, Buffer][] = [];
+      try {
+        const stored = await openPack(vault, pack, req.identities, slot);
+        for (const e of packs.get(pack) ?? []) {
+          if (!moves(pack, e)) continue;
+          const chunk = chunkIdOf(e.name);
+          const data = stored.get(e.name);
+          const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
+          if (!plain || chunkId(idKey, plain) !== chunk)
+            throw new Error(`Pack ${pack} is damaged: chunk ${e.name} does not match its id.`);
+          chunks.push([chunk, plain]);
+        }
+      } catch (err) {
+        failed.set(pack, (err as Error).message);
+        continue;
       }
+      for (const [chunk, plain] of chunks) await writer.add(chunk, plain);
     }
     await writer.finish();
     await req.ownPacks?.add(vault.root, writer.packs);
-    return new Map(writer.packs.map((p) => [p, store.byPack.get(p) ?? []]));
+    return { written: new Map(writer.packs.map((p) => [p, store.byPack.get(p) ?? []])), failed };
   } finally {
     await req.journal.end(id);
   }

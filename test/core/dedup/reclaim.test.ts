@@ -359,7 +359,7 @@ describe('reclaiming packs', () => {
       r = await reclaimOn(b);
       assert.deepEqual([r.deleted, r.rescuedPacks], [[], 0], JSON.stringify(r));
       assert.ok(
-        r.waiting.some((w) => w.startsWith(`condemned packs ${notePack} could not be copied out:`)),
+        r.waiting.some((w) => w.startsWith(`condemned pack ${notePack} could not be copied out:`)),
         r.waiting.join('\n'),
       );
       await writeFile(packFile, intact);
@@ -695,6 +695,47 @@ describe('reclaiming packs', () => {
       await restores(a, arrived, root);
       assert.equal((await reclaimOn(a)).deletedPacks, 0, 'B still uses the pack');
       await restores(a, arrived, root);
+    },
+  );
+
+  test(
+    'an own pack due for repacking that cannot be read here stays; the rest of the run goes on',
+    TIMEOUT,
+    async () => {
+      for (const kind of ['placeholder', 'damaged'] as const) {
+        const { root, a, exports } = await twoDevices();
+        const x = await newExport(exports, 'Chat X', 1_000_000);
+        await writeFile(join(x, 'notes.txt'), 'Kept in every version.\n');
+        const first = await backUp(a, x);
+        const { pack } = await withPack(a, first);
+        await writeFile(join(x, 'photo.jpg'), randomBytes(1_000_000));
+        const second = await backUp(a, x);
+        const other = await backUp(a, await newExport(exports, 'Chat Z'));
+        const { pack: otherPack } = await withPack(a, other);
+        // The first version's pack keeps only the notes (repacked); the other chat's keeps nothing.
+        const path = a.vault.paths.pack(pack);
+        const whole = await readFile(path);
+        if (kind === 'placeholder') await rename(path, join(a.vault.paths.packsDir, `.${pack}.age.icloud`));
+        else await writeFile(path, randomBytes(whole.length));
+        const r = await prune(a, [first.id, other.id]);
+        assert.ok(
+          r.waiting.some((w) => w.startsWith(`pack ${pack} could not be repacked`)),
+          r.waiting.join('\n'),
+        );
+        assert.equal(r.repackedPacks, 0);
+        assert.equal(r.condemnedPacks, 1, 'the unused pack is condemned all the same');
+        const { collections } = await readCollections(a.vault, deviceIdentities(a), a.secrets.authKey);
+        assert.deepEqual(
+          [...collections.values()].flatMap((c) => c.condemned),
+          [otherPack],
+        );
+        // Once the pack is back, the next run repacks it.
+        await rm(join(a.vault.paths.packsDir, `.${pack}.age.icloud`), { force: true });
+        await writeFile(path, whole);
+        const again = await reclaimOn(a);
+        assert.equal(again.repackedPacks, 1, kind);
+        await restores(a, second, root);
+      }
     },
   );
 });
