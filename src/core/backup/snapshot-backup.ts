@@ -7,7 +7,7 @@ import { type ChunkKeys, chunkKeys } from '../dedup/chunk-keys.js';
 import { ChunkStore, type IndexCache, type OwnPacks, PackWriter } from '../dedup/chunk-store.js';
 import { cksumFinish, crcCombine } from '../dedup/cksum.js';
 import { fileLayout, knownMember, type MemberReuse, type ReadBuffer } from '../dedup/file-chunks.js';
-import { MemberCache, type MemberChunk } from '../dedup/member-cache.js';
+import { MemberCache } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import { encodeSnapshot, type ListedChunk, type ListedEntry } from '../dedup/snapshot-list.js';
 import { tempPathFor, writeFileAtomic } from '../fs-atomic.js';
@@ -65,24 +65,22 @@ export interface StoredExport {
   writeSnapshot(): Promise<{ snapshotSha256: string; uploadedBytes: number }>;
 }
 
-/** One part of a file: a piece to store (by index), or the chunks of a zip member the vault holds. */
+/** One part of a file: a piece to store (by index). */
 interface FilePart {
-  piece?: number;
-  known?: readonly MemberChunk[];
+  piece: number;
   /** The member's key in the member cache, for a zip member. */
   memberKey?: string;
 }
 
 /**
  * The pieces of the export's files to store, and each file's parts in order: a zip (by its name) is split
- * into its segments, and a member the chat's member cache knows (whose chunks the vault holds) is not read
- * again; any other file is one piece. Known members count as done at once (`onBytes`).
+ * into its segments, and a member the chat's member cache knows (whose chunks the vault holds) is expected
+ * to be those chunks (checked, not cut again, when it is stored); any other file is one piece.
  */
 async function planPieces(
   entries: readonly ExportEntry[],
   keys: ChunkKeys,
   members: MemberReuse | undefined,
-  onBytes: (n: number) => void,
 ): Promise<{ pieces: StorePiece[]; plans: Map<number, FilePart[]> }> {
   const pieces: StorePiece[] = [];
   const plans = new Map<number, FilePart[]>();
@@ -104,10 +102,8 @@ async function planPieces(
         const member =
           members && segment.kind === 'member' ? knownMember(fd, e.absPath, segment, keys, members) : null;
         const memberKey = member ? { memberKey: member.key } : {};
-        if (member?.known) {
-          parts.push({ known: member.known, ...memberKey });
-          onBytes(segment.length);
-        } else parts.push({ piece: add({ path: e.absPath, stamp, segment }), ...memberKey });
+        const expect = member?.known ? { expect: member.known } : {};
+        parts.push({ piece: add({ path: e.absPath, stamp, segment, ...expect }), ...memberKey });
       }
       // And the samples of its known members too.
       assertStamp(fstatSync(fd), stamp, e.absPath);
@@ -117,19 +113,6 @@ async function planPieces(
     }
   }
   return { pieces, plans };
-}
-
-/** A known member's chunks as a stored piece, from the entries the vault holds. */
-function knownPiece(known: readonly MemberChunk[] | undefined, writer: PackWriter): StoredPiece {
-  const piece: StoredPiece = { chunks: [], entries: [], ids: [] };
-  for (const c of known ?? []) {
-    const entry = writer.known(c.id);
-    if (!entry) throw new Error(`chunk ${c.id} is no longer in the vault`);
-    piece.entries.push(entry);
-    piece.chunks.push({ name: entry.name, plainBytes: c.length });
-    piece.ids.push(c.id);
-  }
-  return piece;
 }
 
 /** POSIX cksum of a file from its chunks' entries (their CRC registers and sizes). */
@@ -158,7 +141,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
   const members: MemberReuse | undefined = cache
     ? { cache, holds: (c) => store.locations.get(c.id)?.plainBytes === c.length }
     : undefined;
-  const { pieces, plans } = await planPieces(req.entries, keys, members, req.onBytes);
+  const { pieces, plans } = await planPieces(req.entries, keys, members);
   const shared = new SharedPieces(pieces);
   const sharedBytes = pieces.reduce((sum, p) => sum + pieceBytes(p), 0);
   const recipients = { recipients: [...req.recipients], indexRecipients: [...req.recordRecipients] };
@@ -215,8 +198,7 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
       const entries: IndexEntry[] = [];
       const ids = createHash('sha256');
       for (const part of plans.get(i) ?? []) {
-        const piece: StoredPiece =
-          part.piece !== undefined ? (stored.get(part.piece) as StoredPiece) : knownPiece(part.known, writer);
+        const piece: StoredPiece = stored.get(part.piece) as StoredPiece;
         file.chunks.push(...piece.chunks);
         entries.push(...piece.entries);
         for (const id of piece.ids) ids.update(id);

@@ -5,7 +5,14 @@ import { closeSync, fstatSync, openSync, type Stats, statSync } from 'node:fs';
 import type { ChunkKeys } from '../dedup/chunk-keys.js';
 import type { PackWriter } from '../dedup/chunk-store.js';
 import { DEFAULT_CHUNKER } from '../dedup/chunker.js';
-import { type FileChunk, fileChunks, type ReadBuffer, segmentChunks } from '../dedup/file-chunks.js';
+import {
+  type FileChunk,
+  fileChunks,
+  type ReadBuffer,
+  segmentChunks,
+  segmentIs,
+} from '../dedup/file-chunks.js';
+import type { MemberChunk } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import type { ListedChunk } from '../dedup/snapshot-list.js';
 import type { ZipSegment } from '../dedup/zip-layout.js';
@@ -32,11 +39,16 @@ export function assertStamp(stats: Stats, stamp: FileStamp, path: string): void 
     throw new ExportError(`${path} changed while it was being backed up; try again.`);
 }
 
-/** A piece to store: file `path` as `stamp` describes it, whole (segment null) or one segment of it. */
+/**
+ * A piece to store: file `path` as `stamp` describes it, whole (segment null) or one segment of it; with
+ * `expect`, the chunks the member cache says a zip member's segment was cut into last time (reused if the
+ * segment is still those bytes).
+ */
 export interface StorePiece {
   path: string;
   stamp: FileStamp;
   segment: ZipSegment | null;
+  expect?: readonly MemberChunk[];
 }
 
 /** A stored piece: its chunks in order, as the snapshot lists them, with their index entries and ids. */
@@ -78,6 +90,12 @@ export async function storePiece(
     const fd = openSync(piece.path, 'r');
     try {
       assertStamp(fstatSync(fd), piece.stamp, piece.path);
+      const reused = piece.expect && reusedMember(fd, piece, piece.expect, writer, keys, reuse);
+      if (reused) {
+        assertStamp(fstatSync(fd), piece.stamp, piece.path);
+        onBytes(segment.length);
+        return reused;
+      }
       for (const chunk of segmentChunks(fd, piece.path, segment, keys, DEFAULT_CHUNKER, reuse)) {
         size += chunk.length;
         await add(chunk);
@@ -98,4 +116,26 @@ export async function storePiece(
   if (size !== expected)
     throw new ExportError(`${piece.path} changed while it was being backed up; try again.`);
   return stored;
+}
+
+/**
+ * The member's chunks as last time, when its segment is still those bytes and the writer knows every one of
+ * them (the vault holds them); else null, and the segment is cut again.
+ */
+function reusedMember(
+  fd: number,
+  piece: StorePiece,
+  expect: readonly MemberChunk[],
+  writer: PackWriter,
+  keys: ChunkKeys,
+  reuse: ReadBuffer,
+): StoredPiece | null {
+  const entries = expect.map((c) => writer.known(c.id));
+  if (!piece.segment || entries.some((e) => !e)) return null;
+  if (!segmentIs(fd, piece.path, piece.segment, expect, keys, reuse)) return null;
+  return {
+    entries: entries as IndexEntry[],
+    chunks: expect.map((c, i) => ({ name: (entries[i] as IndexEntry).name, plainBytes: c.length })),
+    ids: expect.map((c) => c.id),
+  };
 }

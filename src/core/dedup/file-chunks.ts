@@ -9,7 +9,8 @@ import { type ZipSegment, zipLayout } from './zip-layout.js';
 
 /**
  * One chunk of a file: its id, where it lies in the file, its length, and its bytes (valid until the next
- * chunk), or null for a chunk of a zip member the member cache knows and the vault holds (not read).
+ * chunk), or null for a chunk of a zip member the member cache knows and the vault holds (read and checked
+ * against its id, not cut again).
  */
 export interface FileChunk {
   id: string;
@@ -18,7 +19,7 @@ export interface FileChunk {
   data: Buffer | null;
 }
 
-/** Zip members to reuse without reading: the chat's member cache, and whether the vault holds a chunk. */
+/** Zip members to reuse without cutting them again: the chat's member cache, and whether the vault holds a chunk. */
 export interface MemberReuse {
   cache: MemberCache;
   holds: (chunk: MemberChunk) => boolean;
@@ -69,6 +70,35 @@ export function knownMember(
     known.reduce((sum, c) => sum + c.length, 0) === segment.length &&
     known.every((c) => members.holds(c));
   return { key, known: held ? known : null };
+}
+
+/**
+ * Whether `segment` of the open file `fd` is, byte for byte, the chunks `expected` (a member the member
+ * cache knows): each of them is read, and its id computed again over the same cut. What only its key (the
+ * zip's CRC and sizes, and samples) says is not trusted: a member can be changed, or made, to match it.
+ */
+export function segmentIs(
+  fd: number,
+  path: string,
+  segment: ZipSegment,
+  expected: readonly MemberChunk[],
+  keys: ChunkKeys,
+  reuse?: ReadBuffer,
+): boolean {
+  if (expected.reduce((sum, c) => sum + c.length, 0) !== segment.length) return false;
+  if (expected.some((c) => !(c.length > 0 && c.length <= DEFAULT_CHUNKER.max))) return false;
+  const need = Math.max(...expected.map((c) => c.length), 1);
+  if (reuse && reuse.buffer.length < need)
+    reuse.buffer = Buffer.allocUnsafeSlow(DEFAULT_CHUNKER.max + READ_BYTES);
+  const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
+  let at = segment.offset;
+  for (const c of expected) {
+    const bytesRead = readSync(fd, buffer, 0, c.length, at);
+    if (bytesRead !== c.length) throw new Error(`${path} changed while it was being read`);
+    if (chunkId(keys.idKey, buffer.subarray(0, c.length)) !== c.id) return false;
+    at += c.length;
+  }
+  return true;
 }
 
 /**
@@ -123,7 +153,8 @@ export function* segmentChunks(
 /**
  * The file at `path` as its chunks, in order; throws if the file changes size while it is read. Each
  * chunk's `data` is only valid until the iteration resumes: copy what must be kept. With `members`, a zip
- * member the cache knows (and the vault holds) is not read: its chunks come with `data` null.
+ * member the cache knows (and the vault holds) that is still those chunks is not cut again: its chunks come
+ * with `data` null.
  */
 export async function* fileChunks(
   path: string,
@@ -138,7 +169,7 @@ export async function* fileChunks(
     for (const segment of (await fileLayout(fd, path)).segments) {
       const member =
         members && segment.kind === 'member' ? knownMember(fd, path, segment, keys, members) : null;
-      if (member?.known) {
+      if (member?.known && segmentIs(fd, path, segment, member.known, keys, reuse)) {
         let at = segment.offset;
         for (const c of member.known) {
           yield { id: c.id, offset: at, length: c.length, data: null };

@@ -1,9 +1,9 @@
 // This device's memory of the zip members it cut in the last export of each chat: a member is known by its
 // CRC-32, compression method and sizes from the zip's central directory, and a keyed hash of three samples of
 // its stored data (start, middle, end), and names the chunks its data was cut into. When a later export of
-// the chat holds a member with the same key, and the vault still holds those chunks, the member is not read
-// or cut again: the way restic does not read a file whose size, times and inode are unchanged, with the
-// member's own checksum and a look at its bytes in place of the times.
+// the chat holds a member with the same key, and the vault still holds those chunks, the member is not cut
+// again: it is read and the ids of those chunks computed over the same cuts (file-chunks.ts, segmentIs), and
+// they are reused only if all match. The key finds the candidate; it proves nothing (a CRC can be forged).
 import { createHash, createHmac } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

@@ -3,10 +3,11 @@
 // forged, swapped, foreign or damaged object is refused and named; format-1 backups keep working beside.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { decryptBuffer, encryptBuffer } from '../../../src/core/age/buffer.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
 import { ChunkStore, chunkIdOf, IndexCache } from '../../../src/core/dedup/chunk-store.js';
@@ -22,6 +23,7 @@ import { newBackupId } from '../../../src/core/vault/layout.js';
 import type { BackupMetadata, Format2Metadata } from '../../../src/core/vault/metadata.js';
 import { distinctContentBytes, type SeriesVersion, writeExportSeries } from '../../helpers/export-series.js';
 import { assertSameTree, makeTrickyExport } from '../../helpers/export-tree.js';
+import { storedZip } from '../../helpers/zip.js';
 
 const TIMEOUT = { timeout: 120_000 };
 const roots: string[] = [];
@@ -193,6 +195,95 @@ describe('chunks are shared across chats', () => {
     if (alice.format !== 2 || bob.format !== 2) return;
     assert.ok(alice.uploadedBytes > media.length, 'the first chat uploads the video');
     assert.ok(bob.uploadedBytes < 100_000, `the second chat uploads ${bob.uploadedBytes} B`);
+  });
+});
+
+/** `data` with the 4 bytes at `at` changed so that its CRC-32 is `target` (CRC-32 is affine in the data). */
+function withCrc(data: Buffer, at: number, target: number): Buffer {
+  const base = crc32(data);
+  const flip = (b: Buffer, bit: number) => {
+    const i = at + (bit >> 3);
+    b[i] = (b[i] ?? 0) ^ (1 << (bit & 7));
+  };
+  const reduce = (v: number, bits: number, basis: { v: number; bits: number }[]) => {
+    for (const row of basis)
+      if ((v ^ row.v) >>> 0 < v) {
+        v = (v ^ row.v) >>> 0;
+        bits = (bits ^ row.bits) >>> 0;
+      }
+    return { v, bits };
+  };
+  // What flipping each of the 32 bits does to the CRC, as a basis sorted by leading bit.
+  const basis: { v: number; bits: number }[] = [];
+  for (let bit = 0; bit < 32; bit++) {
+    const flipped = Buffer.from(data);
+    flip(flipped, bit);
+    const row = reduce((crc32(flipped) ^ base) >>> 0, 2 ** bit, basis);
+    if (row.v) basis.push(row);
+    basis.sort((x, y) => y.v - x.v);
+  }
+  const { v, bits } = reduce((base ^ target) >>> 0, 0, basis);
+  assert.equal(v, 0, 'some bits give the CRC');
+  const out = Buffer.from(data);
+  for (let bit = 0; bit < 32; bit++) if ((bits >>> bit) & 1) flip(out, bit);
+  assert.equal(crc32(out), target);
+  return out;
+}
+
+describe('the member cache trusts no record of the zip', () => {
+  // Two exports of one zip name: the second's photo differs from the first's outside the samples the
+  // member cache looks at, under the same CRC and sizes in the zip's records.
+  const photo = randomBytes(64 * 1024);
+  const exportsOf = async (root: string, photos: Buffer[], damageLast: boolean) => {
+    const paths: string[] = [];
+    for (const [n, p] of photos.entries()) {
+      const dir = join(root, `export-${n}`);
+      await mkdir(dir);
+      const zip = storedZip([
+        ['photo.jpg', p],
+        ['_chat.txt', Buffer.from(`version ${n}\n`)],
+      ]);
+      // One bit of the photo's stored data flips on disk after the zip was written: its CRC stays.
+      const at = 30 + 'photo.jpg'.length + 15_000;
+      if (damageLast && n === photos.length - 1) zip[at] = (zip[at] ?? 0) ^ 1;
+      await writeFile(join(dir, 'Export.zip'), zip);
+      // Exported a minute apart (the same time would make the second the same export as the first).
+      const when = new Date(Date.UTC(2026, 11, 1, 12, n));
+      await utimes(join(dir, 'Export.zip'), when, when);
+      paths.push(join(dir, 'Export.zip'));
+    }
+    return paths;
+  };
+  const backUpAndRestore = async (photos: Buffer[], damageLast = false) => {
+    const { root, device } = await newWorld();
+    const paths = await exportsOf(root, photos, damageLast);
+    const metas: BackupMetadata[] = [];
+    for (const path of paths) metas.push(await backUp(device, path));
+    for (const [n, meta] of metas.entries()) {
+      const to = join(root, `restored-${n}`);
+      await restore(device, meta, to);
+      assert.ok(
+        (await readFile(join(to, 'Export.zip'))).equals(await readFile(paths[n] as string)),
+        `version ${n + 1} restores byte for byte`,
+      );
+    }
+    return metas;
+  };
+
+  test('a member made to match another’s CRC, sizes and samples is stored as it is', TIMEOUT, async () => {
+    const changed = Buffer.from(photo);
+    changed.write('not the same photo', 10_000);
+    const forged = withCrc(changed, 20_000, crc32(photo));
+    await backUpAndRestore([photo, forged]);
+  });
+
+  test('a member damaged on disk (its CRC not updated) is stored as it is', TIMEOUT, async () => {
+    await backUpAndRestore([photo, photo], true);
+  });
+
+  test('a member that is the same is not stored again', TIMEOUT, async () => {
+    const [, again] = await backUpAndRestore([photo, photo]);
+    assert.ok(again?.format === 2 && again.uploadedBytes < photo.length, 'the photo is not uploaded again');
   });
 });
 
