@@ -1,9 +1,9 @@
 // prune: remove old backups by a retention policy (restic's `forget --keep-*`, per source).
-import { stat } from 'node:fs/promises';
 import { chatLabel } from '../../core/chats/labels.js';
 import { DEFAULT_RECLAIM_GRACE_MS, DEFAULT_SILENT_AFTER_MS, reclaim } from '../../core/dedup/reclaim.js';
 import { cachesOf, deviceIdentities, openDevice, recordRecipients } from '../../core/device.js';
 import { profileHome } from '../../core/profile.js';
+import { isBackupId } from '../../core/vault/layout.js';
 import {
   DEFAULT_RETENTION,
   localTimeZone,
@@ -13,6 +13,7 @@ import {
   retentionCandidate,
   validatePolicy,
 } from '../../core/vault/retention.js';
+import { objectBytes } from '../../core/vault/synced-files.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes } from '../output.js';
@@ -104,7 +105,7 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
       await Promise.all(
         backups.map(async (b) =>
           removed.has(b.id) && b.format === 1
-            ? ((await stat(device.vault.paths.data(b.id)).catch(() => null))?.size ?? 0)
+            ? await objectBytes(device.vault.paths.dataDir, b.id, isBackupId)
             : 0,
         ),
       )

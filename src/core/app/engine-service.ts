@@ -72,7 +72,9 @@ import {
   type TrustSync,
   trustRecipient,
 } from '../trust.js';
+import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
+import { objectSize } from '../vault/synced-files.js';
 import { readTrustChanges } from '../vault/trust-log.js';
 import { Vault } from '../vault/vault.js';
 import { Reconciler } from '../watch/reconciler.js';
@@ -564,7 +566,7 @@ export class EngineService implements EngineApi {
       const sizes = await Promise.all(
         // Progress counts encrypted bytes read (format 1) or plain bytes checked (format 2).
         listing.backups.map(async (m) =>
-          m.format === 2 ? m.bytes : ((await stat(vault.paths.data(m.id)).catch(() => null))?.size ?? 0),
+          m.format === 2 ? m.bytes : ((await objectSize(vault.paths.dataDir, m.id, isBackupId)) ?? 0),
         ),
       );
       const totalBytes = sizes.reduce((a, b) => a + b, 0);

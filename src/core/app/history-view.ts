@@ -1,10 +1,11 @@
 // The history as the window shows it: backups grouped by chat, newest first, with sizes,
 // devices and verification results, plus the vault's size after each backup for the chart.
-import { stat } from 'node:fs/promises';
 import type { ChatFacts, HistoryView, SourceHistory } from '../../shared/api.js';
 import { legacyChatId } from '../chats/chat-list.js';
 import type { ChatSummary } from '../chats/summary.js';
+import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
+import { objectSize } from '../vault/synced-files.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
 import type { Verifications } from './verifications.js';
 
@@ -14,7 +15,7 @@ import type { Verifications } from './verifications.js';
  */
 export async function storedBytesOf(vault: Vault, meta: BackupMetadata): Promise<number | null> {
   if (meta.format === 2) return meta.uploadedBytes;
-  return (await stat(vault.paths.data(meta.id)).catch(() => null))?.size ?? null;
+  return objectSize(vault.paths.dataDir, meta.id, isBackupId);
 }
 
 /** Builds the view from the vault's listing (`backups` oldest first, as Vault.list returns them). */

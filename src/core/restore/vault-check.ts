@@ -15,6 +15,7 @@ import { readCollections } from '../vault/collections.js';
 import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { classifyName } from '../vault/sync-names.js';
+import { objectBytes } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { openPack, readSnapshot } from './snapshot-restore.js';
 
@@ -159,7 +160,9 @@ export async function checkVault(req: {
 
   const seen = new Set<string>();
   for (const [pack, entries] of packs) {
-    const bytes = (await sizeOf(vault.paths.pack(pack))) + (await sizeOf(vault.paths.index(pack)));
+    const bytes =
+      (await objectBytes(vault.paths.packsDir, pack, isBackupId)) +
+      (await objectBytes(vault.paths.indexDir, pack, isBackupId));
     report.packs++;
     report.packBytes += bytes;
     if (!entries.some((e) => needed.has(chunkIdOf(e.name)))) {

@@ -1,6 +1,6 @@
 // The files of one vault folder grouped by the object they hold: the file itself and any copies a sync
 // client made of it (conflict copies, duplicates), so that an object a sync client renamed is still found.
-import { access, readdir, rm } from 'node:fs/promises';
+import { access, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifyName, groupByObject } from './sync-names.js';
 
@@ -15,6 +15,12 @@ export function objectFiles(names: readonly string[], isId: (id: string) => bool
     if (list.length > 0) files.set(base.slice(0, -4), list);
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The id of the object `name` is, or is a copy or placeholder of; null for any other name. */
+export function objectIdOf(name: string, isId: (id: string) => boolean): string | null {
+  const c = classifyName(name, isAgeName(isId));
+  return c.kind === 'other' ? null : c.base.slice(0, -4);
 }
 
 /** Ids of the objects in `names` that are in the cloud: as a file, a copy, or a placeholder not downloaded yet. */
@@ -46,4 +52,21 @@ export async function removeObject(dir: string, id: string, isId: (id: string) =
     const c = classifyName(name, isAgeName(isId));
     if (c.kind !== 'other' && c.base === base) await rm(join(dir, name), { force: true });
   }
+}
+
+/** Bytes of object `<id>.age` of `dir` as it is read (see objectPath); null when no file of it is here. */
+export async function objectSize(
+  dir: string,
+  id: string,
+  isId: (id: string) => boolean,
+): Promise<number | null> {
+  return (await stat(await objectPath(dir, id, isId)).catch(() => null))?.size ?? null;
+}
+
+/** Bytes of every file of object `<id>.age` of `dir`: the object and its copies (what removeObject frees). */
+export async function objectBytes(dir: string, id: string, isId: (id: string) => boolean): Promise<number> {
+  let bytes = 0;
+  for (const name of objectFiles(await readdir(dir).catch(() => [] as string[]), isId).get(id) ?? [])
+    bytes += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
+  return bytes;
 }

@@ -15,7 +15,7 @@ import {
 import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
 import { proofMatches } from './proof.js';
 import { writeRestoreGuide } from './restore-guide.js';
-import { objectFiles, objectPath, presentIds, removeObject } from './synced-files.js';
+import { objectFiles, objectIdOf, objectPath, presentIds, removeObject } from './synced-files.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -218,8 +218,8 @@ export class Vault {
   }
 
   /**
-   * Removes what no commit record points to: data objects and snapshots without metadata, and temporary
-   * files (also those of packs and indexes). Those of `mine` (ids this device left unfinished) go at once;
+   * Removes what no commit record points to: data objects and snapshots without metadata (with the copies
+   * and placeholders sync clients made of them), and temporary files (also those of packs and indexes). Those of `mine` (ids this device left unfinished) go at once;
    * others only after `graceMs`, since another device may still be writing them or a sync client may not
    * have delivered their metadata. Whole packs and indexes are never removed here: a snapshot of any
    * device may reference them (a retried backup reuses those of an unfinished one).
@@ -234,7 +234,8 @@ export class Vault {
       const whole = dir === p.dataDir || dir === p.metaDir || dir === p.snapshotsDir;
       for (const name of await readdir(dir)) {
         const temp = name.startsWith('.tmp-');
-        const id = temp ? tempObjectId(name) : idOfObjectName(name);
+        // A sync client's copy (or placeholder) of an object goes with it.
+        const id = temp ? tempObjectId(name) : objectIdOf(name, isBackupId);
         if (!temp && (!whole || id === null || committed.has(id))) continue;
         const path = join(dir, name);
         const old = now - (await stat(path)).mtimeMs > graceMs;

@@ -4,16 +4,26 @@
 // "not synced yet" until it has been missing long enough to call it damaged.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { storedBytesOf } from '../../../src/core/app/history-view.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
-import { ChunkStore } from '../../../src/core/dedup/chunk-store.js';
-import { backupContextOf, type Device, deviceIdentities, initVault } from '../../../src/core/device.js';
+import { ChunkStore, chunkIdOf } from '../../../src/core/dedup/chunk-store.js';
+import { reclaim } from '../../../src/core/dedup/reclaim.js';
+import {
+  backupContextOf,
+  cachesOf,
+  type Device,
+  deviceIdentities,
+  initVault,
+  recordRecipients,
+} from '../../../src/core/device.js';
 import { deleteVaultSecrets } from '../../../src/core/keys/vault-secrets.js';
 import { RestoreError } from '../../../src/core/restore/restore.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
+import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
 import { checkVault, MISSING_DAMAGED_AFTER_MS } from '../../../src/core/restore/vault-check.js';
 import type { Format2Metadata } from '../../../src/core/vault/metadata.js';
 import { restorePhotoOn } from '../../helpers/vault-devices.js';
@@ -39,16 +49,30 @@ async function world() {
     deviceName: 'laptop',
   });
   devices.push(device);
-  const backUp = async (name: string): Promise<Format2Metadata> => {
+  const backUp = async (name: string, format: 1 | 2 = 2): Promise<Format2Metadata> => {
     const path = join(root, 'exports', name);
     await mkdir(path);
     await writeFile(join(path, 'photo.jpg'), randomBytes(200_000));
     await writeFile(join(path, 'messages.html'), `<p>${name}</p>`);
     const { backups } = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
-    const outcome: BackupOutcome = await backupExport(backupContextOf(device, device.vault), path, backups);
+    const context = { ...backupContextOf(device, device.vault), format };
+    const outcome: BackupOutcome = await backupExport(context, path, backups);
     assert.equal(outcome.status, 'stored');
     return (outcome as Extract<BackupOutcome, { status: 'stored' }>).meta as Format2Metadata;
   };
+  const reclaimNow = async (forgotten: string[] = []) =>
+    reclaim({
+      vault: device.vault,
+      device: { id: device.settings.deviceId, name: device.settings.deviceName },
+      journal: device.journal,
+      identities: deviceIdentities(device),
+      authKey: device.secrets.authKey,
+      recipients: await recordRecipients(device),
+      packRecipients: device.secrets.recipients.map((r) => r.recipient),
+      graceMs: 0,
+      forgotten,
+      ...cachesOf(device),
+    });
   const restore = (meta: Format2Metadata) => restorePhotoOn(device, meta, root);
   const check = (opts: { now?: Date; readData?: boolean } = {}) =>
     device.vault.list(deviceIdentities(device), device.secrets.authKey).then(({ backups }) =>
@@ -63,7 +87,7 @@ async function world() {
     );
   const packsOf = async () =>
     (await readdir(device.vault.paths.packsDir)).filter((n) => /^\d{8}T\d{6}Z-[a-z2-7]{12}\.age$/.test(n));
-  return { root, device, backUp, restore, check, packsOf };
+  return { root, device, backUp, restore, check, packsOf, reclaim: reclaimNow };
 }
 
 describe('what sync folders do to the vault', () => {
@@ -224,8 +248,66 @@ describe('what sync folders do to the vault', () => {
     assert.equal(after.readPacks?.damaged.length, 1);
     assert.equal(`${after.readPacks?.damaged[0]?.pack}.age`, oldPack);
   });
+
+  test(
+    'a late copy of a removed backup’s snapshot is an orphan: gc removes it after the margin',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const meta = await backUp(w, 'Chat');
+      await w.device.vault.forget([meta.id]);
+      const p = w.device.vault.paths;
+      // A copy from another device's sync client arrives after the removal.
+      const late = join(p.snapshotsDir, `${meta.id} (1).age`);
+      await writeFile(late, randomBytes(5000));
+      assert.deepEqual(await w.device.vault.gc(new Set(), 60_000), [], 'young: kept for now');
+      assert.deepEqual(await w.device.vault.gc(new Set(), 60_000, Date.now() + 120_000), [late]);
+      assert.deepEqual(await readdir(p.snapshotsDir), []);
+    },
+  );
+
+  test('reclaiming a pack frees its copies too, and says so', TIMEOUT, async () => {
+    const w = await world();
+    const meta = await backUp(w, 'Chat');
+    await backUp(w, 'Other chat');
+    const [pack, ...more] = await packsOfBackup(w.device, meta);
+    assert.ok(pack && more.length === 0);
+    const p = w.device.vault.paths;
+    await copyFile(p.pack(pack), join(p.packsDir, `${pack} (1).age`));
+    const sizes = async () => {
+      let sum = 0;
+      for (const dir of [p.packsDir, p.indexDir])
+        for (const name of await readdir(dir)) sum += (await stat(join(dir, name))).size;
+      return sum;
+    };
+    await w.device.vault.forget([meta.id]);
+    await w.reclaim([meta.id]);
+    const before = await sizes();
+    const r = await w.reclaim();
+    assert.deepEqual(r.deleted, [pack]);
+    assert.equal(r.freedBytes, before - (await sizes()));
+  });
+
+  test('a format-1 backup whose data object is only a copy here shows the copy’s size', TIMEOUT, async () => {
+    const w = await world();
+    const meta = await w.backUp('Chat', 1);
+    const p = w.device.vault.paths;
+    const bytes = (await stat(p.data(meta.id))).size;
+    await rename(p.data(meta.id), join(p.dataDir, `${meta.id} (Bob's conflicted copy 2026-12-01).age`));
+    assert.equal(await storedBytesOf(w.device.vault, meta), bytes);
+  });
 });
 
 function backUp(w: Awaited<ReturnType<typeof world>>, name: string) {
   return w.backUp(name);
+}
+
+/** The packs a backup's chunks are in. */
+async function packsOfBackup(device: Device, meta: Format2Metadata): Promise<string[]> {
+  const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+  const packs = new Set<string>();
+  for (const e of await readSnapshot(device.vault, meta, deviceIdentities(device)))
+    if (e.type === 'file')
+      for (const c of e.chunks) packs.add(store.locations.get(chunkIdOf(c.name))?.pack ?? 'none');
+  return [...packs];
 }
