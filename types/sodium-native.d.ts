@@ -20,6 +20,11 @@ declare module 'sodium-native' {
     k: Uint8Array,
   ): number;
   export function crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
+  export const crypto_onetimeauth_BYTES: number;
+  export const crypto_onetimeauth_STATEBYTES: number;
+  export function crypto_onetimeauth_init(state: Uint8Array, k: Uint8Array): void;
+  export function crypto_onetimeauth_update(state: Uint8Array, input: Uint8Array): void;
+  export function crypto_onetimeauth_final(state: Uint8Array, out: Uint8Array): void;
   export function randombytes_buf(buf: Uint8Array): void;
   export function sodium_memzero(buf: Uint8Array): void;
 }

@@ -75,7 +75,7 @@ interface FilePart {
 /**
  * The pieces of the export's files to store, and each file's parts in order: a zip (by its name) is split
  * into its segments, and a member the chat's member cache knows (whose chunks the vault holds) is expected
- * to be those chunks (checked, not cut again, when it is stored); any other file is one piece.
+ * to be that member (its MAC checked, not cut again, when it is stored); any other file is one piece.
  */
 async function planPieces(
   entries: readonly ExportEntry[],
@@ -143,7 +143,8 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
     : undefined;
   const { pieces, plans } = await planPieces(req.entries, keys, members);
   const shared = new SharedPieces(pieces);
-  const sharedBytes = pieces.reduce((sum, p) => sum + pieceBytes(p), 0);
+  // (A member the cache knows costs only reading and its MAC, unless it changed: it does not count.)
+  const sharedBytes = pieces.reduce((sum, p) => sum + (p.expect ? 0 : pieceBytes(p)), 0);
   const recipients = { recipients: [...req.recipients], indexRecipients: [...req.recordRecipients] };
   // A second thread is worth starting for enough bytes to cut; below that this thread stores everything,
   // with the pack worker sealing.
@@ -202,11 +203,11 @@ export async function storeExport(req: SnapshotBackupRequest): Promise<StoredExp
         file.chunks.push(...piece.chunks);
         entries.push(...piece.entries);
         for (const id of piece.ids) ids.update(id);
-        if (part.memberKey)
-          cache?.remember(
-            part.memberKey,
-            piece.ids.map((id, n) => ({ id, length: (piece.chunks[n] as ListedChunk).plainBytes })),
-          );
+        if (part.memberKey && piece.mac)
+          cache?.remember(part.memberKey, {
+            mac: piece.mac,
+            chunks: piece.ids.map((id, n) => ({ id, length: (piece.chunks[n] as ListedChunk).plainBytes })),
+          });
       }
       if (entries.reduce((sum, c) => sum + c.plainBytes, 0) !== e.size)
         throw new ExportError(`${e.absPath} changed while it was being backed up; try again.`);

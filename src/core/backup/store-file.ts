@@ -10,9 +10,9 @@ import {
   fileChunks,
   type ReadBuffer,
   segmentChunks,
-  segmentIs,
+  segmentMac,
 } from '../dedup/file-chunks.js';
-import type { MemberChunk } from '../dedup/member-cache.js';
+import { type KnownMember, MemberMac } from '../dedup/member-cache.js';
 import type { IndexEntry } from '../dedup/pack-index.js';
 import type { ListedChunk } from '../dedup/snapshot-list.js';
 import type { ZipSegment } from '../dedup/zip-layout.js';
@@ -41,14 +41,14 @@ export function assertStamp(stats: Stats, stamp: FileStamp, path: string): void 
 
 /**
  * A piece to store: file `path` as `stamp` describes it, whole (segment null) or one segment of it; with
- * `expect`, the chunks the member cache says a zip member's segment was cut into last time (reused if the
- * segment is still those bytes).
+ * `expect`, the zip member the member cache says the segment was last time (its chunks are reused if the
+ * segment's MAC still matches).
  */
 export interface StorePiece {
   path: string;
   stamp: FileStamp;
   segment: ZipSegment | null;
-  expect?: readonly MemberChunk[];
+  expect?: KnownMember;
 }
 
 /** A stored piece: its chunks in order, as the snapshot lists them, with their index entries and ids. */
@@ -57,6 +57,8 @@ export interface StoredPiece {
   /** Their CRC registers make the file's cksum once every pack is sealed. */
   entries: IndexEntry[];
   ids: string[];
+  /** A zip member's: the MAC of its data, for the member cache. */
+  mac?: string;
 }
 
 /** Bytes of a piece. */
@@ -96,11 +98,13 @@ export async function storePiece(
         onBytes(segment.length);
         return reused;
       }
-      for (const chunk of segmentChunks(fd, piece.path, segment, keys, DEFAULT_CHUNKER, reuse)) {
+      const mac = segment.kind === 'member' ? new MemberMac(keys.memberMacKey) : undefined;
+      for (const chunk of segmentChunks(fd, piece.path, segment, keys, DEFAULT_CHUNKER, reuse, mac)) {
         size += chunk.length;
         await add(chunk);
       }
       assertStamp(fstatSync(fd), piece.stamp, piece.path);
+      if (mac) stored.mac = mac.digest();
     } finally {
       closeSync(fd);
     }
@@ -119,23 +123,24 @@ export async function storePiece(
 }
 
 /**
- * The member's chunks as last time, when its segment is still those bytes and the writer knows every one of
- * them (the vault holds them); else null, and the segment is cut again.
+ * The member's chunks as last time, when its segment still has the MAC it had and the writer knows every
+ * one of them (the vault holds them); else null, and the segment is cut again.
  */
 function reusedMember(
   fd: number,
   piece: StorePiece,
-  expect: readonly MemberChunk[],
+  expect: KnownMember,
   writer: PackWriter,
   keys: ChunkKeys,
   reuse: ReadBuffer,
 ): StoredPiece | null {
-  const entries = expect.map((c) => writer.known(c.id));
+  const entries = expect.chunks.map((c) => writer.known(c.id));
   if (!piece.segment || entries.some((e) => !e)) return null;
-  if (!segmentIs(fd, piece.path, piece.segment, expect, keys, reuse)) return null;
+  if (segmentMac(fd, piece.path, piece.segment, keys, reuse) !== expect.mac) return null;
   return {
     entries: entries as IndexEntry[],
-    chunks: expect.map((c, i) => ({ name: (entries[i] as IndexEntry).name, plainBytes: c.length })),
-    ids: expect.map((c) => c.id),
+    chunks: expect.chunks.map((c, i) => ({ name: (entries[i] as IndexEntry).name, plainBytes: c.length })),
+    ids: expect.chunks.map((c) => c.id),
+    mac: expect.mac,
   };
 }

@@ -1,5 +1,5 @@
 // The two chunking secrets of a vault, derived from its authentication key, so that every device of the
-// vault cuts and names chunks alike (see docs/FORMAT.md, "Format 2").
+// vault cuts and names chunks alike (see docs/FORMAT.md, "Format 2"), and the key of the member cache's MACs.
 import { hkdfSync } from 'node:crypto';
 import { gearTable } from './chunker.js';
 
@@ -8,6 +8,8 @@ export interface ChunkKeys {
   table: Uint32Array;
   /** The key of chunk ids (HMAC-SHA-256). */
   idKey: Uint8Array;
+  /** The key of the member cache's MACs of zip members (Poly1305; this device's profile only). */
+  memberMacKey: Uint8Array;
 }
 
 function derive(authKey: Uint8Array, info: string): Uint8Array {
@@ -21,5 +23,6 @@ export function chunkKeys(authKey: Uint8Array): ChunkKeys {
   return {
     table: gearTable(derive(authKey, 'puddleproof/v2/gear')),
     idKey: derive(authKey, 'puddleproof/v2/chunk-id'),
+    memberMacKey: derive(authKey, 'puddleproof/v2/member-mac'),
   };
 }

@@ -4,7 +4,14 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ChunkKeys } from './chunk-keys.js';
 import { ChunkCutter, type ChunkerParams, chunkId, DEFAULT_CHUNKER } from './chunker.js';
-import { type MemberCache, type MemberChunk, memberKey, sampleRanges } from './member-cache.js';
+import {
+  type KnownMember,
+  type MemberCache,
+  type MemberChunk,
+  MemberMac,
+  memberKey,
+  sampleRanges,
+} from './member-cache.js';
 import { type ZipSegment, zipLayout } from './zip-layout.js';
 
 /**
@@ -53,8 +60,8 @@ export async function fileLayout(fd: number, path: string): Promise<FileLayout> 
 }
 
 /**
- * The key of member `segment` of the open file `fd`, and its chunks as the member cache knows them when
- * the vault holds them all (its data need not be read), else null.
+ * The key of member `segment` of the open file `fd`, and the member the cache knows by it when the vault
+ * holds all its chunks (its data need not be cut again if its MAC still matches), else null.
  */
 export function knownMember(
   fd: number,
@@ -62,48 +69,45 @@ export function knownMember(
   segment: Extract<ZipSegment, { kind: 'member' }>,
   keys: ChunkKeys,
   members: MemberReuse,
-): { key: string; known: readonly MemberChunk[] | null } {
+): { key: string; known: KnownMember | null } {
   const key = memberKey(keys.idKey, segment, samplesOf(fd, segment, path));
   const known = members.cache.lookup(key);
   const held =
     known &&
-    known.reduce((sum, c) => sum + c.length, 0) === segment.length &&
-    known.every((c) => members.holds(c));
+    known.chunks.reduce((sum, c) => sum + c.length, 0) === segment.length &&
+    known.chunks.every((c) => members.holds(c));
   return { key, known: held ? known : null };
 }
 
 /**
- * Whether `segment` of the open file `fd` is, byte for byte, the chunks `expected` (a member the member
- * cache knows): each of them is read, and its id computed again over the same cut. What only its key (the
- * zip's CRC and sizes, and samples) says is not trusted: a member can be changed, or made, to match it.
+ * The MAC (see member-cache.ts) of `segment` of the open file `fd`, read in pieces into `reuse`'s buffer; the
+ * member cache's key of a member only finds a candidate, this says whether it is still the same bytes.
  */
-export function segmentIs(
+export function segmentMac(
   fd: number,
   path: string,
   segment: ZipSegment,
-  expected: readonly MemberChunk[],
   keys: ChunkKeys,
   reuse?: ReadBuffer,
-): boolean {
-  if (expected.reduce((sum, c) => sum + c.length, 0) !== segment.length) return false;
-  if (expected.some((c) => !(c.length > 0 && c.length <= DEFAULT_CHUNKER.max))) return false;
-  const need = Math.max(...expected.map((c) => c.length), 1);
+): string {
+  const mac = new MemberMac(keys.memberMacKey);
+  const need = Math.max(1, Math.min(READ_BYTES, segment.length));
   if (reuse && reuse.buffer.length < need)
     reuse.buffer = Buffer.allocUnsafeSlow(DEFAULT_CHUNKER.max + READ_BYTES);
   const buffer = reuse ? reuse.buffer : Buffer.allocUnsafe(need);
-  let at = segment.offset;
-  for (const c of expected) {
-    const bytesRead = readSync(fd, buffer, 0, c.length, at);
-    if (bytesRead !== c.length) throw new Error(`${path} changed while it was being read`);
-    if (chunkId(keys.idKey, buffer.subarray(0, c.length)) !== c.id) return false;
-    at += c.length;
+  for (let read = 0; read < segment.length; ) {
+    const want = Math.min(buffer.length, segment.length - read);
+    const bytesRead = readSync(fd, buffer, 0, want, segment.offset + read);
+    if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
+    mac.update(buffer.subarray(0, want));
+    read += want;
   }
-  return true;
+  return mac.digest();
 }
 
 /**
- * The chunks of `segment` of the open file `fd`, cut on its own, in order; throws if the file is shorter
- * than the segment. Each chunk's `data` is only valid until the iteration resumes.
+ * The chunks of `segment` of the open file `fd`, cut on its own, in order (fed to `mac` too, as read); throws
+ * if the file is shorter than the segment. Each chunk's `data` is only valid until the iteration resumes.
  */
 export function* segmentChunks(
   fd: number,
@@ -112,6 +116,7 @@ export function* segmentChunks(
   keys: ChunkKeys,
   params: ChunkerParams = DEFAULT_CHUNKER,
   reuse?: ReadBuffer,
+  mac?: MemberMac,
 ): Generator<FileChunk> {
   const cutter = new ChunkCutter(keys.table, params);
   // Holds the current chunk's bytes [start, filled); never more than a max-size chunk and one read, nor
@@ -142,6 +147,7 @@ export function* segmentChunks(
     // back costs this thread more waiting than the copy itself.
     const bytesRead = readSync(fd, buffer, filled, want, segment.offset + read);
     if (bytesRead !== want) throw new Error(`${path} changed while it was being read`);
+    mac?.update(buffer.subarray(filled, filled + want));
     const cuts = cutter.push(buffer.subarray(filled, filled + want));
     filled += want;
     read += want;
@@ -169,9 +175,9 @@ export async function* fileChunks(
     for (const segment of (await fileLayout(fd, path)).segments) {
       const member =
         members && segment.kind === 'member' ? knownMember(fd, path, segment, keys, members) : null;
-      if (member?.known && segmentIs(fd, path, segment, member.known, keys, reuse)) {
+      if (member?.known && segmentMac(fd, path, segment, keys, reuse) === member.known.mac) {
         let at = segment.offset;
-        for (const c of member.known) {
+        for (const c of member.known.chunks) {
           yield { id: c.id, offset: at, length: c.length, data: null };
           at += c.length;
         }
@@ -179,11 +185,12 @@ export async function* fileChunks(
         continue;
       }
       const cut: MemberChunk[] = [];
-      for (const chunk of segmentChunks(fd, path, segment, keys, params, reuse)) {
+      const mac = new MemberMac(keys.memberMacKey);
+      for (const chunk of segmentChunks(fd, path, segment, keys, params, reuse, mac)) {
         cut.push({ id: chunk.id, length: chunk.length });
         yield chunk;
       }
-      if (member) members?.cache.remember(member.key, cut);
+      if (member) members?.cache.remember(member.key, { chunks: cut, mac: mac.digest() });
     }
   } finally {
     closeSync(fd);

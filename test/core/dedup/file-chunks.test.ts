@@ -189,10 +189,31 @@ describe('the member cache (zip members of the chat’s last export are not read
     }
   });
 
+  test('a cache of the format before MACs is not used: every member is cut once more', async () => {
+    const path = series[0]?.path ?? '';
+    const cacheDir = join(dir, 'member-cache-old');
+    const cache = await MemberCache.open(cacheDir, 'chat');
+    const cut = await throughCache(path, cache, new Set());
+    await cache.save();
+    const [name] = await readdir(cacheDir);
+    assert.ok(name);
+    const saved = JSON.parse(await readFile(join(cacheDir, name), 'utf8')) as {
+      members: Record<string, { chunks: [string, number][] }>;
+    };
+    const old = Object.fromEntries(Object.entries(saved.members).map(([k, m]) => [k, m.chunks]));
+    await writeFile(join(cacheDir, name), JSON.stringify({ format: 1, members: old }));
+    const again = await throughCache(
+      path,
+      await MemberCache.open(cacheDir, 'chat'),
+      new Set(cut.map((c) => c.id)),
+    );
+    assert.ok(again.every((c) => c.cut));
+  });
+
   test('a damaged cache file is an empty cache', async () => {
     const cacheDir = join(dir, 'member-cache-c');
     const cache = await MemberCache.open(cacheDir, 'chat');
-    cache.remember('k', [{ id: 'a', length: 1 }]);
+    cache.remember('k', { mac: '00', chunks: [{ id: 'a', length: 1 }] });
     await cache.save();
     for (const name of await readdir(cacheDir)) await writeFile(join(cacheDir, name), '{not json');
     assert.equal((await MemberCache.open(cacheDir, 'chat')).lookup('k'), undefined);
