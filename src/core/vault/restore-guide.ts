@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFileAtomic } from '../fs-atomic.js';
+import { placeholderPath } from './synced-files.js';
 
 const SCRIPT = 'restore-with-age.sh';
 
@@ -45,7 +46,8 @@ async function restoreScript(): Promise<string> {
 }
 
 async function writeOnce(path: string, text: string): Promise<void> {
-  if (existsSync(path)) return;
+  // (A sync client's placeholder is the file, not downloaded yet.)
+  if (existsSync(path) || existsSync(placeholderPath(path))) return;
   await createFileAtomic(path, text, 0o644).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });

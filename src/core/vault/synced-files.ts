@@ -1,7 +1,7 @@
 // The files of one vault folder grouped by the object they hold: the file itself and any copies a sync
 // client made of it (conflict copies, duplicates), so that an object a sync client renamed is still found.
 import { access, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { classifyName, groupByObject } from './sync-names.js';
 
 const isAgeName = (isId: (id: string) => boolean) => (base: string) =>
@@ -69,4 +69,9 @@ export async function objectBytes(dir: string, id: string, isId: (id: string) =>
   for (const name of objectFiles(await readdir(dir).catch(() => [] as string[]), isId).get(id) ?? [])
     bytes += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
   return bytes;
+}
+
+/** Where iCloud Drive keeps the placeholder of the file at `path` until it is downloaded (`.<name>.icloud`). */
+export function placeholderPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.icloud`);
 }

@@ -15,7 +15,14 @@ import {
 import { type BackupMetadata, decryptMetadata, encryptJson, verifyMetadata } from './metadata.js';
 import { proofMatches } from './proof.js';
 import { writeRestoreGuide } from './restore-guide.js';
-import { objectFiles, objectIdOf, objectPath, presentIds, removeObject } from './synced-files.js';
+import {
+  objectFiles,
+  objectIdOf,
+  objectPath,
+  placeholderPath,
+  presentIds,
+  removeObject,
+} from './synced-files.js';
 
 /** The cloud folder has no vault, or an unreadable one. */
 export class VaultError extends Error {}
@@ -47,7 +54,7 @@ export class Vault {
   static async create(cloudDir: string): Promise<Vault> {
     await assertFolder(cloudDir, 'cloud folder');
     const vault = new Vault(vaultRoot(cloudDir));
-    if (await exists(vault.paths.marker)) {
+    if ((await exists(vault.paths.marker)) || (await exists(placeholderPath(vault.paths.marker)))) {
       throw new VaultError(
         `${cloudDir} already holds a Puddleproof vault. Use \`puddleproof recover\` to add this device to it.`,
       );
@@ -69,6 +76,11 @@ export class Vault {
       marker = JSON.parse(await readFile(vault.paths.marker, 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (await exists(placeholderPath(vault.paths.marker)))
+          throw new VaultError(
+            `The vault in ${cloudDir} is not downloaded here yet (Puddleproof/vault.json is still a placeholder of ` +
+              'the sync app): let it download the folder, or keep it on this device, and try again.',
+          );
         throw new VaultError(`There is no Puddleproof vault in ${cloudDir} (no Puddleproof/vault.json).`);
       }
       throw new VaultError(`The vault marker ${vault.paths.marker} is unreadable: ${(err as Error).message}`);

@@ -26,6 +26,8 @@ import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.j
 import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
 import { checkVault, MISSING_DAMAGED_AFTER_MS } from '../../../src/core/restore/vault-check.js';
 import type { Format2Metadata } from '../../../src/core/vault/metadata.js';
+import { writeRestoreGuide } from '../../../src/core/vault/restore-guide.js';
+import { Vault } from '../../../src/core/vault/vault.js';
 import { restorePhotoOn } from '../../helpers/vault-devices.js';
 
 const TIMEOUT = { timeout: 120_000 };
@@ -296,6 +298,23 @@ describe('what sync folders do to the vault', () => {
     await rename(p.data(meta.id), join(p.dataDir, `${meta.id} (Bob's conflicted copy 2026-12-01).age`));
     assert.equal(await storedBytesOf(w.device.vault, meta), bytes);
   });
+
+  test(
+    'a vault whose marker is only a placeholder here is not downloaded yet, not missing',
+    TIMEOUT,
+    async () => {
+      const w = await world();
+      const cloud = join(w.root, 'cloud');
+      const { root } = w.device.vault;
+      await rename(join(root, 'vault.json'), join(root, '.vault.json.icloud'));
+      await rename(join(root, 'RESTORE.txt'), join(root, '.RESTORE.txt.icloud'));
+      await assert.rejects(Vault.open(cloud), /is not downloaded here yet/);
+      await assert.rejects(Vault.create(cloud), /already holds a Puddleproof vault/);
+      // The guide is not written again beside its placeholder (iCloud would keep both, as "RESTORE 2.txt").
+      await writeRestoreGuide(root);
+      assert.ok(!(await readdir(root)).includes('RESTORE.txt'));
+    },
+  );
 });
 
 function backUp(w: Awaited<ReturnType<typeof world>>, name: string) {
