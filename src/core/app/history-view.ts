@@ -1,5 +1,5 @@
 // The history as the window shows it: backups grouped by chat, newest first, with sizes,
-// devices and verification results, plus the vault's size after each backup for the chart.
+// devices and verification results, plus the vault's real size over time for the chart.
 import type { ChatFacts, HistoryView, SourceHistory } from '../../shared/api.js';
 import { legacyChatId } from '../chats/chat-list.js';
 import type { ChatSummary } from '../chats/summary.js';
@@ -7,6 +7,7 @@ import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { objectSize } from '../vault/synced-files.js';
 import type { ListProblem, Vault } from '../vault/vault.js';
+import { vaultSizeOverTime } from './vault-size.js';
 import type { Verifications } from './verifications.js';
 
 /**
@@ -26,12 +27,8 @@ export async function buildHistoryView(
   verifications: Verifications,
 ): Promise<HistoryView> {
   const byChat = new Map<string, SourceHistory>();
-  const vaultSize: HistoryView['vaultSize'] = [];
-  let total = 0;
   for (const meta of listing.backups) {
     const storedBytes = (await storedBytesOf(vault, meta)) ?? 0;
-    total += storedBytes;
-    vaultSize.push({ at: meta.createdAt, bytes: total });
     // One entry per chat; a backup made before chats were recognised goes by its old name.
     const id = meta.chat?.key ?? legacyChatId(meta.source);
     const group = byChat.get(id) ?? { id, source: meta.source, platform: null, versions: [] };
@@ -60,7 +57,10 @@ export async function buildHistoryView(
   );
   return {
     sources,
-    vaultSize,
+    vaultSize: await vaultSizeOverTime(
+      vault,
+      listing.backups.map((m) => m.createdAt),
+    ),
     problems: listing.problems.map((p) => `Backup ${p.id} cannot be read: ${p.problem}`),
   };
 }

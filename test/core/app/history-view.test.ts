@@ -1,9 +1,9 @@
 // The history the window shows, from a real vault (keys in the OS keychain): each version's format and
 // what it uploaded (storedBytes: a format-2 backup's uploadedBytes, only what was new; a format-1
-// backup's whole data object), and the vault's size over time as the running sum of those.
+// backup's whole data object), and the vault's real size over time, from the files in its folder.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -101,22 +101,35 @@ describe('the history view: what each version uploaded, and the vault size', { c
       );
   });
 
-  test('the vault size after each backup is the running sum of what each uploaded', () => {
-    const versions = [...(view.sources[0]?.versions ?? [])].reverse();
-    let sum = 0;
+  test('the vault size is what its folder holds: growing by what each backup added, ending at its size now', async () => {
     assert.deepEqual(
-      view.vaultSize,
-      versions.map((v) => {
-        sum += v.storedBytes;
-        return { at: v.createdAt, bytes: sum };
-      }),
+      view.vaultSize.map((p) => p.at),
+      stored.map((m) => m.createdAt),
     );
-    const [, second] = view.vaultSize;
-    const [first] = view.vaultSize;
-    assert.ok(
-      first && second && second.bytes - first.bytes < PHOTO_BYTES / 20,
-      'a small step for a small change',
+    const [first, second, third] = view.vaultSize;
+    assert.ok(first && second && third);
+    assert.equal(third.bytes, await folderBytes(device.vault.root), 'the last point is the folder now');
+    assert.ok(first.bytes > PHOTO_BYTES, 'the first backup holds the video');
+    assert.ok(second.bytes - first.bytes < PHOTO_BYTES / 20, 'a small step for a small change');
+    const data = (await stat(device.vault.paths.data(stored[2]?.id ?? ''))).size;
+    assert.ok(third.bytes - second.bytes >= data, 'the format-1 backup adds its whole archive');
+  });
+
+  test('after a prune, the size is still what the folder holds (a pack the kept backups use stays)', async () => {
+    const [m1] = stored;
+    assert.ok(m1);
+    await device.vault.forget([m1.id]);
+    const listing = await device.vault.list(deviceIdentities(device), device.secrets.authKey);
+    const after = await buildHistoryView(
+      device.vault,
+      listing,
+      device.settings.deviceId,
+      new Verifications(root),
     );
+    assert.equal(after.vaultSize.length, 2);
+    const [second] = after.vaultSize;
+    assert.ok(second && second.bytes > PHOTO_BYTES, 'the video, which the second backup uses, counts');
+    assert.equal(after.vaultSize.at(-1)?.bytes, await folderBytes(device.vault.root));
   });
 
   test('a format-1 backup whose data object is missing: null (the view shows 0)', async () => {
@@ -126,3 +139,11 @@ describe('the history view: what each version uploaded, and the vault size', { c
     assert.equal(await storedBytesOf(device.vault, m3), null);
   });
 });
+
+/** Bytes of every file under `dir`. */
+async function folderBytes(dir: string): Promise<number> {
+  let sum = 0;
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true }))
+    if (e.isFile()) sum += (await stat(join(e.parentPath, e.name))).size;
+  return sum;
+}
