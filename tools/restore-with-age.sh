@@ -8,14 +8,17 @@
 # Without BACKUP_ID it restores the newest backup of every chat: snapshots with the same K line are one
 # chat (each "K -" snapshot is a chat of its own) and the newest is the greatest id (ids start with their
 # UTC time). With BACKUP_ID it restores that backup only. Only committed backups count: a
-# snapshots/ID.age without its meta/ID.age is unfinished and ignored. Each export comes back as
+# snapshots/ID.age without its meta/ID.age is unfinished and ignored. An object a sync client left only
+# as a copy ("ID (1).age", "ID 2.age", "ID-PC.age", "ID.sync-conflict-….age") is read from the first copy
+# that decrypts; files not downloaded yet (".NAME.icloud" placeholders) are counted on stderr. Each export comes back as
 # OUT_DIR/<export name>, byte for byte, with its modes (not its times); when two chosen backups have the
 # same export name, the later one goes to "OUT_DIR/<export name> (<backup id>)". One line per restored
 # export, "<backup id> <path>", goes to stdout.
 #
 # What it checks: every snapshot is well formed and names its own backup; every path is relative, inside
-# its export, free of empty, "." and ".." names, backslashes and NUL; packs hold chunk files only; every
-# rebuilt file has the size and POSIX cksum its snapshot gives. Everything is rebuilt in a private folder
+# its export, free of empty, "." and ".." names, backslashes and NUL; every
+# rebuilt file has the size and POSIX cksum its snapshot gives; packs hold regular files only (no links,
+# which some tars would follow out of the folder). Everything is rebuilt in a private folder
 # beside OUT_DIR (removed on any exit) and moved into OUT_DIR only once every file of every chosen backup
 # checked out: on any error (wrong kit, missing or damaged pack, bad snapshot) it says why on stderr,
 # exits 1 and leaves no files (an OUT_DIR that did not exist still does not).
@@ -27,6 +30,10 @@
 # Format-1 backups (Puddleproof/data/ID.age) are not this script's business (it only counts them on
 # stderr; a chat whose newest backup is format 1 gets its newest format-2 one); each restores alone with
 #   age -d -i KIT Puddleproof/data/ID.age | tar -x
+# or, with a kit made after the vault's first (`puddleproof kit new`), with the data keys granted to it:
+#   for f in Puddleproof/keys/*.age; do age -d -i KIT "$f" && echo; done 2>/dev/null |
+#     sed -n 's/.*"identity":"\([A-Z0-9-]*\)".*/\1/p' >granted.txt
+#   age -d -i KIT -i granted.txt Puddleproof/data/ID.age | tar -x
 
 set -u
 LC_ALL=C
@@ -36,8 +43,13 @@ die() {
   printf 'restore-with-age: %s\n' "$*" >&2
   exit 1
 }
+full='cannot write the temporary files (is the disk full?)'
 [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: $0 KIT CLOUD_FOLDER OUT_DIR [BACKUP_ID]"
 kit=$1 vault=$2 out=$3 want=${4-}
+# (A path that starts with "-" would read as an option to the tools below.)
+case $kit in -*) kit=./$kit ;; esac
+case $vault in -*) vault=./$vault ;; esac
+case $out in -*) out=./$out ;; esac
 [ -d "$vault/Puddleproof" ] && vault=$vault/Puddleproof
 [ -f "$kit" ] && [ -r "$kit" ] || die "cannot read the kit $kit"
 [ -d "$vault/snapshots" ] || die "$2 holds no format-2 backups (no snapshots folder)"
@@ -68,7 +80,9 @@ cleanup() {
   fi
   [ -z "$ok" ] && [ -n "$made_out" ] && rmdir "$out" 2>/dev/null
   if [ -n "$tmp" ]; then
-    chmod -R u+rwx "$tmp" 2>/dev/null
+    # The unpacked chunks go first, untouched: only what this script made is made writable to remove it.
+    rm -rf "$tmp/c"
+    chmod -R u+rwx "$tmp/out" 2>/dev/null
     rm -rf "$tmp"
   fi
 }
@@ -83,20 +97,43 @@ done
 tmp=$parent/.restore-with-age.$$.$n
 mkdir "$tmp/s" "$tmp/c" "$tmp/out" || die "cannot write in $tmp"
 
-# The kit's keys, and the vault data keys granted to it (keys/: each opens the backups made while it was
-# the vault's data key, also those made before the kit was renewed).
-cat -- "$kit" >"$tmp/ids" || die "cannot read the kit $kit"
+# The kit's keys (it may end without a newline), and the vault data keys granted to it (keys/: each opens
+# the backups made while it was the vault's data key, also those made before the kit was renewed).
+{ cat -- "$kit" && echo; } >"$tmp/ids" || die "cannot read the kit $kit, or $full"
 for f in "$vault"/keys/*.age; do
   [ -f "$f" ] || continue
   { age -d -i "$kit" "$f" 2>/dev/null && echo; } | # (the record has no final newline)
-    sed -n 's/.*"identity":"\([A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids"
+    sed -n 's/.*"identity":"\([A-Z0-9-]*\)".*/\1/p' >>"$tmp/ids" || die "$full"
 done
 
-# open OBJECT PLAIN: decrypts a vault object with the kit.
-open() {
-  age -d -i "$tmp/ids" -o "$2" "$1" 2>"$tmp/err" ||
-    die "cannot decrypt ${1#"$vault"/} with $kit ($(head -n 1 "$tmp/err")): a wrong kit (another vault's?) or a damaged file"
+# copies DIR ID: lists the files that may hold object DIR/ID.age, in the order they are tried: the object
+# itself, then the copies sync clients made of it ("ID (1).age", "ID 2.age", "ID-PC.age", "ID.sync-…age"),
+# in name order.
+copies() {
+  for f in "$1/$2.age" "$1/$2 "*.age "$1/$2-"*.age "$1/$2."*.age; do
+    if [ -f "$f" ]; then printf '%s\n' "$f"; fi
+  done
 }
+
+# open DIR ID PLAIN: decrypts object DIR/ID.age (or the first copy of it that decrypts) with the kit.
+open() {
+  copies "$1" "$2" >"$tmp/cand" || die "$full"
+  [ -s "$tmp/cand" ] || die "${1#"$vault"/}/$2.age is missing (not synced yet?)"
+  while read -r f; do
+    age -d -i "$tmp/ids" -o "$3" "$f" 2>"$tmp/err" && return 0
+  done <"$tmp/cand"
+  die "cannot decrypt ${1#"$vault"/}/$2.age with $kit ($(head -n 1 "$tmp/err")): a wrong kit (another vault's?) or a damaged file"
+}
+
+# ids DIR: the ids of the objects in DIR (as files or as copies), one per line, sorted.
+idre='[0-9]\{8\}T[0-9]\{6\}Z-[a-z2-7]\{12\}'
+ids() {
+  ls -- "$1" 2>/dev/null | sed -n "s/^\($idre\)\.age$/\1/p; s/^\($idre\)[ .-].*\.age$/\1/p" | sort -u
+}
+# (A sync client's placeholder, ".NAME.icloud", stands for a file not downloaded yet.)
+waiting=$(ls -A -- "$vault/meta" "$vault/snapshots" "$vault/index" "$vault/packs" 2>/dev/null | grep -c '^\..*\.icloud$')
+[ "$waiting" -eq 0 ] ||
+  printf 'restore-with-age: note: %s files of the vault are not downloaded here yet (placeholders): what needs them is left out or fails\n' "$waiting" >&2
 
 # check ID: the snapshot of backup ID must be well formed.
 check() {
@@ -121,62 +158,72 @@ check() {
 # 1. The snapshots of committed backups; the chosen ones: BACKUP_ID, or the newest of each chat.
 if [ -n "$want" ]; then
   case $want in $idpat) ;; *) die "not a backup id: $want" ;; esac
-  { [ -f "$vault/snapshots/$want.age" ] && [ -f "$vault/meta/$want.age" ]; } ||
+  { [ -n "$(copies "$vault/snapshots" "$want")" ] && [ -n "$(copies "$vault/meta" "$want")" ]; } ||
     die "$want is no committed format-2 backup (a format-1 one restores as this script's header says)"
-  set -- "$vault/snapshots/$want.age"
+  printf '%s\n' "$want" >"$tmp/listed" || die "$full"
 else
+  ids "$vault/data" >"$tmp/v1" || die "$full"
   v1=0
-  for f in "$vault"/data/*.age; do [ -f "$vault/meta/${f##*/}" ] && v1=$((v1 + 1)); done
+  while read -r id; do [ -n "$(copies "$vault/meta" "$id")" ] && v1=$((v1 + 1)); done <"$tmp/v1"
   [ "$v1" -eq 0 ] || printf 'restore-with-age: note: %s format-1 backups (data/) are left out (see the header)\n' "$v1" >&2
-  set -- "$vault"/snapshots/*.age
+  ids "$vault/snapshots" >"$tmp/listed" || die "$full"
 fi
 : >"$tmp/keys"
-for f in "$@"; do
-  id=${f##*/} && id=${id%.age}
-  case $id in $idpat) ;; *) continue ;; esac
-  [ -f "$vault/meta/$id.age" ] || continue
-  open "$f" "$tmp/s/$id"
+while read -r id; do
+  [ -n "$(copies "$vault/meta" "$id")" ] || continue
+  open "$vault/snapshots" "$id" "$tmp/s/$id"
   check "$id"
   key=$(sed -n '4s/^K //p' "$tmp/s/$id")
   [ "$key" = - ] && key=-$id
-  printf '%s %s\n' "$key" "$id" >>"$tmp/keys"
-done
+  printf '%s %s\n' "$key" "$id" >>"$tmp/keys" || die "$full"
+done <"$tmp/listed"
 [ -s "$tmp/keys" ] || die "no committed format-2 backup in $vault"
-sort -k1,1 -k2,2r "$tmp/keys" | awk '!seen[$1]++ { print $2 }' | sort >"$tmp/chosen"
+sort -k1,1 -k2,2r "$tmp/keys" >"$tmp/sorted" || die "$full"
+awk '!seen[$1]++ { print $2 }' "$tmp/sorted" >"$tmp/newest" || die "$full"
+sort "$tmp/newest" >"$tmp/chosen" || die "$full"
+[ -s "$tmp/chosen" ] || die "$full"
 
 # 2. Which packs hold the chunks of the chosen backups, from the pack indexes. A chunk is named by its id,
 # whether it is stored as <id> or <id>.gz.
 while read -r id; do
-  awk '$1 == "C" { sub(/\.gz$/, "", $2); print $2 }' "$tmp/s/$id"
-done <"$tmp/chosen" | sort -u >"$tmp/need"
+  awk '$1 == "C" { sub(/\.gz$/, "", $2); print $2 }' "$tmp/s/$id" || die "$full"
+done <"$tmp/chosen" >"$tmp/chunks"
+sort -u "$tmp/chunks" >"$tmp/need" || die "$full"
 : >"$tmp/map"
-for f in "$vault"/index/*.age; do
-  p=${f##*/} && p=${p%.age}
-  case $p in $idpat) ;; *) continue ;; esac
-  [ -f "$vault/packs/$p.age" ] || continue # its pack was reclaimed (or has not synced yet)
-  if age -d -i "$tmp/ids" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
-    grep '^C ' "$tmp/i" | awk -v p="$p" '{ sub(/\.gz$/, "", $2); print $2, p }' >>"$tmp/map"
-  else
-    printf 'restore-with-age: warning: cannot read index/%s.age; skipped\n' "$p" >&2
-  fi
-done
+ids "$vault/index" >"$tmp/indexes" || die "$full"
+while read -r p; do
+  [ -n "$(copies "$vault/packs" "$p")" ] || continue # its pack was reclaimed (or has not synced yet)
+  copies "$vault/index" "$p" >"$tmp/cand" || die "$full"
+  read_index=
+  while read -r f; do
+    if age -d -i "$tmp/ids" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
+      awk -v p="$p" '$1 == "C" { sub(/\.gz$/, "", $2); print $2, p }' "$tmp/i" >>"$tmp/map" || die "$full"
+      read_index=1
+      break
+    fi
+  done <"$tmp/cand"
+  [ -n "$read_index" ] || printf 'restore-with-age: warning: cannot read index/%s.age; skipped\n' "$p" >&2
+done <"$tmp/indexes"
 awk 'FILENAME == ARGV[1] { need[$1] = 1; n++; next }
   ($1 in need) && !($1 in got) { got[$1] = 1; n--; print $2 }
   END { if (n) { print n " chunks are in no pack here whose index the kit opens (a pack or index missing or not synced yet?)"; exit 1 } }
 ' "$tmp/need" "$tmp/map" >"$tmp/where" || die "$(tail -n 1 "$tmp/where")"
 
 # 3. Unpack those packs (chunk files only) into $tmp/c.
-sort -u "$tmp/where" >"$tmp/packs"
+sort -u "$tmp/where" >"$tmp/packs" || die "$full"
 while read -r p; do
-  [ -f "$vault/packs/$p.age" ] || die "packs/$p.age is missing (not synced yet?)"
-  open "$vault/packs/$p.age" "$tmp/pack"
-  tar -tf - <"$tmp/pack" >"$tmp/names" 2>"$tmp/err" || die "pack $p is damaged: $(head -n 1 "$tmp/err")"
-  if grep -v -e '^[0-9a-f]\{64\}$' -e '^[0-9a-f]\{64\}\.gz$' -e '^padding$' "$tmp/names" >/dev/null; then
-    die "pack $p holds something other than chunks"
-  fi
+  open "$vault/packs" "$p" "$tmp/pack"
+  tar -tvf - <"$tmp/pack" >"$tmp/names" 2>"$tmp/err" || die "pack $p is damaged: $(head -n 1 "$tmp/err")"
+  # Regular files named by chunk ids (or padding), each once: no link, folder or name given twice (a tar
+  # that follows links could otherwise write outside this folder).
+  awk '!/^-/ || / -> / || / link to / { exit 1 }
+    { n = $NF; if (n != "padding" && !(n ~ /^[0-9a-f]+(\.gz)?$/ && length(n) == (n ~ /\.gz$/ ? 67 : 64))) exit 1 }
+    seen[n]++ { exit 1 }' "$tmp/names" || die "pack $p holds something other than chunks"
   (cd "$tmp/c" && tar -xf -) <"$tmp/pack" || die "cannot unpack pack $p"
   rm -f "$tmp/pack" "$tmp/c/padding"
 done <"$tmp/packs"
+ls -ln "$tmp/c" >"$tmp/unpacked" || die "$full"
+awk 'NR > 1 && ($1 !~ /^-/ || $2 != 1) { exit 1 }' "$tmp/unpacked" || die "a pack holds something other than chunks"
 
 # 4. Rebuild every chosen backup in $tmp/out, checking each file against its F line.
 finish() { # the file just rebuilt must have its size and cksum
@@ -209,7 +256,7 @@ while read -r id; do
       dest=$tmp/out/$target${p#"$name"}
       [ ! -e "$dest" ] || die "backup $id: $p appears twice"
       if [ "$tag" = D ]; then mkdir -- "$dest"; else : >"$dest"; fi || die "backup $id: cannot create $p"
-      printf '%s %s\n' "$a" "$enc" >>"$tmp/modes"
+      printf '%s %s\n' "$a" "$enc" >>"$tmp/modes" || die "$full"
       [ "$tag" = D ] || { file=$dest size=$c sum=$d; }
       ;;
     C)
@@ -227,20 +274,21 @@ while read -r id; do
   done <"$tmp/s/$id"
   [ -s "$tmp/modes" ] || die "backup $id: its snapshot lists no files"
   # Modes deepest first; the export's own mode once it is in OUT_DIR (a folder must stay writable to move).
-  awk '{ l[NR] = $0 } END { for (i = NR; i > 1; i--) print l[i] }' "$tmp/modes" >"$tmp/rmodes"
+  awk '{ l[NR] = $0 } END { for (i = NR; i > 1; i--) print l[i] }' "$tmp/modes" >"$tmp/rmodes" || die "$full"
   while read -r m enc; do
     decode "$enc"
     chmod "$(printf %o $((0$m & 511)))" "$tmp/out/$target${dec#"$name"}" || die "cannot set modes"
   done <"$tmp/rmodes"
-  printf '%s %s %s\n' "$(sed -n '1s/ .*//p' "$tmp/modes")" "$id" "$tenc" >>"$tmp/roots"
+  printf '%s %s %s\n' "$(sed -n '1s/ .*//p' "$tmp/modes")" "$id" "$tenc" >>"$tmp/roots" || die "$full"
 done <"$tmp/chosen"
+[ "$(awk 'END { print NR }' "$tmp/roots")" = "$(awk 'END { print NR }' "$tmp/chosen")" ] || die "$full"
 
 # 5. Every file checked out: move the exports into OUT_DIR.
 if [ -n "$made_out" ]; then mkdir -- "$out" || die "cannot make $out"; fi
 : >"$tmp/moved"
 while read -r m id tenc; do
   decode "$tenc"
-  printf '%s\n' "$tenc" >>"$tmp/moved"
+  printf '%s\n' "$tenc" >>"$tmp/moved" || die "$full"
   mv -- "$tmp/out/$dec" "$out/$dec" || die "cannot move $dec into $out"
   chmod "$(printf %o $((0$m & 511)))" "$out/$dec" || die "cannot set the mode of $out/$dec"
 done <"$tmp/roots"

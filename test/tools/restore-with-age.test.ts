@@ -13,6 +13,7 @@ import {
   mkdir,
   readdir,
   readFile,
+  rename,
   rm,
   symlink,
   writeFile,
@@ -380,6 +381,104 @@ describe('tools/restore-with-age.sh', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /not an empty folder/);
     assert.deepEqual(await readdir(out), ['keep.txt']);
+  });
+
+  test('a kit that ends without a newline (the QR code form) restores', async () => {
+    const qr = join(sb.root, 'kit-from-qr.txt');
+    const kit = await readFile(sb.kit, 'utf8');
+    await writeFile(qr, kit.slice(kit.indexOf('# puddleproof-auth-key')).trimEnd());
+    const out = outDir();
+    const r = await restore(qr, sb.cloud, out, ids[0] ?? '');
+    assert.equal(r.code, 0, r.stderr);
+    await assertSame(join(out, ZIP), series[0]?.path ?? '');
+  });
+
+  test('paths that start with "-" are paths, not options', async () => {
+    const dashed = join(restores, '-dashed');
+    await mkdir(dashed);
+    await cp(sb.kit, join(dashed, '-kit.txt'));
+    const r = await new Promise<RunResult>((resolve) =>
+      execFile(
+        join(bin, 'sh'),
+        [SCRIPT, '-kit.txt', sb.cloud, '-out', ids[0] ?? ''],
+        { env: { PATH: bin }, cwd: dashed },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    await assertSame(join(dashed, '-out', ZIP), series[0]?.path ?? '');
+    await rm(dashed, { recursive: true });
+  });
+
+  test('objects left only as sync clients’ copies are read: the newest backup is still the newest', async () => {
+    const cloud = await cloudCopy();
+    const dir = (sub: string) => join(vault(cloud), sub);
+    await rename(
+      join(dir('meta'), `${ids[2]}.age`),
+      join(dir('meta'), `${ids[2]} (Bob's conflicted copy 2026-12-01).age`),
+    );
+    await rename(join(dir('snapshots'), `${ids[2]}.age`), join(dir('snapshots'), `${ids[2]} 2.age`));
+    for (const pack of folderPacks) {
+      await rename(join(dir('packs'), pack), join(dir('packs'), pack.replace('.age', '-DESKTOP-AB12CD.age')));
+      await rename(join(dir('index'), pack), join(dir('index'), pack.replace('.age', ' (1).age')));
+    }
+    const out = outDir();
+    const r = await restore(sb.kit, cloud, out);
+    assert.equal(r.code, 0, r.stderr);
+    await assertSame(join(out, ZIP), series[2]?.path ?? '');
+    await assertSame(join(out, FOLDER), folder);
+  });
+
+  test('a pack holding a link (which some tars follow out of the folder) is refused and touches nothing', async () => {
+    const victim = join(sb.root, 'victim.txt');
+    await writeFile(victim, 'mine\n');
+    await chmod(victim, 0o400);
+    const cloud = await cloudCopy();
+    const pack = join(vault(cloud), 'packs', folderPacks[0] ?? '');
+    // A hard link to the victim, under a chunk's name, before the pack's own entries.
+    const link = Buffer.alloc(512);
+    link.write('b'.repeat(64), 0, 'latin1');
+    link.write('0000644\0', 100, 'latin1');
+    for (const at of [108, 116]) link.write('0000000\0', at, 'latin1');
+    link.write('00000000000\0', 124, 'latin1');
+    link.write('00000000000\0', 136, 'latin1');
+    link.write('1', 156, 'latin1');
+    link.write(victim, 157, 'latin1');
+    link.write('ustar\u000000', 257, 'latin1');
+    link.write('        ', 148, 'latin1');
+    const sum = link.reduce((a, byte) => a + byte, 0);
+    link.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    const tar = Buffer.concat([link, decrypt(sb.kit, pack)]);
+    encryptTo(sb.kit, tar, pack);
+    const out = outDir();
+    await assertFailedCleanly(await restore(sb.kit, cloud, out), out, /holds something other than chunks/);
+    assert.equal(await readFile(victim, 'utf8'), 'mine\n');
+    assert.equal((await lstat(victim)).mode & 0o777, 0o400);
+  });
+
+  test('a full disk fails and leaves nothing (never "restored" with nothing restored)', async (t) => {
+    const small = join(sb.root, 'small-disk');
+    await mkdir(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small], { stdio: 'pipe' });
+    } catch {
+      return t.skip('mounting a tmpfs is not permitted here');
+    }
+    try {
+      // Filled up to a little room, then less and less: every step of the script meets a full disk somewhere.
+      for (const room of [4, 64, 256, 1024]) {
+        await rm(join(small, 'fill'), { force: true });
+        const free = Number(execFileSync('df', ['-k', '--output=avail', small]).toString().split('\n')[1]);
+        await writeFile(join(small, 'fill'), Buffer.alloc(Math.max(0, free - room) * 1024));
+        const out = join(small, 'out');
+        const r = await restore(sb.kit, sb.cloud, out);
+        assert.notEqual(r.code, 0, `with ${room} KiB free: ${r.stdout}`);
+        assert.equal(r.stdout, '');
+        assert.deepEqual((await readdir(small)).sort(), ['fill'], `with ${room} KiB free`);
+      }
+    } finally {
+      execFileSync('umount', [small]);
+    }
   });
 
   // Last: it changes the vault's recovery key.
