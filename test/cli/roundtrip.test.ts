@@ -227,6 +227,34 @@ for (const format of [2, 1] as const)
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /Verified/);
       });
+
+    // Last: it changes the vault's recovery key.
+    if (format === 1)
+      test('after the kit was renewed, the new kit opens an older object: restore --file, and age by hand', async () => {
+        const renewed = join(sb.root, 'renewed-kit.txt');
+        const r = await sb.run(['kit', 'new', '--recovery-kit', renewed]);
+        assert.equal(r.code, 0, r.stderr);
+        const vault = join(sb.cloud, 'Puddleproof');
+        const object = join(vault, 'data', `${backups[0]?.id}.age`);
+        const to = join(sb.root, 'renewed-restore');
+        const restored = await sb.run(['restore', '--file', object, '--to', to, '--recovery-kit', renewed], {
+          home: join(sb.root, 'no-profile-here'),
+        });
+        assert.equal(restored.code, 0, restored.stderr);
+        // The commands the restore script's header and RESTORE.txt give for format 1, after a renewal.
+        const byHand = join(sb.root, 'by-hand');
+        await mkdir(byHand);
+        const script = [
+          `for f in '${vault}'/keys/*.age; do age -d -i '${renewed}' "$f" && echo; done 2>/dev/null |`,
+          `  sed -n 's/.*"identity":"\\([A-Z0-9-]*\\)".*/\\1/p' >granted.txt`,
+          `age -d -i '${renewed}' -i granted.txt '${object}' | tar -x`,
+        ].join('\n');
+        execFileSync('sh', ['-c', script], { cwd: byHand });
+        await assertSameTree(
+          join(byHand, backups[0]?.exportName ?? ''),
+          join(to, backups[0]?.exportName ?? ''),
+        );
+      });
   });
 
 describe('two devices backing up into one cloud folder at the same time', () => {

@@ -1,8 +1,8 @@
 // restore and verify: get an export back, or prove every backup can be.
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chatLabel } from '../../core/chats/labels.js';
 import { cachesOf, deviceIdentities, openDevice } from '../../core/device.js';
-import { readRecoveryKit } from '../../core/keys/recovery-kit.js';
+import { type RecoveryKit, readRecoveryKit } from '../../core/keys/recovery-kit.js';
 import { profileHome } from '../../core/profile.js';
 import {
   NotAuthenticError,
@@ -13,6 +13,8 @@ import {
 import { restoreFromVault } from '../../core/restore/restore-from-vault.js';
 import { checkVault, type VaultReport } from '../../core/restore/vault-check.js';
 import { verifyBackup } from '../../core/restore/verify.js';
+import { grantedDataKeys } from '../../core/vault/data-keys.js';
+import { Vault } from '../../core/vault/vault.js';
 import { parse, required, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes, progressBar } from '../output.js';
@@ -61,10 +63,11 @@ profile; a format-2 backup restores by ID, or without Puddleproof with the vault
       if (values.file) {
         if (positionals.length) throw new UsageError('give either a backup ID or --file, not both');
         if (!kit) throw new UsageError('--file needs --recovery-kit FILE');
+        const dataPath = resolve(values.file);
         result = await restoreBackup({
           ...common,
-          dataPath: resolve(values.file),
-          identities: [kit.recoveryIdentity],
+          dataPath,
+          identities: [kit.recoveryIdentity, ...(await keysGrantedBeside(dataPath, kit))],
           authKey: kit.authKey,
         });
       } else {
@@ -196,4 +199,15 @@ function vaultReportLines(r: VaultReport, labels: ReadonlyMap<string, string>): 
     for (const d of damaged) lines.push(`DAMAGED pack ${d.pack}: ${d.problem}`);
   }
   return lines;
+}
+
+/**
+ * The vault data keys granted to the kit, when OBJECT is in a vault's data folder (`…/Puddleproof/data/`):
+ * a kit made after the vault's first opens older objects only through them.
+ */
+async function keysGrantedBeside(object: string, kit: RecoveryKit): Promise<string[]> {
+  const cloudDir = dirname(dirname(dirname(object)));
+  const vault = await Vault.open(cloudDir).catch(() => null);
+  if (!vault || resolve(vault.paths.dataDir) !== dirname(object)) return [];
+  return grantedDataKeys(vault, [kit.recoveryIdentity], kit.authKey);
 }

@@ -33,6 +33,12 @@ Older backups (files in data/) each restore on their own with:
 
   age -d -i RECOVERY-KIT.txt Puddleproof/data/ID.age | tar -x
 
+or, with a kit made to replace a lost one after the backup, with the keys the vault granted to that kit:
+
+  for f in Puddleproof/keys/*.age; do age -d -i RECOVERY-KIT.txt "$f" && echo; done 2>/dev/null |
+    sed -n 's/.*"identity":"\\([A-Z0-9-]*\\)".*/\\1/p' > granted.txt
+  age -d -i RECOVERY-KIT.txt -i granted.txt Puddleproof/data/ID.age | tar -x
+
 The format of this folder is specified in docs/FORMAT.md in Puddleproof's source.
 `;
 

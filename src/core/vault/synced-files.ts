@@ -7,11 +7,11 @@ import { classifyName, groupByObject } from './sync-names.js';
 const isAgeName = (isId: (id: string) => boolean) => (base: string) =>
   base.endsWith('.age') && isId(base.slice(0, -4));
 
-/** For each object `isId(<id>)` in `names`: its readable files, the exact name first, then its copies. */
+/** For each object `isId(<id>)` in `names`: its readable files, the exact name first, then its copies in name order. */
 export function objectFiles(names: readonly string[], isId: (id: string) => boolean): Map<string, string[]> {
   const files = new Map<string, string[]>();
   for (const [base, group] of groupByObject(names, isAgeName(isId))) {
-    const list = [...(group.exact ? [base] : []), ...group.copies];
+    const list = [...(group.exact ? [base] : []), ...[...group.copies].sort()];
     if (list.length > 0) files.set(base.slice(0, -4), list);
   }
   return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
