@@ -21,7 +21,13 @@ export type ZipSegment =
     };
 
 /** Beyond these, a zip is not read (it is kept as opaque bytes). */
-const MAX_ENTRIES = 1_000_000;
+const MAX_ENTRIES = 100_000;
+/**
+ * A member's data shorter than this stays in the raw segment around it: a chunk of its own costs a pack
+ * entry, an index line and a snapshot line (over 1 KiB), so a zip of many tiny members would take many
+ * times its size.
+ */
+export const MIN_MEMBER_BYTES = 16 * 1024;
 const MAX_CENTRAL_DIRECTORY_BYTES = 128 * 1024 * 1024;
 
 const LOCAL_HEADER = 0x04034b50;
@@ -70,15 +76,19 @@ interface Placement {
 }
 
 /** The zip at `path` cut into segments that cover it exactly, in file order; null when it is not a zip we can
- * read safely (then the caller treats the file as opaque bytes). Members without data (directories, empty
- * files) get no segment: their headers are part of the raw segments. Throws only for I/O errors. */
-export async function zipLayout(path: string): Promise<ZipSegment[] | null> {
+ * read safely (then the caller treats the file as opaque bytes). Members with less data than `minMemberBytes`
+ * (directories, empty files, tiny ones) get no segment: they are part of the raw segments. Throws only for
+ * I/O errors. */
+export async function zipLayout(
+  path: string,
+  minMemberBytes = MIN_MEMBER_BYTES,
+): Promise<ZipSegment[] | null> {
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
     for (const directory of await findDirectories(handle, size)) {
       const placements = await placeMembers(handle, directory);
-      if (placements) return segmentsOf(placements, size);
+      if (placements) return segmentsOf(placements, size, minMemberBytes);
     }
     return null;
   } finally {
@@ -86,11 +96,11 @@ export async function zipLayout(path: string): Promise<ZipSegment[] | null> {
   }
 }
 
-function segmentsOf(placements: Placement[], size: number): ZipSegment[] {
+function segmentsOf(placements: Placement[], size: number, minMemberBytes: number): ZipSegment[] {
   const segments: ZipSegment[] = [];
   let cursor = 0;
   for (const { entry, dataStart, dataEnd } of placements) {
-    if (dataEnd === dataStart) continue;
+    if (dataEnd - dataStart < Math.max(1, minMemberBytes)) continue;
     segments.push({ kind: 'raw', offset: cursor, length: dataStart - cursor });
     const { name, crc, method, uncompressedSize } = entry;
     segments.push({

@@ -3,13 +3,14 @@
 // read safely gives null. Zips come from the real zip tool, and by hand for layouts it does not write.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { type ZipSegment, zipLayout } from '../../../src/core/dedup/zip-layout.js';
+import { MIN_MEMBER_BYTES, type ZipSegment, zipLayout } from '../../../src/core/dedup/zip-layout.js';
 import { storedZip } from '../../helpers/zip.js';
 
 const root = await mkdtemp(join(tmpdir(), 'puddleproof-zip-layout-'));
@@ -79,7 +80,7 @@ async function checkLayout(
   method: Method,
 ): Promise<ZipSegment[]> {
   const zip = await readFile(path);
-  const segments = await zipLayout(path);
+  const segments = await zipLayout(path, 1);
   assert.ok(segments, 'the zip is read');
   let cursor = 0;
   let previous: ZipSegment | undefined;
@@ -257,7 +258,7 @@ test('standard input zipped to a pipe: the member named "-" with a data descript
 test('encrypted members (zip -P) are segments like any other: their data is kept as it is', async () => {
   const path = await zipOf(EXPORT, ['-0', '-P', 'secret']);
   const zip = await readFile(path);
-  const segments = await zipLayout(path);
+  const segments = await zipLayout(path, 1);
   assert.ok(segments);
   assert.equal(
     segments.reduce((sum, s) => sum + s.length, 0),
@@ -462,7 +463,7 @@ test('the member data of a large zip is never read', async (t) => {
   const after = Buffer.from('a small member after the big one');
   await writeSparseZip(path, bigSize, after);
   const read = t.mock.method(fs, 'readSync');
-  const segments = await zipLayout(path);
+  const segments = await zipLayout(path, 1);
   // readSync(fd, buffer, offset, length, position): what was asked for is the length.
   const requested = read.mock.calls.reduce(
     (sum: number, call: { arguments: unknown[] }) => sum + Number(call.arguments[3]),
@@ -528,3 +529,24 @@ async function writeSparseZip(path: string, bigSize: number, after: Buffer): Pro
     await handle.close();
   }
 }
+
+test('members with less data than MIN_MEMBER_BYTES stay in the raw segments around them', async () => {
+  const big = randomBytes(MIN_MEMBER_BYTES);
+  const files: [string, Buffer][] = [
+    ...Array.from({ length: 50 }, (_, i): [string, Buffer] => [`sticker-${i}.webp`, randomBytes(300 + i)]),
+    ['photo.jpg', big],
+    ['note.txt', Buffer.from('small')],
+  ];
+  const path = join(root, 'many-small.zip');
+  await writeFile(path, storedZip(files));
+  const segments = await zipLayout(path);
+  assert.ok(segments);
+  assert.deepEqual(
+    segments.map((s) => (s.kind === 'member' ? s.name : 'raw')),
+    ['raw', 'photo.jpg', 'raw'],
+  );
+  assert.equal(
+    segments.reduce((sum, s) => sum + s.length, 0),
+    (await readFile(path)).length,
+  );
+});
