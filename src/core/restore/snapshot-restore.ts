@@ -3,7 +3,7 @@
 // its keyed id before it is written, so a forged, swapped or damaged pack is found and named.
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { chmod, readFile, utimes } from 'node:fs/promises';
+import { chmod, readdir, readFile, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
@@ -13,7 +13,7 @@ import { openPackChunks, PackOpenError, type PackSlot } from '../dedup/pack-open
 import { decodeSnapshot, type ListedEntry } from '../dedup/snapshot-list.js';
 import { isBackupId } from '../vault/layout.js';
 import type { Format2Metadata } from '../vault/metadata.js';
-import { objectPath } from '../vault/synced-files.js';
+import { objectFiles, objectPath } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { ChunkMismatchError, type ChunkPlacement, type PackJob } from './pack-placement.js';
 import { PlaceError, placePacks } from './pack-placer.js';
@@ -107,15 +107,39 @@ export async function openPack(
   }
 }
 
-/** Where each chunk lies, by pack; a RestoreError naming what is missing from the vault's indexes. */
-function placementsByPack(files: readonly ListedEntry[], base: string, store: ChunkStore) {
+/**
+ * Where each chunk lies, by pack; a RestoreError naming what is missing from the vault's indexes. A chunk
+ * whose first pack is not downloaded here (a sync client's placeholder) is taken from another pack that
+ * holds it and is here, if there is one (two devices stored it at once).
+ */
+function placementsByPack(
+  files: readonly ListedEntry[],
+  base: string,
+  store: ChunkStore,
+  here: ReadonlySet<string>,
+) {
   const byPack = new Map<string, ChunkPlacement[]>();
+  let elsewhere: Map<string, ChunkLocation> | undefined;
+  const locate = (id: string): ChunkLocation | undefined => {
+    const first = store.locations.get(id);
+    if (!first || here.has(first.pack)) return first;
+    elsewhere ??= new Map(
+      [...store.byPack]
+        .filter(([pack]) => here.has(pack))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .reverse()
+        .flatMap(([pack, entries]) =>
+          entries.map((e): [string, ChunkLocation] => [chunkIdOf(e.name), { ...e, pack }]),
+        ),
+    );
+    return elsewhere.get(id) ?? first;
+  };
   for (const file of files) {
     if (file.type !== 'file') continue;
     let offset = 0;
     for (const chunk of file.chunks) {
       const id = chunkIdOf(chunk.name);
-      const where: ChunkLocation | undefined = store.locations.get(id);
+      const where: ChunkLocation | undefined = locate(id);
       if (!where) {
         // An index that is there but cannot be opened or proven will not arrive by waiting.
         const bad = store.problems.map((p) => `${p.id}: ${p.problem}`);
@@ -194,7 +218,8 @@ export async function readSnapshotFiles(
   const { vault, meta, identities, authKey } = req;
   const entries = selected(await readSnapshot(vault, meta, identities), req.only ?? []);
   const store = await ChunkStore.load(vault, identities, authKey, req.indexCache?.readOnly());
-  const byPack = placementsByPack(entries, dir ?? '', store);
+  const here = new Set(objectFiles(await readdir(vault.paths.packsDir).catch(() => []), isBackupId).keys());
+  const byPack = placementsByPack(entries, dir ?? '', store, here);
   const files = entries.filter((e) => e.type === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
   if (dir !== null) createTree(dir, meta.id, entries);

@@ -506,6 +506,25 @@ describe('reclaiming packs', () => {
   );
 
   test(
+    'a chunk in two packs, the first only a placeholder here: the restore reads it from the other',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const shared = await newExport(exports, 'Shared chat');
+      const onB = join(exports, 'b', 'Shared chat');
+      await cp(shared, onB, { recursive: true });
+      const fromA = await backUp(a, shared);
+      await backUp(b, onB); // before A's pack reached B: B stores the same chunks
+      await sync();
+      const [older] = [...(await packNames(a))].sort();
+      assert.ok(older);
+      const dir = a.vault.paths.packsDir;
+      await rename(join(dir, `${older}.age`), join(dir, `.${older}.age.icloud`));
+      await restores(a, fromA, root);
+    },
+  );
+
+  test(
     'copies stored at once beside chunks of their own: the older pack keeps them, the newer one is repacked',
     TIMEOUT,
     async () => {
