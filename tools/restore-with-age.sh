@@ -45,6 +45,9 @@ die() {
 }
 full='cannot write the temporary files (is the disk full?)'
 [ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: $0 KIT CLOUD_FOLDER OUT_DIR [BACKUP_ID]"
+for tool in age tar gzip cksum awk sed grep sort; do
+  command -v "$tool" >/dev/null 2>&1 || die "it needs $tool, which is not on the PATH"
+done
 kit=$1 vault=$2 out=$3 want=${4-}
 # (A path that starts with "-" would read as an option to the tools below.)
 case $kit in -*) kit=./$kit ;; esac

@@ -383,6 +383,23 @@ describe('tools/restore-with-age.sh', () => {
     assert.deepEqual(await readdir(out), ['keep.txt']);
   });
 
+  test('a missing tool is named, before anything is written', async () => {
+    const partial = join(sb.root, 'bin-without-cksum');
+    await mkdir(partial);
+    for (const tool of TOOLS.filter((t) => t !== 'cksum'))
+      await symlink(join(bin, tool), join(partial, tool));
+    const out = outDir();
+    const r = await new Promise<RunResult>((resolve) =>
+      execFile(
+        join(partial, 'sh'),
+        [SCRIPT, sb.kit, sb.cloud, out],
+        { env: { PATH: partial } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, stdout, stderr }),
+      ),
+    );
+    await assertFailedCleanly(r, out, /it needs cksum, which is not on the PATH/);
+  });
+
   test('a kit that ends without a newline (the QR code form) restores', async () => {
     const qr = join(sb.root, 'kit-from-qr.txt');
     const kit = await readFile(sb.kit, 'utf8');
