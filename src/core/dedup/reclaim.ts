@@ -420,18 +420,32 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     }
   }
   if (repack.length > 0 && !req.dryRun) {
+    const unrepacked: string[] = [];
     try {
       const { written, failed } = await repackNeeded(req, repack, packs, keeps, new Set(collections.keys()));
       for (const [pack, entries] of written) packs.set(pack, entries);
       // A pack that cannot be read here (not downloaded, damaged) stays as it is; the others go on.
       for (const [pack, why] of failed) {
         waiting.add(`pack ${pack} could not be repacked: ${why}`);
-        repack.splice(repack.indexOf(pack), 1);
+        unrepacked.push(pack);
       }
     } catch (err) {
       waiting.add(`packs ${repack.join(', ')} could not be repacked: ${(err as Error).message}`);
-      repack.length = 0;
+      unrepacked.push(...repack);
     }
+    for (const pack of unrepacked) repack.splice(repack.indexOf(pack), 1);
+    // What such a pack keeps may be whole only in the copies other packs hold: none of those goes now.
+    const keptThere = new Set(
+      unrepacked.flatMap((p) =>
+        (packs.get(p) ?? []).filter((e) => keeps(p, e)).map((e) => chunkIdOf(e.name)),
+      ),
+    );
+    for (const pack of [...condemned])
+      if ((packs.get(pack) ?? []).some((e) => keptThere.has(chunkIdOf(e.name)))) {
+        condemned.splice(condemned.indexOf(pack), 1);
+        report.condemnedPacks--;
+        report.condemnedBytes -= await sizes.of(pack);
+      }
   }
   // (A dry run says what a run would repack, without reading or writing anything.)
   for (const pack of repack) {

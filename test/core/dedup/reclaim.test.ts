@@ -506,6 +506,50 @@ describe('reclaiming packs', () => {
   );
 
   test(
+    'an own pack that cannot be repacked keeps the other packs holding copies of what it keeps',
+    TIMEOUT,
+    async () => {
+      const { a, b, sync, exports } = await twoDevices();
+      // (This device's run is what is tested: another device, not knowing the pack is damaged, may still
+      // condemn the copy as a duplicate; see the README.)
+      // One: a page, a photo of its own and a shared photo; Two (on B): the same page and the shared photo.
+      const shared = randomBytes(200_000);
+      const one = join(exports, 'One');
+      const two = join(exports, 'Two');
+      for (const dir of [one, two]) {
+        await mkdir(dir);
+        await writeFile(join(dir, 'messages.html'), '<html><body>the same page</body></html>');
+        await writeFile(join(dir, 'shared.jpg'), shared);
+      }
+      await writeFile(join(one, 'photo.jpg'), randomBytes(900_000));
+      const first = await backUp(a, one);
+      const { pack: older } = await withPack(a, first);
+      // B's pack is made in a later second than A's (pack ids begin with it), and before A's reached B.
+      const second = Math.floor(Date.now() / 1000);
+      while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+      const { pack: newer } = await withPack(b, await backUp(b, two));
+      await sync();
+      assert.ok(older < newer, 'the older pack keeps the shared chunks, the newer holds copies');
+      // The older pack is damaged here: its repack fails, and the newer may hold the only whole copy.
+      const path = a.vault.paths.pack(older);
+      const bytes = await readFile(path);
+      flip(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      const r = await prune(a, [first.id]);
+      assert.ok(
+        r.waiting.some((w) => w.startsWith(`pack ${older} could not be repacked`)),
+        r.waiting.join('\n'),
+      );
+      const { collections } = await readCollections(a.vault, deviceIdentities(a), a.secrets.authKey);
+      assert.ok(
+        ![...collections.values()].some((c) => c.condemned.includes(newer)),
+        'the copy is not condemned',
+      );
+      assert.equal(r.condemnedPacks, 0);
+    },
+  );
+
+  test(
     'a chunk in two packs, the first only a placeholder here: the restore reads it from the other',
     TIMEOUT,
     async () => {
@@ -758,3 +802,8 @@ describe('reclaiming packs', () => {
     },
   );
 });
+
+/** Flips the bits of byte `at` of `bytes`. */
+function flip(bytes: Buffer, at: number): void {
+  bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+}
