@@ -71,7 +71,8 @@ async function ownCheckpoint(req: AcknowledgeRequest): Promise<Checkpoint | null
 
 /**
  * Ids of this device's format-2 backups in the vault now: those it reads as its own, and those its last
- * checkpoint listed whose metadata it cannot read just now (only a placeholder here, or a damaged copy).
+ * checkpoint listed (all, without one) whose metadata it cannot read just now (only a placeholder here, or a
+ * damaged copy).
  */
 async function ownFormat2Backups(req: AcknowledgeRequest, previous: Checkpoint | null): Promise<string[]> {
   const known = new Map(req.known.map((m) => [m.id, m]));
@@ -80,8 +81,11 @@ async function ownFormat2Backups(req: AcknowledgeRequest, previous: Checkpoint |
   for (const id of presentIds(await readdir(req.vault.paths.metaDir), isBackupId)) {
     const meta =
       known.get(id) ?? (await req.vault.readMetadata(id, req.identities, req.authKey).catch(() => null));
-    // A backup this device cannot read is not its own (its own are readable with its keys), unless it said so.
-    if (meta ? meta.deviceId === req.device.id && meta.format === 2 : listedBefore.has(id)) ids.push(id);
+    // A backup this device cannot read is not its own (its own are readable with its keys), unless it said
+    // so; without its last checkpoint here, any of them may be (listing one too many only makes the others
+    // look for a backup they already see).
+    if (meta ? meta.deviceId === req.device.id && meta.format === 2 : !previous || listedBefore.has(id))
+      ids.push(id);
   }
   return ids;
 }
