@@ -35,10 +35,14 @@ export async function vaultSizeOverTime(
   vault: Vault,
   times: readonly string[],
 ): Promise<{ at: string; bytes: number }[]> {
-  const files = await vaultFiles(vault.root);
+  const files = (await vaultFiles(vault.root)).sort((a, b) => a.at - b.at);
+  let next = 0;
+  let bytes = 0;
   return times.map((at, i) => {
-    const next = times[i + 1];
-    const until = next === undefined ? Infinity : Date.parse(next);
-    return { at, bytes: files.reduce((sum, f) => (f.at < until ? sum + f.bytes : sum), 0) };
+    const following = times[i + 1];
+    const until = following === undefined ? Infinity : Date.parse(following);
+    for (; next < files.length && (files[next] as { at: number }).at < until; next++)
+      bytes += (files[next] as { bytes: number }).bytes;
+    return { at, bytes };
   });
 }
