@@ -122,7 +122,7 @@ copies() {
 open() {
   copies "$1" "$2" >"$tmp/cand" || die "$full"
   [ -s "$tmp/cand" ] || die "${1#"$vault"/}/$2.age is missing (not synced yet?)"
-  while read -r f; do
+  while IFS= read -r f; do
     age -d -i "$tmp/ids" -o "$3" "$f" 2>"$tmp/err" && return 0
   done <"$tmp/cand"
   die "cannot decrypt ${1#"$vault"/}/$2.age with $kit ($(head -n 1 "$tmp/err")): a wrong kit (another vault's?) or a damaged file"
@@ -198,7 +198,7 @@ while read -r p; do
   [ -n "$(copies "$vault/packs" "$p")" ] || continue # its pack was reclaimed (or has not synced yet)
   copies "$vault/index" "$p" >"$tmp/cand" || die "$full"
   read_index=
-  while read -r f; do
+  while IFS= read -r f; do
     if age -d -i "$tmp/ids" -o "$tmp/i" "$f" 2>/dev/null && [ "$(sed -n 2p "$tmp/i")" = "P $p" ]; then
       awk -v p="$p" '$1 == "C" { sub(/\.gz$/, "", $2); print $2, p }' "$tmp/i" >>"$tmp/map" || die "$full"
       read_index=1

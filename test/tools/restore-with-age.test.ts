@@ -427,6 +427,23 @@ describe('tools/restore-with-age.sh', () => {
     await rm(dashed, { recursive: true });
   });
 
+  test('a cloud folder named with a leading space, given as a relative path', async () => {
+    const spaced = join(restores, ' cloud');
+    await cp(sb.cloud, spaced, { recursive: true });
+    const r = await new Promise<RunResult>((resolve) =>
+      execFile(
+        join(bin, 'sh'),
+        [SCRIPT, sb.kit, ' cloud', 'out-spaced', ids[0] ?? ''],
+        { env: { PATH: bin }, cwd: restores },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code) || 1 : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    await assertSame(join(restores, 'out-spaced', ZIP), series[0]?.path ?? '');
+    await rm(spaced, { recursive: true });
+    await rm(join(restores, 'out-spaced'), { recursive: true });
+  });
+
   test('objects left only as sync clients’ copies are read: the newest backup is still the newest', async () => {
     const cloud = await cloudCopy();
     const dir = (sub: string) => join(vault(cloud), sub);
