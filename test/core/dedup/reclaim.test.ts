@@ -35,6 +35,7 @@ import { readRecoveryKit } from '../../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
+import { acknowledge } from '../../../src/core/vault/acknowledge.js';
 import { checkpointName, readCheckpoints } from '../../../src/core/vault/checkpoints.js';
 import { readCollections, writeCollection } from '../../../src/core/vault/collections.js';
 import type { BackupMetadata, Format2Metadata } from '../../../src/core/vault/metadata.js';
@@ -502,6 +503,33 @@ describe('reclaiming packs', () => {
       assert.equal((await packNames(b)).size, 1);
       await restores(a, fromB, root);
       await restores(b, fromA, root);
+    },
+  );
+
+  test(
+    'a device that cannot read its own checkpoint or a backup’s metadata here still lists the backup',
+    TIMEOUT,
+    async () => {
+      const { a, exports } = await twoDevices();
+      const mine = await backUp(a, await newExport(exports, 'Chat'));
+      const request = async () => ({
+        vault: a.vault,
+        device: { id: a.settings.deviceId, name: a.settings.deviceName },
+        journal: a.journal,
+        identities: deviceIdentities(a),
+        authKey: a.secrets.authKey,
+        recipients: await recordRecipients(a),
+        seen: new Set<string>(),
+        known: [],
+        dryRun: true,
+      });
+      assert.deepEqual((await acknowledge(await request())).backups, [mine.id]);
+      // Both evicted by the sync client (placeholders): the backup is still listed as this device's.
+      const placeholder = async (dir: string, name: string) =>
+        rename(join(dir, `${name}.age`), join(dir, `.${name}.age.icloud`));
+      await placeholder(a.vault.paths.metaDir, mine.id);
+      await placeholder(a.vault.paths.devicesDir, checkpointName(a.secrets.authKey, a.settings.deviceId));
+      assert.deepEqual((await acknowledge(await request())).backups, [mine.id]);
     },
   );
 
