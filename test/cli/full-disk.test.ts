@@ -4,36 +4,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeSandbox, type RunResult, type Sandbox } from '../helpers/cli.js';
+import { canMount, mountTmpfs } from '../helpers/tmpfs.js';
 
 const MiB = 1024 * 1024;
 const EXPORT = 'ChatExport_2026-12-02';
 const video = randomBytes(6 * MiB);
 const chat = '<div class="message">See you at the lake</div>\n'.repeat(200);
-
-/** Mounts a tmpfs of `mib` MiB at `dir` (with `remount`, resizes the one there). */
-function mountTmpfs(dir: string, mib: number, remount = false): void {
-  const options = `${remount ? 'remount,' : ''}size=${mib}m`;
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-}
-
-/** Whether this process may mount a file system (root in CI; not in every developer's shell). */
-async function canMount(): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'puddleproof-mount-'));
-  try {
-    mountTmpfs(dir, 1);
-    execFileSync('umount', [dir]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 function ok(r: RunResult, what: string): RunResult {
   assert.equal(r.code, 0, `${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);

@@ -35,6 +35,7 @@ import {
   writeWhatsAppIos,
 } from '../../helpers/chat-exports/index.js';
 import { assertSameTree } from '../../helpers/export-tree.js';
+import { canMount, mountTmpfs } from '../../helpers/tmpfs.js';
 import { storedZip } from '../../helpers/zip.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -243,26 +244,6 @@ class World {
       to,
     });
     return join(to, meta.exportName);
-  }
-}
-
-/** Mounts a tmpfs of `mib` MiB at `dir` (or, with `remount`, resizes the one there). */
-function mountTmpfs(dir: string, mib: number, remount = false): void {
-  const options = `${remount ? 'remount,' : ''}size=${mib}m`;
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
-}
-
-/** Whether this process may mount a file system (root in CI; not in every developer's shell). */
-async function canMount(): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'puddleproof-mount-'));
-  try {
-    mountTmpfs(dir, 1);
-    execFileSync('umount', [dir]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
