@@ -13,7 +13,7 @@ import {
   retentionCandidate,
   validatePolicy,
 } from '../../core/vault/retention.js';
-import { objectBytes } from '../../core/vault/synced-files.js';
+import { objectBytesIn } from '../../core/vault/synced-files.js';
 import { parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBytes } from '../output.js';
@@ -101,13 +101,10 @@ DURATION is a whole number with s, m, h or d (e.g. 0s, 12h, 7d).`,
     const n = plan.remove.length;
     const removed = new Set(plan.remove.map((r) => r.id));
     // Format-1 backups free their data objects at once; format-2 backups share packs.
+    const dataObjectBytes = objectBytesIn(device.vault.paths.dataDir, isBackupId);
     const dataBytes = (
       await Promise.all(
-        backups.map(async (b) =>
-          removed.has(b.id) && b.format === 1
-            ? await objectBytes(device.vault.paths.dataDir, b.id, isBackupId)
-            : 0,
-        ),
+        backups.map(async (b) => (removed.has(b.id) && b.format === 1 ? await dataObjectBytes(b.id) : 0)),
       )
     ).reduce((a, b) => a + b, 0);
     if (!dryRun) await device.vault.forget([...removed]);

@@ -16,8 +16,8 @@ import { type ZipSegment, zipLayout } from './zip-layout.js';
 
 /**
  * One chunk of a file: its id, where it lies in the file, its length, and its bytes (valid until the next
- * chunk), or null for a chunk of a zip member the member cache knows and the vault holds (read and checked
- * against its id, not cut again).
+ * chunk), or null for a chunk of a zip member the member cache knows and the vault holds (read and its MAC
+ * checked, not cut again).
  */
 export interface FileChunk {
   id: string;

@@ -24,7 +24,7 @@ import {
 import type { Journal } from '../vault/journal.js';
 import { isBackupId, newBackupId, timeOfId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
-import { objectBytes, objectPath, presentIds, removeObject } from '../vault/synced-files.js';
+import { objectBytesIn, objectPath, presentIds, removeObject } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { chunkKeys } from './chunk-keys.js';
 import { ChunkStore, chunkIdOf, type IndexCache, type OwnPacks, PackWriter } from './chunk-store.js';
@@ -121,14 +121,14 @@ async function checkpointTime(vault: Vault, name: string): Promise<number | null
 /** Bytes a pack and its index take (with their copies), each looked up once per run. */
 function packSizes(vault: Vault) {
   const known = new Map<string, number>();
+  // Every copy a sync client made goes with it.
+  const packBytes = objectBytesIn(vault.paths.packsDir, isBackupId);
+  const indexBytes = objectBytesIn(vault.paths.indexDir, isBackupId);
   return {
     async of(pack: string): Promise<number> {
       let bytes = known.get(pack);
       if (bytes === undefined) {
-        // Every copy a sync client made goes with it.
-        bytes =
-          (await objectBytes(vault.paths.packsDir, pack, isBackupId)) +
-          (await objectBytes(vault.paths.indexDir, pack, isBackupId));
+        bytes = (await packBytes(pack)) + (await indexBytes(pack));
         known.set(pack, bytes);
       }
       return bytes;

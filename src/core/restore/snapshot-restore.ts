@@ -218,15 +218,19 @@ export async function readSnapshotFiles(
   const { vault, meta, identities, authKey } = req;
   const entries = selected(await readSnapshot(vault, meta, identities), req.only ?? []);
   const store = await ChunkStore.load(vault, identities, authKey, req.indexCache?.readOnly());
-  const here = new Set(objectFiles(await readdir(vault.paths.packsDir).catch(() => []), isBackupId).keys());
-  const byPack = placementsByPack(entries, dir ?? '', store, here);
+  // The packs folder, listed once: which packs are here, and the file each is read from.
+  const here = objectFiles(await readdir(vault.paths.packsDir).catch(() => []), isBackupId);
+  const byPack = placementsByPack(entries, dir ?? '', store, new Set(here.keys()));
   const files = entries.filter((e) => e.type === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
   if (dir !== null) createTree(dir, meta.id, entries);
   const order = [...byPack.keys()].sort();
   const jobs: PackJob[] = [];
-  for (const pack of order)
-    jobs.push({ pack, path: await packPath(vault, pack), chunks: byPack.get(pack) ?? [] });
+  for (const pack of order) {
+    const file = here.get(pack)?.[0];
+    const path = file ? join(vault.paths.packsDir, file) : vault.paths.pack(pack);
+    jobs.push({ pack, path, chunks: byPack.get(pack) ?? [] });
+  }
   let done = 0;
   req.onProgress?.(0, total);
   await req.beforePlacing?.();

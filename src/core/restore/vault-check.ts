@@ -15,7 +15,7 @@ import { readCollections } from '../vault/collections.js';
 import { isBackupId } from '../vault/layout.js';
 import type { BackupMetadata } from '../vault/metadata.js';
 import { classifyName } from '../vault/sync-names.js';
-import { objectBytes } from '../vault/synced-files.js';
+import { objectBytesIn } from '../vault/synced-files.js';
 import type { Vault } from '../vault/vault.js';
 import { openPack, readSnapshot } from './snapshot-restore.js';
 
@@ -159,10 +159,10 @@ export async function checkVault(req: {
   });
 
   const seen = new Set<string>();
+  const packBytes = objectBytesIn(vault.paths.packsDir, isBackupId);
+  const indexBytes = objectBytesIn(vault.paths.indexDir, isBackupId);
   for (const [pack, entries] of packs) {
-    const bytes =
-      (await objectBytes(vault.paths.packsDir, pack, isBackupId)) +
-      (await objectBytes(vault.paths.indexDir, pack, isBackupId));
+    const bytes = (await packBytes(pack)) + (await indexBytes(pack));
     report.packs++;
     report.packBytes += bytes;
     if (!entries.some((e) => needed.has(chunkIdOf(e.name)))) {

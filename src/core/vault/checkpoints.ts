@@ -85,7 +85,8 @@ export async function readCheckpoints(
   const dir = vault.paths.devicesDir;
   const names = await readdir(dir).catch(() => [] as string[]);
   const wanted = (n: string) => NAME_PATTERN.test(n) && (!only || only.includes(n));
-  for (const [name, files] of objectFiles(names, wanted)) {
+  const readable = objectFiles(names, wanted);
+  for (const [name, files] of readable) {
     let best: Checkpoint | null = null;
     let last: Error | null = null;
     for (const file of files) {
@@ -103,7 +104,7 @@ export async function readCheckpoints(
     else if (last) problems.push({ id: name, problem: `device checkpoint: ${last.message}` });
   }
   for (const name of presentIds(names, wanted))
-    if (!objectFiles(names, wanted).has(name))
+    if (!readable.has(name))
       problems.push({ id: name, problem: 'device checkpoint: not downloaded here yet' });
   return { checkpoints, problems };
 }

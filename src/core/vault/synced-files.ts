@@ -63,12 +63,22 @@ export async function objectSize(
   return (await stat(await objectPath(dir, id, isId)).catch(() => null))?.size ?? null;
 }
 
-/** Bytes of every file of object `<id>.age` of `dir`: the object and its copies (what removeObject frees). */
-export async function objectBytes(dir: string, id: string, isId: (id: string) => boolean): Promise<number> {
-  let bytes = 0;
-  for (const name of objectFiles(await readdir(dir).catch(() => [] as string[]), isId).get(id) ?? [])
-    bytes += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
-  return bytes;
+/**
+ * The bytes of every file of an object `<id>.age` of `dir` (the object and its copies: what removeObject
+ * frees), by id; the folder is listed once, on the first call.
+ */
+export function objectBytesIn(dir: string, isId: (id: string) => boolean): (id: string) => Promise<number> {
+  let files: Promise<Map<string, string[]>> | undefined;
+  return async (id) => {
+    files ??= readdir(dir).then(
+      (names) => objectFiles(names, isId),
+      () => new Map<string, string[]>(),
+    );
+    let bytes = 0;
+    for (const name of (await files).get(id) ?? [])
+      bytes += (await stat(join(dir, name)).catch(() => null))?.size ?? 0;
+    return bytes;
+  };
 }
 
 /** Where iCloud Drive keeps the placeholder of the file at `path` until it is downloaded (`.<name>.icloud`). */
