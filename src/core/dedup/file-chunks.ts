@@ -185,12 +185,13 @@ export async function* fileChunks(
         continue;
       }
       const cut: MemberChunk[] = [];
-      const mac = new MemberMac(keys.memberMacKey);
+      // Only a member the cache will remember needs its MAC (a pass over every byte it reads).
+      const mac = member ? new MemberMac(keys.memberMacKey) : undefined;
       for (const chunk of segmentChunks(fd, path, segment, keys, params, reuse, mac)) {
         cut.push({ id: chunk.id, length: chunk.length });
         yield chunk;
       }
-      if (member) members?.cache.remember(member.key, { chunks: cut, mac: mac.digest() });
+      if (member && mac) members?.cache.remember(member.key, { chunks: cut, mac: mac.digest() });
     }
   } finally {
     closeSync(fd);
