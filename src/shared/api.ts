@@ -228,7 +228,16 @@ export type RestoreStarted = { ok: true; runId: string } | RestoreFailure;
 
 /** How a restore ended. */
 export type RestoreOutcome =
-  | { runId: string; ok: true; destination: string; files: number; bytes: number; authentic: boolean }
+  | {
+      runId: string;
+      ok: true;
+      destination: string;
+      files: number;
+      bytes: number;
+      authentic: boolean;
+      /** A problem the restore worked around (a damaged pack whose chunks other packs hold), in plain words. */
+      warning?: string;
+    }
   | ({ runId: string } & RestoreFailure);
 
 /** How "verify all" ended. */

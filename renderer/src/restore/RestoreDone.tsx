@@ -30,6 +30,11 @@ export function RestoreDone({ outcome, onAgain }: { outcome: Success; onAgain: (
           made by one of your devices. Check its contents before you rely on them.
         </p>
       )}
+      {outcome.warning && (
+        <p className="note note-warning">
+          <Icon name="alert" /> {outcome.warning}
+        </p>
+      )}
       <FieldError message={error} />
       <div className="actions">
         <button type="button" onClick={onAgain}>

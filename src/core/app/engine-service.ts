@@ -548,6 +548,7 @@ export class EngineService implements EngineApi {
           files: result.files,
           bytes: result.bytes,
           authentic: result.authentic,
+          ...(result.warning ? { warning: result.warning } : {}),
         });
       })
       .catch((err: Error) => this.opts.emit('restore:finished', { runId, ...failure(err) }))

@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { chmod, readdir, readFile, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
+import { NoIdentityMatchedError } from '../age/index.js';
 import { chunkKeys } from '../dedup/chunk-keys.js';
 import { type ChunkLocation, ChunkStore, chunkIdOf, type IndexCache } from '../dedup/chunk-store.js';
 import { packTarBytes } from '../dedup/pack.js';
@@ -220,40 +221,61 @@ export async function readSnapshotFiles(
   const store = await ChunkStore.load(vault, identities, authKey, req.indexCache?.readOnly());
   // The packs folder, listed once: which packs are here, and the file each is read from.
   const here = objectFiles(await readdir(vault.paths.packsDir).catch(() => []), isBackupId);
-  const byPack = placementsByPack(entries, dir ?? '', store, new Set(here.keys()));
+  // Packs a restore may read; one found damaged is left out and everything placed again from the others, as
+  // long as they hold each of its chunks (writes land at fixed offsets, so placing twice changes nothing).
+  const usable = new Set(here.keys());
+  const readAround: string[] = [];
+  let byPack = placementsByPack(entries, dir ?? '', store, usable);
   const files = entries.filter((e) => e.type === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
   if (dir !== null) createTree(dir, meta.id, entries);
-  const order = [...byPack.keys()].sort();
-  const jobs: PackJob[] = [];
-  for (const pack of order) {
-    const file = here.get(pack)?.[0];
-    const path = file ? join(vault.paths.packsDir, file) : vault.paths.pack(pack);
-    jobs.push({ pack, path, chunks: byPack.get(pack) ?? [] });
-  }
-  let done = 0;
   req.onProgress?.(0, total);
   await req.beforePlacing?.();
   req.signal?.throwIfAborted();
-  try {
-    await placePacks({
-      jobs,
-      identities,
-      idKey: chunkKeys(authKey).idKey,
-      // Each thread's buffers are allocated once, for the largest pack.
-      largest: order.reduce(
-        (most, p) => Math.max(most, packTarBytes((store.byPack.get(p) ?? []).map((e) => e.storedBytes))),
-        0,
-      ),
-      write: dir !== null,
-      onPlaced: (bytes) => {
-        done += bytes;
-        req.onProgress?.(done, total);
-      },
-      ...(req.signal ? { signal: req.signal } : {}),
+  for (;;) {
+    const order = [...byPack.keys()].sort();
+    const jobs = order.map((pack): PackJob => {
+      const file = here.get(pack)?.[0];
+      const path = file ? join(vault.paths.packsDir, file) : vault.paths.pack(pack);
+      return { pack, path, chunks: byPack.get(pack) ?? [] };
     });
-  } catch (err) {
-    throw err instanceof PlaceError ? packFailure(err.job.pack, err.cause) : err;
+    let done = 0;
+    try {
+      await placePacks({
+        jobs,
+        identities,
+        idKey: chunkKeys(authKey).idKey,
+        // Each thread's buffers are allocated once, for the largest pack.
+        largest: order.reduce(
+          (most, p) => Math.max(most, packTarBytes((store.byPack.get(p) ?? []).map((e) => e.storedBytes))),
+          0,
+        ),
+        write: dir !== null,
+        onPlaced: (bytes) => {
+          done += bytes;
+          req.onProgress?.(Math.min(done, total), total);
+        },
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      break;
+    } catch (err) {
+      if (!(err instanceof PlaceError)) throw err;
+      const { job, cause } = err;
+      // Verification reports every damaged pack; a restore reads around one whose chunks another pack holds.
+      const packAtFault =
+        cause instanceof PackOpenError ||
+        cause instanceof ChunkMismatchError ||
+        cause instanceof NoIdentityMatchedError;
+      if (
+        dir === null ||
+        !packAtFault ||
+        !usable.delete(job.pack) ||
+        !heldElsewhere(store, job.chunks, usable)
+      )
+        throw packFailure(job.pack, cause);
+      readAround.push(job.pack);
+      byPack = placementsByPack(entries, dir, store, usable);
+    }
   }
   if (dir !== null) {
     const finish = async (e: ListedEntry) => {
@@ -269,11 +291,28 @@ export async function readSnapshotFiles(
     await Promise.all(Array.from({ length: 4 }, finishFiles));
     for (const e of [...entries].reverse()) if (e.type === 'dir') await finish(e);
   }
+  const them = readAround.length === 1 ? `Pack ${readAround[0]} is` : `Packs ${readAround.join(', ')} are`;
+  const warning = readAround.length
+    ? `${them} damaged, not authentic or unreadable here; every file was restored from other packs that hold the same chunks, and checked. Verify all backups (in Settings, or puddleproof verify): it names the backups that need ${readAround.length === 1 ? 'that pack' : 'those packs'}.`
+    : undefined;
   return {
     files: files.length,
     dirs: entries.length - files.length,
     bytes: total,
     id: meta.id,
     authentic: true,
+    ...(warning ? { warning } : {}),
   };
+}
+
+/** Whether packs in `usable` hold every chunk of `chunks` (so a restore can do without the pack they were taken from). */
+function heldElsewhere(
+  store: ChunkStore,
+  chunks: readonly ChunkPlacement[],
+  usable: ReadonlySet<string>,
+): boolean {
+  const held = new Set<string>();
+  for (const [pack, stored] of store.byPack)
+    if (usable.has(pack)) for (const e of stored) held.add(chunkIdOf(e.name));
+  return chunks.every((c) => held.has(c.id));
 }
