@@ -9,6 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decryptBuffer } from '../age/buffer.js';
+import { NoIdentityMatchedError } from '../age/index.js';
 import { quickFingerprint } from '../backup/backup.js';
 import { walkExport } from '../backup/walk.js';
 import { fsyncDir } from '../fs-atomic.js';
@@ -419,6 +420,27 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
       if (spare * 2 >= total) repack.push(pack);
     }
   }
+  // A pack condemned or repacked loses its copies of chunks an older pack keeps: that pack is read and its
+  // copies checked first (a dry run reads nothing). One that is damaged, or not here to be read, vouches for
+  // nothing, and no pack holding copies of what it keeps goes in this run.
+  if (!req.dryRun) {
+    const unsound = await unsoundKeepers(req, [...condemned, ...repack], packs, keeper, needed);
+    for (const list of [condemned, repack])
+      for (const pack of [...list]) {
+        const relied = (packs.get(pack) ?? [])
+          .map((e) => keeper.get(chunkIdOf(e.name)))
+          .find((k) => k !== undefined && k !== pack && unsound.has(k));
+        if (relied === undefined) continue;
+        list.splice(list.indexOf(pack), 1);
+        if (list === condemned) {
+          report.condemnedPacks--;
+          report.condemnedBytes -= await sizes.of(pack);
+        }
+        waiting.add(
+          `pack ${pack} is kept: it holds copies of chunks that pack ${relied} keeps, and ${unsound.get(relied)}`,
+        );
+      }
+  }
   if (repack.length > 0 && !req.dryRun) {
     const unrepacked: string[] = [];
     try {
@@ -473,6 +495,48 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   report.waiting = [...waiting];
   report.waitingFor = [...waitingDevices].sort();
   return report;
+}
+
+/**
+ * The packs that `leaving` rely on for needed chunks (those that keep what `leaving` holds copies of) that
+ * cannot be read here or do not hold those chunks whole, each with why (as the end of a sentence).
+ */
+async function unsoundKeepers(
+  req: ReclaimRequest,
+  leaving: readonly string[],
+  packs: ReadonlyMap<string, readonly IndexEntry[]>,
+  keeper: ReadonlyMap<string, string>,
+  needed: ReadonlySet<string>,
+): Promise<Map<string, string>> {
+  const relied = new Map<string, Set<string>>();
+  for (const pack of leaving)
+    for (const e of packs.get(pack) ?? []) {
+      const chunk = chunkIdOf(e.name);
+      const k = keeper.get(chunk);
+      if (k === undefined || k === pack || !needed.has(chunk)) continue;
+      relied.set(k, (relied.get(k) ?? new Set()).add(chunk));
+    }
+  const unsound = new Map<string, string>();
+  const { idKey } = chunkKeys(req.authKey);
+  const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0) };
+  for (const [pack, chunks] of relied) {
+    try {
+      const stored = await openPack(req.vault, pack, req.identities, slot);
+      for (const e of packs.get(pack) ?? []) {
+        if (!chunks.has(chunkIdOf(e.name))) continue;
+        const data = stored.get(e.name);
+        const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
+        if (!plain || chunkId(idKey, plain) !== chunkIdOf(e.name))
+          throw new Error(`chunk ${e.name} in it does not match its id`);
+      }
+    } catch (err) {
+      // A pack encrypted to keys this device does not hold (yet) is taken as whole, as before this check: the
+      // devices that hold them check it when they reclaim.
+      if (err instanceof NoIdentityMatchedError) continue;
+      unsound.set(pack, `that pack cannot be read or checked here (${(err as Error).message})`);
+    }
+  }
+  return unsound;
 }
 
 /**
