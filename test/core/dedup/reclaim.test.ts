@@ -35,6 +35,7 @@ import { readRecoveryKit } from '../../../src/core/keys/recovery-kit.js';
 import { deleteVaultSecrets, recipientOf } from '../../../src/core/keys/vault-secrets.js';
 import { restoreFromVault } from '../../../src/core/restore/restore-from-vault.js';
 import { readSnapshot } from '../../../src/core/restore/snapshot-restore.js';
+import { verifyBackup } from '../../../src/core/restore/verify.js';
 import { acknowledge } from '../../../src/core/vault/acknowledge.js';
 import { checkpointName, readCheckpoints } from '../../../src/core/vault/checkpoints.js';
 import { readCollections, writeCollection } from '../../../src/core/vault/collections.js';
@@ -147,7 +148,14 @@ async function backUp(device: Device, path: string): Promise<Format2Metadata> {
 
 async function reclaimOn(
   device: Device,
-  opts: { forgotten?: string[]; now?: Date; silentMs?: number; watchDir?: string; dryRun?: boolean } = {},
+  opts: {
+    forgotten?: string[];
+    now?: Date;
+    silentMs?: number;
+    watchDir?: string;
+    dryRun?: boolean;
+    identities?: string[];
+  } = {},
 ) {
   return reclaim({
     vault: device.vault,
@@ -578,6 +586,57 @@ describe('reclaiming packs', () => {
   );
 
   test(
+    'a pack holding only copies is not condemned while the pack that keeps them is damaged',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      // One (on A): a page, a photo of its own and a shared photo; Two (on B): the same page and the shared
+      // photo, stored before A's pack reached B: B's pack holds only copies of chunks A's pack keeps.
+      const shared = randomBytes(200_000);
+      const one = join(exports, 'One');
+      const two = join(exports, 'Two');
+      for (const dir of [one, two]) {
+        await mkdir(dir);
+        await writeFile(join(dir, 'messages.html'), '<html><body>the same page</body></html>');
+        await writeFile(join(dir, 'shared.jpg'), shared);
+      }
+      await writeFile(join(one, 'photo.jpg'), randomBytes(900_000));
+      const { pack: older } = await withPack(a, await backUp(a, one));
+      const second = Math.floor(Date.now() / 1000);
+      while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+      const { pack: newer } = await withPack(b, await backUp(b, two));
+      await sync();
+      assert.ok(older < newer, 'the older pack keeps the shared chunks, the newer holds copies');
+      // Damaged in B's folder: B, which did not write it, must not drop the only whole copies. (B opens A's
+      // packs with the kit here: A has not handed it the vault's data key; a pack B cannot open is taken as
+      // whole, as it was before B checked.)
+      const withKit = { identities: deviceIdentities(b, await readRecoveryKit(join(root, 'kit.txt'))) };
+      const path = b.vault.paths.pack(older);
+      const whole = await readFile(path);
+      const bytes = Buffer.from(whole);
+      flip(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      const r = await reclaimOn(b, withKit);
+      assert.ok(
+        r.waiting.some((w) =>
+          w.startsWith(`pack ${newer} is kept: it holds copies of chunks that pack ${older} keeps`),
+        ),
+        r.waiting.join('\n'),
+      );
+      assert.equal(r.condemnedPacks, 0);
+      const condemnedNow = async () =>
+        [
+          ...(await readCollections(b.vault, deviceIdentities(b), b.secrets.authKey)).collections.values(),
+        ].some((c) => c.condemned.includes(newer));
+      assert.equal(await condemnedNow(), false);
+      // Whole again: the copies are condemned as duplicates.
+      await writeFile(path, whole);
+      assert.equal((await reclaimOn(b, withKit)).condemnedPacks, 1);
+      assert.equal(await condemnedNow(), true);
+    },
+  );
+
+  test(
     'a chunk in two packs, the first only a placeholder here: the restore reads it from the other',
     TIMEOUT,
     async () => {
@@ -593,6 +652,48 @@ describe('reclaiming packs', () => {
       const dir = a.vault.paths.packsDir;
       await rename(join(dir, `${older}.age`), join(dir, `.${older}.age.icloud`));
       await restores(a, fromA, root);
+    },
+  );
+
+  test(
+    'a chunk in two packs, the first damaged: the restore reads around it and says so; verify names it',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, exports } = await twoDevices();
+      const shared = await newExport(exports, 'Shared chat');
+      const onB = join(exports, 'b', 'Shared chat');
+      await cp(shared, onB, { recursive: true });
+      const fromA = await backUp(a, shared);
+      await backUp(b, onB); // before A's pack reached B: B stores the same chunks
+      await sync();
+      const [older] = [...(await packNames(a))].sort();
+      assert.ok(older);
+      const path = join(a.vault.paths.packsDir, `${older}.age`);
+      const bytes = await readFile(path);
+      flip(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      const kit = await readRecoveryKit(join(root, 'kit.txt'));
+      const to = join(root, 'restored');
+      const result = await restoreFromVault({
+        vault: a.vault,
+        meta: fromA,
+        identities: deviceIdentities(a, kit),
+        authKey: a.secrets.authKey,
+        to,
+      });
+      const restored = await files(join(to, fromA.exportName));
+      const original = await files(shared);
+      assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
+      for (const [name, at] of original)
+        assert.ok((await readFile(at)).equals(await readFile(restored.get(name) as string)), name);
+      assert.match(result.warning ?? '', new RegExp(`^Pack ${older} is damaged.*restored from other packs`));
+      // Verification does not read around it: the damage is reported, so that it can be dealt with.
+      const verified = await verifyBackup(a, fromA.id, kit);
+      assert.equal(verified.kind, 'failed');
+      assert.match(
+        verified.kind === 'failed' ? verified.problem : '',
+        new RegExp(`Pack ${older} is damaged`),
+      );
     },
   );
 
