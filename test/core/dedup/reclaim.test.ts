@@ -245,6 +245,51 @@ async function restores(device: Device, meta: BackupMetadata, root: string): Pro
   assert.ok(restored.length > 0);
 }
 
+/**
+ * One (on A): a page, a photo of its own and a shared photo; Two (on B): the same page and the shared photo,
+ * stored in a later second (pack ids begin with it) and before A's pack reached B: B's pack holds only
+ * copies of chunks A's older pack keeps.
+ */
+async function copiesOfAnOlderPack() {
+  const devices = await twoDevices();
+  const { a, b, sync, exports } = devices;
+  const shared = randomBytes(200_000);
+  const one = join(exports, 'One');
+  const two = join(exports, 'Two');
+  for (const dir of [one, two]) {
+    await mkdir(dir);
+    await writeFile(join(dir, 'messages.html'), '<html><body>the same page</body></html>');
+    await writeFile(join(dir, 'shared.jpg'), shared);
+  }
+  await writeFile(join(one, 'photo.jpg'), randomBytes(900_000));
+  const first = await backUp(a, one);
+  const { pack: older } = await withPack(a, first);
+  const second = Math.floor(Date.now() / 1000);
+  while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+  const { pack: newer } = await withPack(b, await backUp(b, two));
+  await sync();
+  assert.ok(older < newer, 'the older pack keeps the shared chunks, the newer holds copies');
+  return { ...devices, first, older, newer };
+}
+
+/**
+ * The same export backed up on A and, before A's pack reached B, on B: two packs hold its chunks. Returns
+ * A's backup and the older pack's name.
+ */
+async function oneExportInTwoPacks() {
+  const devices = await twoDevices();
+  const { a, b, sync, exports } = devices;
+  const shared = await newExport(exports, 'Shared chat');
+  const onB = join(exports, 'b', 'Shared chat');
+  await cp(shared, onB, { recursive: true });
+  const fromA = await backUp(a, shared);
+  await backUp(b, onB);
+  await sync();
+  const [older] = [...(await packNames(a))].sort();
+  assert.ok(older);
+  return { ...devices, shared, fromA, older };
+}
+
 describe('reclaiming packs', () => {
   test(
     'one device: a pack no backup uses is condemned by one prune and deleted by the next',
@@ -545,27 +590,9 @@ describe('reclaiming packs', () => {
     'an own pack that cannot be repacked keeps the other packs holding copies of what it keeps',
     TIMEOUT,
     async () => {
-      const { a, b, sync, exports } = await twoDevices();
       // (This device's run is what is tested: another device, not knowing the pack is damaged, may still
       // condemn the copy as a duplicate; see the README.)
-      // One: a page, a photo of its own and a shared photo; Two (on B): the same page and the shared photo.
-      const shared = randomBytes(200_000);
-      const one = join(exports, 'One');
-      const two = join(exports, 'Two');
-      for (const dir of [one, two]) {
-        await mkdir(dir);
-        await writeFile(join(dir, 'messages.html'), '<html><body>the same page</body></html>');
-        await writeFile(join(dir, 'shared.jpg'), shared);
-      }
-      await writeFile(join(one, 'photo.jpg'), randomBytes(900_000));
-      const first = await backUp(a, one);
-      const { pack: older } = await withPack(a, first);
-      // B's pack is made in a later second than A's (pack ids begin with it), and before A's reached B.
-      const second = Math.floor(Date.now() / 1000);
-      while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
-      const { pack: newer } = await withPack(b, await backUp(b, two));
-      await sync();
-      assert.ok(older < newer, 'the older pack keeps the shared chunks, the newer holds copies');
+      const { a, first, older, newer } = await copiesOfAnOlderPack();
       // The older pack is damaged here: its repack fails, and the newer may hold the only whole copy.
       const path = a.vault.paths.pack(older);
       const bytes = await readFile(path);
@@ -589,24 +616,7 @@ describe('reclaiming packs', () => {
     'a pack holding only copies is not condemned while the pack that keeps them is damaged',
     TIMEOUT,
     async () => {
-      const { root, a, b, sync, exports } = await twoDevices();
-      // One (on A): a page, a photo of its own and a shared photo; Two (on B): the same page and the shared
-      // photo, stored before A's pack reached B: B's pack holds only copies of chunks A's pack keeps.
-      const shared = randomBytes(200_000);
-      const one = join(exports, 'One');
-      const two = join(exports, 'Two');
-      for (const dir of [one, two]) {
-        await mkdir(dir);
-        await writeFile(join(dir, 'messages.html'), '<html><body>the same page</body></html>');
-        await writeFile(join(dir, 'shared.jpg'), shared);
-      }
-      await writeFile(join(one, 'photo.jpg'), randomBytes(900_000));
-      const { pack: older } = await withPack(a, await backUp(a, one));
-      const second = Math.floor(Date.now() / 1000);
-      while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
-      const { pack: newer } = await withPack(b, await backUp(b, two));
-      await sync();
-      assert.ok(older < newer, 'the older pack keeps the shared chunks, the newer holds copies');
+      const { root, b, older, newer } = await copiesOfAnOlderPack();
       // Damaged in B's folder: B, which did not write it, must not drop the only whole copies. (B opens A's
       // packs with the kit here: A has not handed it the vault's data key; a pack B cannot open is taken as
       // whole, as it was before B checked.)
@@ -640,15 +650,7 @@ describe('reclaiming packs', () => {
     'a chunk in two packs, the first only a placeholder here: the restore reads it from the other',
     TIMEOUT,
     async () => {
-      const { root, a, b, sync, exports } = await twoDevices();
-      const shared = await newExport(exports, 'Shared chat');
-      const onB = join(exports, 'b', 'Shared chat');
-      await cp(shared, onB, { recursive: true });
-      const fromA = await backUp(a, shared);
-      await backUp(b, onB); // before A's pack reached B: B stores the same chunks
-      await sync();
-      const [older] = [...(await packNames(a))].sort();
-      assert.ok(older);
+      const { root, a, fromA, older } = await oneExportInTwoPacks();
       const dir = a.vault.paths.packsDir;
       await rename(join(dir, `${older}.age`), join(dir, `.${older}.age.icloud`));
       await restores(a, fromA, root);
@@ -659,15 +661,7 @@ describe('reclaiming packs', () => {
     'a chunk in two packs, the first damaged: the restore reads around it and says so; verify names it',
     TIMEOUT,
     async () => {
-      const { root, a, b, sync, exports } = await twoDevices();
-      const shared = await newExport(exports, 'Shared chat');
-      const onB = join(exports, 'b', 'Shared chat');
-      await cp(shared, onB, { recursive: true });
-      const fromA = await backUp(a, shared);
-      await backUp(b, onB); // before A's pack reached B: B stores the same chunks
-      await sync();
-      const [older] = [...(await packNames(a))].sort();
-      assert.ok(older);
+      const { root, a, shared, fromA, older } = await oneExportInTwoPacks();
       const path = join(a.vault.paths.packsDir, `${older}.age`);
       const bytes = await readFile(path);
       flip(bytes, Math.floor(bytes.length / 2));
