@@ -421,13 +421,14 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     }
   }
   // A pack condemned or repacked loses its copies of chunks an older pack keeps: that pack is read and its
-  // copies checked first (a dry run reads nothing). One that is damaged, or not here to be read, vouches for
-  // nothing, and no pack holding copies of what it keeps goes in this run.
+  // copies checked first (a dry run reads nothing). One that is damaged, not here, or that no key of this
+  // device opens vouches for nothing, and no pack holding copies of what it keeps goes in this run.
   if (!req.dryRun) {
     const unsound = await unsoundKeepers(req, [...condemned, ...repack], packs, keeper, needed);
     for (const list of [condemned, repack])
       for (const pack of [...list]) {
         const relied = (packs.get(pack) ?? [])
+          .filter((e) => needed.has(chunkIdOf(e.name)))
           .map((e) => keeper.get(chunkIdOf(e.name)))
           .find((k) => k !== undefined && k !== pack && unsound.has(k));
         if (relied === undefined) continue;
@@ -530,10 +531,14 @@ async function unsoundKeepers(
           throw new Error(`chunk ${e.name} in it does not match its id`);
       }
     } catch (err) {
-      // A pack encrypted to keys this device does not hold (yet) is taken as whole, as before this check: the
-      // devices that hold them check it when they reclaim.
-      if (err instanceof NoIdentityMatchedError) continue;
-      unsound.set(pack, `that pack cannot be read or checked here (${(err as Error).message})`);
+      // No key matching is also what a damaged header looks like (one flipped bit in this device's stanza):
+      // such a keeper vouches for nothing here. A device that opens it checks it and condemns the copies.
+      unsound.set(
+        pack,
+        err instanceof NoIdentityMatchedError
+          ? 'no key of this device opens that pack (it is for other keys, or its header is damaged)'
+          : `that pack cannot be read or checked here (${(err as Error).message})`,
+      );
     }
   }
   return unsound;

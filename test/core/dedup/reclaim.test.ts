@@ -19,6 +19,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { decryptBuffer } from '../../../src/core/age/buffer.js';
+import { NoIdentityMatchedError } from '../../../src/core/age/index.js';
 import { type BackupOutcome, backupExport } from '../../../src/core/backup/backup.js';
 import { ChunkStore, chunkIdOf } from '../../../src/core/dedup/chunk-store.js';
 import { reclaim } from '../../../src/core/dedup/reclaim.js';
@@ -172,9 +174,18 @@ async function reclaimOn(
 }
 
 /** Forgets backups on `device` and reclaims with them as the run's forgotten ones (what prune does). */
-async function prune(device: Device, ids: string[]) {
+async function prune(device: Device, ids: string[], opts: { identities?: string[] } = {}) {
   await device.vault.forget(ids);
-  return reclaimOn(device, { forgotten: ids });
+  return reclaimOn(device, { forgotten: ids, ...opts });
+}
+
+/**
+ * Identities that open every pack of the vault (the device's and the kit's): here A never hands B the vault's
+ * data key, so without the kit neither opens the other's packs, and neither condemns copies of chunks a
+ * pack of the other keeps (it cannot check that pack).
+ */
+async function openingAll(device: Device, root: string) {
+  return { identities: deviceIdentities(device, await readRecoveryKit(join(root, 'kit.txt'))) };
 }
 
 /** The packs a backup's chunks are in (by the vault's indexes, every pack). */
@@ -617,10 +628,8 @@ describe('reclaiming packs', () => {
     TIMEOUT,
     async () => {
       const { root, b, older, newer } = await copiesOfAnOlderPack();
-      // Damaged in B's folder: B, which did not write it, must not drop the only whole copies. (B opens A's
-      // packs with the kit here: A has not handed it the vault's data key; a pack B cannot open is taken as
-      // whole, as it was before B checked.)
-      const withKit = { identities: deviceIdentities(b, await readRecoveryKit(join(root, 'kit.txt'))) };
+      // Damaged in B's folder: B, which did not write it, must not drop the only whole copies.
+      const withKit = await openingAll(b, root);
       const path = b.vault.paths.pack(older);
       const whole = await readFile(path);
       const bytes = Buffer.from(whole);
@@ -643,6 +652,51 @@ describe('reclaiming packs', () => {
       await writeFile(path, whole);
       assert.equal((await reclaimOn(b, withKit)).condemnedPacks, 1);
       assert.equal(await condemnedNow(), true);
+    },
+  );
+
+  test(
+    'a keeper whose age header is damaged (no key matches any more) keeps its copies, as one for other keys',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, newer, older } = await copiesOfAnOlderPack();
+      const withKit = await openingAll(b, root);
+      const path = b.vault.paths.pack(older);
+      const whole = await readFile(path);
+      await decryptBuffer(whole, withKit.identities); // B opens the keeper while it is whole
+      // One bit flipped in the body of the stanza B's keys open: the header opens for nobody any more (B: no
+      // key matches; A: the header's MAC fails). It looks like a pack for other keys, but it is damaged.
+      const text = whole.subarray(0, whole.indexOf('\n---')).toString('latin1');
+      let damaged: Buffer | undefined;
+      for (
+        let line = text.indexOf('\n-> ') + 1;
+        line > 0 && !damaged;
+        line = text.indexOf('\n-> ', line) + 1
+      ) {
+        const body = text.indexOf('\n', line) + 1;
+        for (let at = body + 5; at < body + 30; at++) {
+          if (!/[A-Za-z0-9+/]/.test(String.fromCharCode((whole[at] ?? 0) ^ 1))) continue;
+          const bytes = Buffer.from(whole);
+          bytes[at] = (bytes[at] ?? 0) ^ 1;
+          const err = await decryptBuffer(bytes, withKit.identities).then(
+            () => null,
+            (e: Error) => e,
+          );
+          if (err instanceof NoIdentityMatchedError) damaged = bytes;
+          break;
+        }
+      }
+      assert.ok(damaged, 'a one-bit flip in a stanza after which no key matches');
+      await assert.rejects(decryptBuffer(damaged, (await openingAll(a, root)).identities));
+      await writeFile(path, damaged);
+      const r = await reclaimOn(b, withKit);
+      assert.equal(r.condemnedPacks, 0, `condemned the only readable copy: ${r.waiting.join('; ')}`);
+      assert.ok(
+        r.waiting.some(
+          (w) => w.startsWith(`pack ${newer} is kept`) && w.includes('no key of this device opens'),
+        ),
+        r.waiting.join('\n'),
+      );
     },
   );
 
@@ -707,9 +761,9 @@ describe('reclaiming packs', () => {
       await sync();
       // The older pack keeps the photo: its device has nothing to do. The newer holds mostly a copy: its
       // device repacks its own chunks.
-      const onOlder = await reclaimOn(older.device);
+      const onOlder = await reclaimOn(older.device, await openingAll(older.device, root));
       assert.equal(onOlder.condemnedPacks + onOlder.repackedPacks, 0, JSON.stringify(onOlder));
-      const onNewer = await reclaimOn(newer.device);
+      const onNewer = await reclaimOn(newer.device, await openingAll(newer.device, root));
       assert.equal(onNewer.repackedPacks, 1, JSON.stringify(onNewer));
       assert.equal(
         await chunksOnlyIn(newer.device, newer.meta, newer.pack),
@@ -717,9 +771,9 @@ describe('reclaiming packs', () => {
         'what only the newer pack held is in a new pack too',
       );
       await sync();
-      const ack = await reclaimOn(older.device); // acknowledges the collection, and may delete at once
+      const ack = await reclaimOn(older.device, await openingAll(older.device, root)); // acknowledges the collection, and may delete at once
       await sync();
-      const last = await reclaimOn(newer.device);
+      const last = await reclaimOn(newer.device, await openingAll(newer.device, root));
       assert.deepEqual([...ack.deleted, ...last.deleted], [newer.pack]);
       await sync();
       assert.deepEqual(await chunkCopies(a), [], 'every chunk is in one pack');
@@ -745,8 +799,8 @@ describe('reclaiming packs', () => {
       const laterA = await backUp(a, await newExport(exports, 'Chat A later', 1_000, photo));
       const laterB = await backUp(b, await newExport(exports, 'Chat B later', 1_000, photo));
       await sync();
-      const onOlder = await prune(older.device, [older.meta.id]);
-      const onNewer = await prune(newer.device, [newer.meta.id]);
+      const onOlder = await prune(older.device, [older.meta.id], await openingAll(older.device, root));
+      const onNewer = await prune(newer.device, [newer.meta.id], await openingAll(newer.device, root));
       assert.deepEqual(
         [onOlder.repackedPacks, onOlder.condemnedPacks, onNewer.repackedPacks, onNewer.condemnedPacks],
         [1, 1, 0, 1],
@@ -755,7 +809,7 @@ describe('reclaiming packs', () => {
       for (let turn = 0; turn < 3; turn++)
         for (const device of [a, b]) {
           await sync();
-          await reclaimOn(device);
+          await reclaimOn(device, await openingAll(device, root));
         }
       await sync();
       const left = await packNames(a);
