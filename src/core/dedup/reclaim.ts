@@ -364,6 +364,21 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   }
   deletions.push(...rescue);
   report.rescuedPacks = rescue.length;
+  // The packs that keep what a condemned pack holds copies of were checked when it was condemned; they are
+  // checked again now, before its copies go (they may have been damaged since).
+  if (!req.dryRun && deletions.length > 0) {
+    const liveKeeper = keepersOf(packs, condemnedBy);
+    const unsound = await unsoundKeepers(req, deletions, packs, liveKeeper, needed);
+    for (const pack of [...deletions]) {
+      const relied = unsoundKeeperOf(pack, packs, liveKeeper, needed, unsound);
+      if (relied === undefined) continue;
+      deletions.splice(deletions.indexOf(pack), 1);
+      if (rescue.includes(pack)) report.rescuedPacks--;
+      waiting.add(
+        `condemned pack ${pack} is not deleted: it holds copies of chunks that pack ${relied} keeps, and ${unsound.get(relied)}`,
+      );
+    }
+  }
   for (const pack of deletions) {
     const bytes = await sizes.of(pack);
     if (!req.dryRun) {
@@ -386,11 +401,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // Condemned: packs that keep no chunk a backup needs (they hold none, or only copies of chunks an older
   // pack keeps: two devices stored the same new chunks at once); and packs this device wrote of which at
   // least half is unneeded or such copies, once the chunks they keep are copied into new packs (repacked).
-  const keeper = new Map<string, string>();
-  for (const pack of [...packs.keys()].sort())
-    if (!condemnedBy.has(pack))
-      for (const e of packs.get(pack) ?? [])
-        if (!keeper.has(chunkIdOf(e.name))) keeper.set(chunkIdOf(e.name), pack);
+  const keeper = keepersOf(packs, condemnedBy);
   const keeps = (pack: string, e: IndexEntry) =>
     needed.has(chunkIdOf(e.name)) && keeper.get(chunkIdOf(e.name)) === pack;
   const condemned: string[] = [];
@@ -427,10 +438,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     const unsound = await unsoundKeepers(req, [...condemned, ...repack], packs, keeper, needed);
     for (const list of [condemned, repack])
       for (const pack of [...list]) {
-        const relied = (packs.get(pack) ?? [])
-          .filter((e) => needed.has(chunkIdOf(e.name)))
-          .map((e) => keeper.get(chunkIdOf(e.name)))
-          .find((k) => k !== undefined && k !== pack && unsound.has(k));
+        const relied = unsoundKeeperOf(pack, packs, keeper, needed, unsound);
         if (relied === undefined) continue;
         list.splice(list.indexOf(pack), 1);
         if (list === condemned) {
@@ -496,6 +504,33 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   report.waiting = [...waiting];
   report.waitingFor = [...waitingDevices].sort();
   return report;
+}
+
+/** Each chunk's keeper: of the packs that hold it and that no collection condemned, the one whose id sorts first. */
+function keepersOf(
+  packs: ReadonlyMap<string, readonly IndexEntry[]>,
+  condemnedBy: ReadonlyMap<string, string>,
+): Map<string, string> {
+  const keeper = new Map<string, string>();
+  for (const pack of [...packs.keys()].sort())
+    if (!condemnedBy.has(pack))
+      for (const e of packs.get(pack) ?? [])
+        if (!keeper.has(chunkIdOf(e.name))) keeper.set(chunkIdOf(e.name), pack);
+  return keeper;
+}
+
+/** A pack of `unsound` that keeps a needed chunk `pack` holds a copy of, if there is one. */
+function unsoundKeeperOf(
+  pack: string,
+  packs: ReadonlyMap<string, readonly IndexEntry[]>,
+  keeper: ReadonlyMap<string, string>,
+  needed: ReadonlySet<string>,
+  unsound: ReadonlyMap<string, string>,
+): string | undefined {
+  return (packs.get(pack) ?? [])
+    .filter((e) => needed.has(chunkIdOf(e.name)))
+    .map((e) => keeper.get(chunkIdOf(e.name)))
+    .find((k) => k !== undefined && k !== pack && unsound.has(k));
 }
 
 /**

@@ -346,6 +346,7 @@ describe('reclaiming packs', () => {
     'a backup made before its device saw the collection keeps what it needs; a later one does not reuse the pack',
     TIMEOUT,
     async () => {
+      // (Each device checks the other's packs before deleting a pack whose chunks they keep: with the kit.)
       const { root, a, b, sync, exports } = await twoDevices();
       const shared = await newExport(exports, 'Shared chat');
       const onA = await backUp(a, shared);
@@ -354,7 +355,7 @@ describe('reclaiming packs', () => {
       await sync();
       // A removes its backup and condemns the pack; before the collection reaches B, B backs up the same
       // export and, seeing the pack and its index, reuses it.
-      const condemn = await prune(a, [onA.id]);
+      const condemn = await prune(a, [onA.id], await openingAll(a, root));
       assert.equal(condemn.condemnedPacks, 1);
       // B's export holds the same photo (and a note of its own, so it is not the same export).
       const onB = join(exports, 'b', 'Shared chat');
@@ -365,7 +366,7 @@ describe('reclaiming packs', () => {
       assert.ok(earlyPacks.has(pack), 'B reused the pack');
 
       await sync((path) => path.includes('/snapshots/') || path.includes('/meta/'));
-      let r = await reclaimOn(a);
+      let r = await reclaimOn(a, await openingAll(a, root));
       assert.equal(r.deletedPacks, 0);
       assert.ok(
         r.waiting.some((w) => /desktop has not acknowledged/.test(w)),
@@ -374,9 +375,9 @@ describe('reclaiming packs', () => {
 
       // B acknowledges (any backup or prune does); its checkpoint lists its backup, whose snapshot and
       // metadata have still not reached A: A waits for them.
-      await reclaimOn(b);
+      await reclaimOn(b, await openingAll(b, root));
       await sync((path) => path.includes('/snapshots/') || path.includes('/meta/'));
-      r = await reclaimOn(a);
+      r = await reclaimOn(a, await openingAll(a, root));
       assert.equal(r.deletedPacks, 0);
       assert.ok(
         r.waiting.some((w) => w.includes(`backup ${early.id} of desktop has not synced here yet`)),
@@ -402,7 +403,7 @@ describe('reclaiming packs', () => {
       // new pack at its next prune, and then deletes it.
       assert.equal(earlyPacks.size, 2);
       const [notePack] = [...earlyPacks].filter((p) => p !== pack);
-      r = await reclaimOn(a);
+      r = await reclaimOn(a, await openingAll(a, root));
       assert.deepEqual(r.deleted, [pack], JSON.stringify(r));
       assert.ok(
         r.waiting.some((w) => w.includes(`pack ${notePack} holds chunks a kept backup needs`)),
@@ -412,7 +413,7 @@ describe('reclaiming packs', () => {
       // the rest of an interrupted deletion: the chunk the early backup needs is only in that pack.
       const notePackOnA = a.vault.paths.pack(notePack as string);
       await rename(notePackOnA, `${notePackOnA}.elsewhere`);
-      r = await reclaimOn(a);
+      r = await reclaimOn(a, await openingAll(a, root));
       await rename(`${notePackOnA}.elsewhere`, notePackOnA);
       assert.deepEqual(r.deleted, [], JSON.stringify(r));
       await stat(a.vault.paths.index(notePack as string));
@@ -421,18 +422,18 @@ describe('reclaiming packs', () => {
       const packFile = b.vault.paths.pack(notePack as string);
       const intact = await readFile(packFile);
       await writeFile(packFile, Buffer.concat([intact.subarray(0, intact.length - 40), randomBytes(40)]));
-      r = await reclaimOn(b);
+      r = await reclaimOn(b, await openingAll(b, root));
       assert.deepEqual([r.deleted, r.rescuedPacks], [[], 0], JSON.stringify(r));
       assert.ok(
         r.waiting.some((w) => w.startsWith(`condemned pack ${notePack} could not be copied out:`)),
         r.waiting.join('\n'),
       );
       await writeFile(packFile, intact);
-      r = await reclaimOn(b);
+      r = await reclaimOn(b, await openingAll(b, root));
       assert.deepEqual([r.deleted, r.rescuedPacks], [[notePack], 1], JSON.stringify(r));
       await sync();
       assert.deepEqual(await chunkCopies(a), [], 'every chunk is in one pack');
-      assert.equal((await reclaimOn(a)).pendingPacks, 0);
+      assert.equal((await reclaimOn(a, await openingAll(a, root))).pendingPacks, 0);
       for (const device of [a, b]) for (const meta of [early, third]) await restores(device, meta, root);
     },
   );
@@ -652,6 +653,37 @@ describe('reclaiming packs', () => {
       await writeFile(path, whole);
       assert.equal((await reclaimOn(b, withKit)).condemnedPacks, 1);
       assert.equal(await condemnedNow(), true);
+    },
+  );
+
+  test(
+    'a condemned pack of copies is not deleted while the pack that keeps them has been damaged since',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, older, newer } = await copiesOfAnOlderPack();
+      assert.equal((await reclaimOn(b, await openingAll(b, root))).condemnedPacks, 1);
+      await sync();
+      // A deletes condemned packs once every device has acknowledged; its keeper was whole at the
+      // condemnation, and is damaged now.
+      const path = a.vault.paths.pack(older);
+      const whole = await readFile(path);
+      const bytes = Buffer.from(whole);
+      flip(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      const r = await reclaimOn(a, await openingAll(a, root));
+      assert.deepEqual(r.deleted, []);
+      assert.ok(
+        r.waiting.some((w) =>
+          w.startsWith(
+            `condemned pack ${newer} is not deleted: it holds copies of chunks that pack ${older} keeps`,
+          ),
+        ),
+        r.waiting.join('\n'),
+      );
+      assert.ok((await packNames(a)).has(newer));
+      // Whole again: the copies go.
+      await writeFile(path, whole);
+      assert.deepEqual((await reclaimOn(a, await openingAll(a, root))).deleted, [newer]);
     },
   );
 
