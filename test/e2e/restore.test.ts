@@ -1,12 +1,19 @@
 // The restore wizard in the real window: everything byte for byte into a new folder, chosen files
-// only, a destination that exists, a restore cancelled half way, the wrong recovery kit, and a
-// corrupted backup — found while listing it, and while restoring it — that writes nothing.
+// only, a destination that exists, a restore cancelled half way, the wrong recovery kit, a damaged pack
+// whose chunks another pack holds (read around, and said), and a corrupted backup — found while listing
+// it, and while restoring it — that writes nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { walkExport } from '../../src/core/backup/walk.js';
+import { chunkKeys } from '../../src/core/dedup/chunk-keys.js';
+import { ChunkStore, PackWriter } from '../../src/core/dedup/chunk-store.js';
+import { fileChunks } from '../../src/core/dedup/file-chunks.js';
+import { openDevice, recordRecipients } from '../../src/core/device.js';
+import { newBackupId } from '../../src/core/vault/layout.js';
 import { backupObject, flipBytes } from '../helpers/damage.js';
 import { assertSameTree, makeTrickyExport } from '../helpers/export-tree.js';
 import { completeFirstRun, type SetUpVault } from './first-run-steps.js';
@@ -271,6 +278,56 @@ describe('restore', SEQUENTIAL, () => {
       await page.getByText('Your recovery kit is loaded').waitFor();
     } finally {
       await other.close();
+    }
+  });
+
+  test('a damaged pack whose chunks another pack holds: the restore reads around it and says so', async () => {
+    const { page } = app;
+    const [newest] = await versionIds(EXPORT);
+    assert.ok(newest);
+    // As when another device stored the same chunks at once: a second pack holds a copy of every chunk of
+    // the export, written with this vault's keys (the window's device is the only one here).
+    const device = await openDevice(app.home);
+    const packsDir = device.vault.paths.packsDir;
+    const originals = (await readdir(packsDir)).filter((n) => n.endsWith('.age'));
+    const writer = new PackWriter(device.vault, new ChunkStore(), {
+      recipients: device.secrets.recipients.map((r) => r.recipient),
+      indexRecipients: await recordRecipients(device),
+      authKey: device.secrets.authKey,
+      backupId: newBackupId(new Date(Date.now() + 60_000)),
+    });
+    const keys = chunkKeys(device.secrets.authKey);
+    for (const e of (await walkExport(exportPath)).entries)
+      if (e.type === 'file')
+        for await (const chunk of fileChunks(e.absPath, keys))
+          await writer.add(chunk.id, chunk.data as Buffer);
+    await writer.finish();
+    const intact = new Map<string, Buffer>();
+    for (const name of originals) {
+      intact.set(name, await readFile(join(packsDir, name)));
+      await flipBytes(join(packsDir, name));
+    }
+    try {
+      await page.getByRole('navigation').getByRole('button', { name: 'Restore' }).click();
+      await page.getByRole('radio', { name: /^ChatExport/ }).check();
+      await next(page);
+      await page.getByRole('radio').first().check();
+      await next(page);
+      await next(page);
+      await page.getByRole('radio', { name: /Everything/ }).waitFor();
+      await next(page);
+      await pickParent();
+      await page.getByLabel('Name of the new folder').fill('Read around');
+      await page.getByRole('button', { name: 'Start restore' }).click();
+      await page.getByRole('heading', { name: 'Your chat is back' }).waitFor();
+      const text = await page.locator('main').innerText();
+      assert.match(
+        text,
+        /damaged, not authentic or unreadable here; every file was restored from other packs/,
+      );
+      await assertSameTree(join(restores, 'Read around', EXPORT), exportPath);
+    } finally {
+      for (const [name, bytes] of intact) await writeFile(join(packsDir, name), bytes);
     }
   });
 
