@@ -286,16 +286,22 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // before its device saw the collection): the device that wrote the pack copies such chunks into new
   // packs (rescues them), and then the pack goes.
   const stranded = (e: IndexEntry) => needed.has(chunkIdOf(e.name)) && !liveChunks.has(chunkIdOf(e.name));
+  /** The entries of condemned packs that are not here, read from their indexes (see indexNeeded). */
+  const indexOnly = new Map<string, readonly IndexEntry[]>();
   /**
    * Whether the index of `pack` (not in the folder: its cached entries, else the index file) names a stranded
    * chunk; one that cannot be read is kept too.
    */
   const indexNeeded = async (pack: string) => {
     try {
-      const cached = store.collected.get(pack);
-      if (cached) return cached.some(stranded);
-      const sealed = await readFile(await objectPath(vault.paths.indexDir, pack, isBackupId));
-      return decodeIndex(authKey, pack, await decryptBuffer(sealed, identities)).some(stranded);
+      let entries = store.collected.get(pack);
+      if (!entries) {
+        const sealed = await readFile(await objectPath(vault.paths.indexDir, pack, isBackupId));
+        entries = decodeIndex(authKey, pack, await decryptBuffer(sealed, identities));
+      }
+      // (Its keepers are checked below like those of a pack here: the pack may be on its way.)
+      indexOnly.set(pack, entries);
+      return entries.some(stranded);
     } catch {
       return true;
     }
@@ -338,6 +344,7 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
     for (const pack of c.condemned)
       if (
         !packs.has(pack) &&
+        !deletions.includes(pack) &&
         !(await sizeOf(vault.paths.pack(pack))) &&
         (await sizeOf(vault.paths.index(pack))) &&
         !(await indexNeeded(pack))
@@ -368,9 +375,10 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // checked again now, before its copies go (they may have been damaged since).
   if (!req.dryRun && deletions.length > 0) {
     const liveKeeper = keepersOf(packs, condemnedBy);
-    const unsound = await unsoundKeepers(req, deletions, packs, liveKeeper, needed);
+    const leaving = new Map([...packs, ...indexOnly]);
+    const unsound = await unsoundKeepers(req, deletions, leaving, liveKeeper, needed);
     for (const pack of [...deletions]) {
-      const relied = unsoundKeeperOf(pack, packs, liveKeeper, needed, unsound);
+      const relied = unsoundKeeperOf(pack, leaving, liveKeeper, needed, unsound);
       if (relied === undefined) continue;
       deletions.splice(deletions.indexOf(pack), 1);
       if (rescue.includes(pack)) report.rescuedPacks--;

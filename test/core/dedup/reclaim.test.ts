@@ -688,6 +688,71 @@ describe('reclaiming packs', () => {
   );
 
   test(
+    'a condemned pack of copies not here yet keeps its index while the pack that keeps them is damaged',
+    TIMEOUT,
+    async () => {
+      const { root, a, b, sync, older, newer } = await copiesOfAnOlderPack();
+      assert.equal((await reclaimOn(b, await openingAll(b, root))).condemnedPacks, 1);
+      await sync();
+      const { backups } = await a.vault.list(deviceIdentities(a), a.secrets.authKey);
+      const two = backups.find((m) => m.exportName === 'Two');
+      assert.ok(two);
+      // The keeper is damaged on A since the condemnation; the pack of copies has not reached A yet (its
+      // index has). Its index must stay: without it no reader would use the only whole copies.
+      const path = a.vault.paths.pack(older);
+      const bytes = Buffer.from(await readFile(path));
+      flip(bytes, Math.floor(bytes.length / 2));
+      await writeFile(path, bytes);
+      const newerOnA = a.vault.paths.pack(newer);
+      await rename(newerOnA, `${newerOnA}.elsewhere`);
+      const r = await reclaimOn(a, await openingAll(a, root));
+      await rename(`${newerOnA}.elsewhere`, newerOnA); // it arrives
+      assert.deepEqual(r.deleted, [], `deleted the index of the only whole copies: ${JSON.stringify(r)}`);
+      assert.ok(
+        r.waiting.some((w) => w.startsWith(`condemned pack ${newer} is not deleted`)),
+        r.waiting.join('\n'),
+      );
+      // Two (B's backup: the page and the shared photo) restores on A only from the pack of copies.
+      await restoreFromVault({
+        vault: a.vault,
+        meta: two,
+        identities: deviceIdentities(a, await readRecoveryKit(join(root, 'kit.txt'))),
+        authKey: a.secrets.authKey,
+        to: join(root, 'restored-two'),
+      });
+    },
+  );
+
+  test(
+    'an index two collections condemned, whose pack is gone, counts as one deletion',
+    TIMEOUT,
+    async () => {
+      const { a, b, sync, exports } = await twoDevices();
+      const old = await backUp(a, await newExport(exports, 'Old chat'));
+      await backUp(a, await newExport(exports, 'Kept chat'));
+      const [x] = [...(await packsOf(a, old))];
+      assert.ok(x);
+      await sync();
+      // A removes the backup and condemns its pack; before A's collection reaches B, B condemns it too.
+      assert.equal((await prune(a, [old.id])).condemnedPacks, 1);
+      await sync((path) => path.includes('/collections/'));
+      assert.equal((await reclaimOn(b)).condemnedPacks, 1);
+      await sync();
+      // B acknowledges A's collection in a run that deletes nothing (a backup's metadata is a placeholder).
+      const placeholder = join(b.vault.paths.metaDir, `.${old.id}.age.icloud`);
+      await writeFile(placeholder, '');
+      assert.equal((await reclaimOn(b)).deletedPacks, 0);
+      await rm(placeholder);
+      await sync();
+      // The rest of an interrupted deletion on A: the pack is gone, its index is left.
+      await rm(a.vault.paths.pack(x));
+      const r = await reclaimOn(a);
+      assert.deepEqual(r.deleted, [x], JSON.stringify(r));
+      assert.equal(r.deletedPacks, 1);
+    },
+  );
+
+  test(
     'a keeper whose age header is damaged (no key matches any more) keeps its copies, as one for other keys',
     TIMEOUT,
     async () => {
