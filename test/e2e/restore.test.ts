@@ -4,15 +4,15 @@
 // it, and while restoring it — that writes nothing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { walkExport } from '../../src/core/backup/walk.js';
 import { chunkKeys } from '../../src/core/dedup/chunk-keys.js';
-import { ChunkStore, PackWriter } from '../../src/core/dedup/chunk-store.js';
+import { ChunkStore, chunkIdOf, PackWriter } from '../../src/core/dedup/chunk-store.js';
 import { fileChunks } from '../../src/core/dedup/file-chunks.js';
-import { openDevice, recordRecipients } from '../../src/core/device.js';
+import { deviceIdentities, openDevice, recordRecipients } from '../../src/core/device.js';
 import { newBackupId } from '../../src/core/vault/layout.js';
 import { backupObject, flipBytes } from '../helpers/damage.js';
 import { assertSameTree, makeTrickyExport } from '../helpers/export-tree.js';
@@ -288,8 +288,6 @@ describe('restore', SEQUENTIAL, () => {
     // As when another device stored the same chunks at once: a second pack holds a copy of every chunk of
     // the export, written with this vault's keys (the window's device is the only one here).
     const device = await openDevice(app.home);
-    const packsDir = device.vault.paths.packsDir;
-    const originals = (await readdir(packsDir)).filter((n) => n.endsWith('.age'));
     const writer = new PackWriter(device.vault, new ChunkStore(), {
       recipients: device.secrets.recipients.map((r) => r.recipient),
       indexRecipients: await recordRecipients(device),
@@ -297,16 +295,23 @@ describe('restore', SEQUENTIAL, () => {
       backupId: newBackupId(new Date(Date.now() + 60_000)),
     });
     const keys = chunkKeys(device.secrets.authKey);
+    const ids = new Set<string>();
     for (const e of (await walkExport(exportPath)).entries)
       if (e.type === 'file')
-        for await (const chunk of fileChunks(e.absPath, keys))
+        for await (const chunk of fileChunks(e.absPath, keys)) {
+          ids.add(chunk.id);
           await writer.add(chunk.id, chunk.data as Buffer);
+        }
     await writer.finish();
-    const intact = new Map<string, Buffer>();
-    for (const name of originals) {
-      intact.set(name, await readFile(join(packsDir, name)));
-      await flipBytes(join(packsDir, name));
-    }
+    // Every other pack holding one of those chunks is damaged (flipped back afterwards).
+    const store = await ChunkStore.load(device.vault, deviceIdentities(device), device.secrets.authKey);
+    const damaged = [...store.byPack]
+      .filter(
+        ([pack, entries]) => !writer.packs.includes(pack) && entries.some((e) => ids.has(chunkIdOf(e.name))),
+      )
+      .map(([pack]) => device.vault.paths.pack(pack));
+    assert.ok(damaged.length > 0);
+    for (const path of damaged) await flipBytes(path);
     try {
       await page.getByRole('navigation').getByRole('button', { name: 'Restore' }).click();
       await page.getByRole('radio', { name: /^ChatExport/ }).check();
@@ -327,7 +332,9 @@ describe('restore', SEQUENTIAL, () => {
       );
       await assertSameTree(join(restores, 'Read around', EXPORT), exportPath);
     } finally {
-      for (const [name, bytes] of intact) await writeFile(join(packsDir, name), bytes);
+      for (const path of damaged) await flipBytes(path);
+      for (const pack of writer.packs)
+        for (const path of [device.vault.paths.pack(pack), device.vault.paths.index(pack)]) await rm(path);
     }
   });
 
