@@ -313,12 +313,7 @@ describe('restore', SEQUENTIAL, () => {
     assert.ok(damaged.length > 0);
     for (const path of damaged) await flipBytes(path);
     try {
-      await page.getByRole('navigation').getByRole('button', { name: 'Restore' }).click();
-      await page.getByRole('radio', { name: /^ChatExport/ }).check();
-      await next(page);
-      await page.getByRole('radio').first().check();
-      await next(page);
-      await next(page);
+      await openVersion(EXPORT, 0);
       await page.getByRole('radio', { name: /Everything/ }).waitFor();
       await next(page);
       await pickParent();
