@@ -374,17 +374,17 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // The packs that keep what a condemned pack holds copies of were checked when it was condemned; they are
   // checked again now, before its copies go (they may have been damaged since).
   if (!req.dryRun && deletions.length > 0) {
-    const liveKeeper = keepersOf(packs, condemnedBy);
     const leaving = new Map([...packs, ...indexOnly]);
-    const unsound = await unsoundKeepers(req, deletions, leaving, liveKeeper, needed);
-    for (const pack of [...deletions]) {
-      const relied = unsoundKeeperOf(pack, leaving, liveKeeper, needed, unsound);
-      if (relied === undefined) continue;
+    for (const [pack, why] of await heldBack(
+      req,
+      deletions,
+      leaving,
+      keepersOf(packs, condemnedBy),
+      needed,
+    )) {
       deletions.splice(deletions.indexOf(pack), 1);
       if (rescue.includes(pack)) report.rescuedPacks--;
-      waiting.add(
-        `condemned pack ${pack} is not deleted: it holds copies of chunks that pack ${relied} keeps, and ${unsound.get(relied)}`,
-      );
+      waiting.add(`condemned pack ${pack} is not deleted: ${why}`);
     }
   }
   for (const pack of deletions) {
@@ -442,22 +442,15 @@ export async function reclaim(req: ReclaimRequest): Promise<ReclaimReport> {
   // A pack condemned or repacked loses its copies of chunks an older pack keeps: that pack is read and its
   // copies checked first (a dry run reads nothing). One that is damaged, not here, or that no key of this
   // device opens vouches for nothing, and no pack holding copies of what it keeps goes in this run.
-  if (!req.dryRun) {
-    const unsound = await unsoundKeepers(req, [...condemned, ...repack], packs, keeper, needed);
-    for (const list of [condemned, repack])
-      for (const pack of [...list]) {
-        const relied = unsoundKeeperOf(pack, packs, keeper, needed, unsound);
-        if (relied === undefined) continue;
-        list.splice(list.indexOf(pack), 1);
-        if (list === condemned) {
-          report.condemnedPacks--;
-          report.condemnedBytes -= await sizes.of(pack);
-        }
-        waiting.add(
-          `pack ${pack} is kept: it holds copies of chunks that pack ${relied} keeps, and ${unsound.get(relied)}`,
-        );
-      }
-  }
+  if (!req.dryRun)
+    for (const [pack, why] of await heldBack(req, [...condemned, ...repack], packs, keeper, needed)) {
+      if (condemned.includes(pack)) {
+        condemned.splice(condemned.indexOf(pack), 1);
+        report.condemnedPacks--;
+        report.condemnedBytes -= await sizes.of(pack);
+      } else repack.splice(repack.indexOf(pack), 1);
+      waiting.add(`pack ${pack} is kept: ${why}`);
+    }
   if (repack.length > 0 && !req.dryRun) {
     const unrepacked: string[] = [];
     try {
@@ -527,52 +520,42 @@ function keepersOf(
   return keeper;
 }
 
-/** A pack of `unsound` that keeps a needed chunk `pack` holds a copy of, if there is one. */
-function unsoundKeeperOf(
-  pack: string,
-  packs: ReadonlyMap<string, readonly IndexEntry[]>,
-  keeper: ReadonlyMap<string, string>,
-  needed: ReadonlySet<string>,
-  unsound: ReadonlyMap<string, string>,
-): string | undefined {
-  return (packs.get(pack) ?? [])
-    .filter((e) => needed.has(chunkIdOf(e.name)))
-    .map((e) => keeper.get(chunkIdOf(e.name)))
-    .find((k) => k !== undefined && k !== pack && unsound.has(k));
-}
-
 /**
- * The packs that `leaving` rely on for needed chunks (those that keep what `leaving` holds copies of) that
- * cannot be read here or do not hold those chunks whole, each with why (as the end of a sentence).
+ * The packs of `leaving` that must stay for now, each with why (the end of a sentence): they hold copies of
+ * needed chunks whose keeper (read once, and those chunks checked) is damaged, not here, or opens with no key
+ * of this device.
  */
-async function unsoundKeepers(
+async function heldBack(
   req: ReclaimRequest,
   leaving: readonly string[],
   packs: ReadonlyMap<string, readonly IndexEntry[]>,
   keeper: ReadonlyMap<string, string>,
   needed: ReadonlySet<string>,
 ): Promise<Map<string, string>> {
+  /** The chunks each keeper is relied on for, and the keepers each leaving pack relies on, in entry order. */
   const relied = new Map<string, Set<string>>();
+  const reliesOn = new Map<string, Set<string>>();
   for (const pack of leaving)
     for (const e of packs.get(pack) ?? []) {
       const chunk = chunkIdOf(e.name);
       const k = keeper.get(chunk);
       if (k === undefined || k === pack || !needed.has(chunk)) continue;
       relied.set(k, (relied.get(k) ?? new Set()).add(chunk));
+      reliesOn.set(pack, (reliesOn.get(pack) ?? new Set()).add(k));
     }
   const unsound = new Map<string, string>();
   const { idKey } = chunkKeys(req.authKey);
   const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0) };
   for (const [pack, chunks] of relied) {
     try {
-      const stored = await openPack(req.vault, pack, req.identities, slot);
-      for (const e of packs.get(pack) ?? []) {
-        if (!chunks.has(chunkIdOf(e.name))) continue;
-        const data = stored.get(e.name);
-        const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
-        if (!plain || chunkId(idKey, plain) !== chunkIdOf(e.name))
-          throw new Error(`chunk ${e.name} in it does not match its id`);
-      }
+      await checkedChunks(
+        req,
+        pack,
+        packs.get(pack) ?? [],
+        (e) => chunks.has(chunkIdOf(e.name)),
+        idKey,
+        slot,
+      );
     } catch (err) {
       // No key matching is also what a damaged header looks like (one flipped bit in this device's stanza):
       // such a keeper vouches for nothing here. A device that opens it checks it and condemns the copies.
@@ -584,7 +567,39 @@ async function unsoundKeepers(
       );
     }
   }
-  return unsound;
+  const held = new Map<string, string>();
+  for (const [pack, keepers] of reliesOn) {
+    const k = [...keepers].find((x) => unsound.has(x));
+    if (k !== undefined)
+      held.set(pack, `it holds copies of chunks that pack ${k} keeps, and ${unsound.get(k)}`);
+  }
+  return held;
+}
+
+/**
+ * The chunks of `pack` that `pick` selects, as [id, plain bytes], after the pack is decrypted and each of them
+ * checked against its id; throws if the pack cannot be read or one is missing or does not match.
+ */
+async function checkedChunks(
+  req: ReclaimRequest,
+  pack: string,
+  entries: readonly IndexEntry[],
+  pick: (e: IndexEntry) => boolean,
+  idKey: Uint8Array,
+  slot: PackSlot,
+): Promise<[string, Buffer][]> {
+  const stored = await openPack(req.vault, pack, req.identities, slot);
+  const chunks: [string, Buffer][] = [];
+  for (const e of entries) {
+    if (!pick(e)) continue;
+    const chunk = chunkIdOf(e.name);
+    const data = stored.get(e.name);
+    const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
+    if (!plain || chunkId(idKey, plain) !== chunk)
+      throw new Error(`Pack ${pack} is damaged: chunk ${e.name} does not match its id.`);
+    chunks.push([chunk, plain]);
+  }
+  return chunks;
 }
 
 /**
@@ -619,18 +634,9 @@ async function repackNeeded(
     const slot: PackSlot = { sealed: Buffer.alloc(0), plain: Buffer.alloc(0) };
     for (const pack of repack) {
       // Every chunk of a pack is read and checked before any is copied.
-      const chunks: [string, Buffer][] = [];
+      let chunks: [string, Buffer][];
       try {
-        const stored = await openPack(vault, pack, req.identities, slot);
-        for (const e of packs.get(pack) ?? []) {
-          if (!moves(pack, e)) continue;
-          const chunk = chunkIdOf(e.name);
-          const data = stored.get(e.name);
-          const plain = data && plainOf({ name: e.name, data }, e.plainBytes);
-          if (!plain || chunkId(idKey, plain) !== chunk)
-            throw new Error(`Pack ${pack} is damaged: chunk ${e.name} does not match its id.`);
-          chunks.push([chunk, plain]);
-        }
+        chunks = await checkedChunks(req, pack, packs.get(pack) ?? [], (e) => moves(pack, e), idKey, slot);
       } catch (err) {
         failed.set(pack, (err as Error).message);
         continue;
